@@ -20,5 +20,5 @@ $(XS_STUB_SO): $(B)/tests/xs/xsstub.o
 $(XS_TEST): $(B)/tests/xs/test_xenstore.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LIBS) $(CMOCKA_LIBS)
 
-TEST_BINS += $(XS_STUB_SO)
+TEST_BINS += $(XS_STUB_SO) $(XS_TEST)
 DEPS      += $(B)/tests/xs/xsstub.d $(B)/tests/xs/test_xenstore.d
