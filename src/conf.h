@@ -3,7 +3,8 @@
  * Format (documented for admins in docs/map.md and xenplumb.conf(5)):
  *
  *   # comment                     ; also a comment
- *   include xenplumb.d/*.conf     # glob, relative to the including file
+ *   include xenplumb.d/NAME.conf  # a file or a glob (? * [...]),
+ *                                 # relative to the including file
  *
  *   [bond bond0]
  *   slaves   = eth0 eth1
