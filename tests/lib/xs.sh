@@ -40,19 +40,21 @@ _xs_alive() {
 	fi
 }
 
-# _xs_kill PID RUNDIR: stop one daemon and remove its rundir
+# _xs_kill PID RUNDIR: stop one daemon and remove its rundir.  Written to
+# run to the end under set -e too (it runs from the EXIT trap).
 _xs_kill() {
-	kill -TERM "$1" 2>/dev/null
+	kill -TERM "$1" 2>/dev/null || :
 	_xs_n=0
 	while _xs_alive "$1" && [ "$_xs_n" -lt $((2 * _xs_hz)) ]; do
 		sleep $_xs_tick
 		_xs_n=$((_xs_n + 1))
 	done
-	_xs_alive "$1" && kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	if _xs_alive "$1"; then kill -KILL "$1" 2>/dev/null || :; fi
+	wait "$1" 2>/dev/null || :
 	case $2 in
 	*/xs.*) [ -n "${XS_KEEP:-}" ] || rm -rf "$2" ;;
 	esac
+	return 0
 }
 
 xs_stop() {
@@ -85,13 +87,14 @@ xs_start() {
 		trap 'xs_stop; exit 130' INT
 		trap 'xs_stop; exit 143' TERM
 	fi
-	[ -n "${XS_TRACE:-}" ] && set -- -T "$_xs_dir/trace" "$@"
+	if [ -n "${XS_TRACE:-}" ]; then set -- -T "$_xs_dir/trace" "$@"; fi
 	# -N: stay in the foreground as our child (no fork, no syslog);
 	# the store itself is in memory (4.17's default).
 	XENSTORED_RUNDIR=$_xs_dir XENSTORED_PATH=$_xs_dir/socket \
 		LD_PRELOAD=$_xs_stub "$XENSTORED" -N -F "$_xs_dir/xenstored.pid" \
 		"$@" </dev/null >"$_xs_dir/log" 2>&1 &
 	XS_PID=$!
+	# shellcheck disable=SC2034 # for callers
 	XS_RUNDIR=$_xs_dir
 	XS_DAEMONS="$XS_DAEMONS $XS_PID:$_xs_dir"
 	XENSTORED_RUNDIR=$_xs_dir

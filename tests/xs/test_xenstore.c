@@ -55,16 +55,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void write_str(struct xs_handle *h, xs_transaction_t t,
-		      const char *path, const char *val)
+static void write_str(struct xs_handle *h, xs_transaction_t t, const char *path, const char *val)
 {
 	if (!xs_write(h, t, path, val, (unsigned int)strlen(val)))
 		fail_msg("xs_write %s: %s", path, strerror(errno));
 }
 
 /* The value at PATH, compared as a string; NULL expects ENOENT. */
-static void check_value(struct xs_handle *h, xs_transaction_t t,
-			 const char *path, const char *want)
+static void check_value(struct xs_handle *h, xs_transaction_t t, const char *path, const char *want)
 {
 	unsigned int len = 0;
 	char *got = xs_read(h, t, path, &len);
@@ -96,7 +94,7 @@ static bool has_entry(char **dir, unsigned int n, const char *name)
  * xs_fileno, then xs_check_watch); NULL after the timeout. */
 static char **next_event(struct xs_handle *h, int timeout_ms)
 {
-	struct pollfd p = { .fd = xs_fileno(h), .events = POLLIN };
+	struct pollfd p = {.fd = xs_fileno(h), .events = POLLIN};
 	char **ev = xs_check_watch(h);
 
 	if (ev)
@@ -111,14 +109,12 @@ static char **next_event(struct xs_handle *h, int timeout_ms)
 	return NULL;
 }
 
-static void expect_event(struct xs_handle *h, const char *path,
-			 const char *token)
+static void expect_event(struct xs_handle *h, const char *path, const char *token)
 {
 	char **ev = next_event(h, WATCH_TIMEOUT_MS);
 
 	if (!ev)
-		fail_msg("no watch event for %s within %d ms", path,
-			 WATCH_TIMEOUT_MS);
+		fail_msg("no watch event for %s within %d ms", path, WATCH_TIMEOUT_MS);
 	assert_string_equal(ev[XS_WATCH_PATH], path);
 	assert_string_equal(ev[XS_WATCH_TOKEN], token);
 	free(ev);
@@ -127,7 +123,7 @@ static void expect_event(struct xs_handle *h, const char *path,
 static void test_write_read(void **state)
 {
 	struct fixture *f = *state;
-	char bin[] = { 'a', '\0', 'b' };
+	char bin[] = {'a', '\0', 'b'};
 	unsigned int len = 0;
 	char *got;
 
@@ -193,8 +189,8 @@ static void test_permissions(void **state)
 	/* as libxl sets a vif backend dir: owned by dom0, readable by the
 	 * guest (domid 5) */
 	struct xs_permissions set[2] = {
-		{ .id = 0, .perms = XS_PERM_NONE },
-		{ .id = 5, .perms = XS_PERM_READ },
+	    {.id = 0, .perms = XS_PERM_NONE},
+	    {.id = 5, .perms = XS_PERM_READ},
 	};
 	struct xs_permissions *got;
 	unsigned int n = 0;
@@ -206,8 +202,7 @@ static void test_permissions(void **state)
 	assert_int_equal(got[0].id, 0); /* created by dom0 (us) */
 	free(got);
 
-	assert_true(xs_set_permissions(f->h, XBT_NULL, "/xp-test/perm/node",
-				       set, 2));
+	assert_true(xs_set_permissions(f->h, XBT_NULL, "/xp-test/perm/node", set, 2));
 	got = xs_get_permissions(f->h2, XBT_NULL, "/xp-test/perm/node", &n);
 	assert_non_null(got);
 	assert_int_equal(n, 2);
@@ -221,8 +216,7 @@ static void test_permissions(void **state)
 	 * as an existing domain */
 	set[0].id = 7;
 	set[0].perms = XS_PERM_READ;
-	assert_true(xs_set_permissions(f->h, XBT_NULL, "/xp-test/perm/node",
-				       set, 1));
+	assert_true(xs_set_permissions(f->h, XBT_NULL, "/xp-test/perm/node", set, 1));
 	got = xs_get_permissions(f->h, XBT_NULL, "/xp-test/perm/node", &n);
 	assert_non_null(got);
 	assert_int_equal(n, 1);
@@ -234,8 +228,7 @@ static void test_permissions(void **state)
 	write_str(f->h, XBT_NULL, "/xp-test/perm/node", "y");
 	check_value(f->h, XBT_NULL, "/xp-test/perm/node", "y");
 
-	assert_false(xs_set_permissions(f->h, XBT_NULL, "/xp-test/perm/none",
-					set, 1));
+	assert_false(xs_set_permissions(f->h, XBT_NULL, "/xp-test/perm/none", set, 1));
 	assert_int_equal(errno, ENOENT);
 }
 
@@ -360,12 +353,12 @@ static void test_transaction_conflict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_write_read),
-		cmocka_unit_test(test_directory_mkdir_rm),
-		cmocka_unit_test(test_permissions),
-		cmocka_unit_test(test_watch),
-		cmocka_unit_test(test_transaction_commit_abort),
-		cmocka_unit_test(test_transaction_conflict),
+	    cmocka_unit_test(test_write_read),
+	    cmocka_unit_test(test_directory_mkdir_rm),
+	    cmocka_unit_test(test_permissions),
+	    cmocka_unit_test(test_watch),
+	    cmocka_unit_test(test_transaction_commit_abort),
+	    cmocka_unit_test(test_transaction_conflict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

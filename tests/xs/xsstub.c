@@ -34,8 +34,7 @@ static char fake_xc, fake_xce, fake_xgt;
 /* --- libxenctrl ------------------------------------------------------- */
 
 /* domain_init(): the "connection to the hypervisor". */
-xc_interface *xc_interface_open(xentoollog_logger *logger,
-				xentoollog_logger *dombuild_logger,
+xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
 				unsigned open_flags)
 {
 	(void)logger, (void)dombuild_logger, (void)open_flags;
@@ -54,8 +53,8 @@ int xc_interface_close(xc_interface *xch)
  * reported as a running domain, so tests may set permissions for the
  * guest domids they invent.  Nothing ever asks about dying domains: that
  * only happens on VIRQ_DOM_EXC, which never fires here. */
-int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
-		      unsigned int max_doms, xc_dominfo_t *info)
+int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms,
+		      xc_dominfo_t *info)
 {
 	(void)xch;
 	if (max_doms < 1 || first_domid >= DOMID_FIRST_RESERVED)
@@ -68,7 +67,7 @@ int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
 
 /* --- libxenevtchn ----------------------------------------------------- */
 
-static int evt_fd = -1;		   /* polled by xenstored, never readable */
+static int evt_fd = -1;		    /* polled by xenstored, never readable */
 static evtchn_port_t next_port = 1; /* local ports we hand out */
 
 static xenevtchn_handle *evtchn_handle(void)
@@ -78,16 +77,14 @@ static xenevtchn_handle *evtchn_handle(void)
 	return evt_fd < 0 ? NULL : (xenevtchn_handle *)&fake_xce;
 }
 
-xenevtchn_handle *xenevtchn_open(xentoollog_logger *logger,
-				 unsigned open_flags)
+xenevtchn_handle *xenevtchn_open(xentoollog_logger *logger, unsigned open_flags)
 {
 	(void)logger, (void)open_flags;
 	return evtchn_handle();
 }
 
 /* Only used by live update; stubbed so it cannot reach /dev/xen/evtchn. */
-xenevtchn_handle *xenevtchn_fdopen(xentoollog_logger *logger, int fd,
-				   unsigned open_flags)
+xenevtchn_handle *xenevtchn_fdopen(xentoollog_logger *logger, int fd, unsigned open_flags)
 {
 	(void)logger, (void)fd, (void)open_flags;
 	return evtchn_handle();
@@ -107,15 +104,13 @@ int xenevtchn_fd(xenevtchn_handle *xce)
 
 /* VIRQ_DOM_EXC at start-up, dom0's port and XS_INTRODUCE'd domains:
  * each gets a fresh local port number. */
-xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce,
-					      unsigned int virq)
+xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
 {
 	(void)xce, (void)virq;
 	return (xenevtchn_port_or_error_t)next_port++;
 }
 
-xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *xce,
-						     uint32_t domid,
+xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
 						     evtchn_port_t remote_port)
 {
 	(void)xce, (void)domid, (void)remote_port;
@@ -151,8 +146,7 @@ int xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 
 /* --- libxengnttab ----------------------------------------------------- */
 
-xengnttab_handle *xengnttab_open(xentoollog_logger *logger,
-				 unsigned open_flags)
+xengnttab_handle *xengnttab_open(xentoollog_logger *logger, unsigned open_flags)
 {
 	(void)logger, (void)open_flags;
 	return (xengnttab_handle *)&fake_xgt;
@@ -173,19 +167,16 @@ int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants)
 /* XS_INTRODUCE maps the guest's ring page.  Give it a private zeroed page:
  * the "guest" never writes a request, so the connection stays idle, but
  * introduce/release and their watches work. */
-void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
-			      uint32_t ref, int prot)
+void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot)
 {
 	void *p;
 
 	(void)xgt, (void)domid, (void)ref;
-	p = mmap(NULL, (size_t)getpagesize(), prot, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
+	p = mmap(NULL, (size_t)getpagesize(), prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int xengnttab_unmap(xengnttab_handle *xgt, void *start_address,
-		    uint32_t count)
+int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
 {
 	(void)xgt;
 	return munmap(start_address, (size_t)count * (size_t)getpagesize());
@@ -201,8 +192,7 @@ static int anon_file(const char *name, const void *data, size_t len)
 
 	if (fd < 0)
 		return -1;
-	if ((data ? write(fd, data, len) != (ssize_t)len
-		  : ftruncate(fd, (off_t)len) != 0) ||
+	if ((data ? write(fd, data, len) != (ssize_t)len : ftruncate(fd, (off_t)len) != 0) ||
 	    lseek(fd, 0, SEEK_SET) != 0) {
 		close(fd);
 		return -1;
@@ -231,8 +221,7 @@ int open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	if (!real_open)
-		real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT,
-								   "open");
+		real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
 	if (!real_open) {
 		errno = ENOSYS;
 		return -1;
