@@ -24,6 +24,7 @@ t_match "it is xenstored" 'xenstored' "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/de
 t_eq "XENSTORED_PATH is the rundir's socket" "$dir/socket" "${XENSTORED_PATH:-}"
 t_eq "XENSTORED_RUNDIR is the rundir" "$dir" "${XENSTORED_RUNDIR:-}"
 t_ok "socket exists" test -S "$dir/socket"
+t_match "its syslog goes to its private log" 'Checking store' "$(cat "$dir/log")"
 t_ok "xs_write" xs_write /xp/t/key hello
 t_eq "xs_read" hello "$(xs_read /xp/t/key)"
 t_ok "xs_exists" xs_exists /xp/t/key
