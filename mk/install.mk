@@ -48,11 +48,7 @@ D := $(DESTDIR)
 # Just the two installed helpers (what the packages build).
 helpers: $(addprefix $(B)/,$(XP_HELPERS))
 
-$(B)/xenplumb.service: etc/systemd/xenplumb.service.in
-	@mkdir -p $(dir $@)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
-
-install: helpers $(B)/xenplumb.service
+install: helpers
 	$(INSTALL) -d -m 0755 $(D)$(SBINDIR) $(D)$(XEN_SCRIPT_DIR) $(D)$(LIBEXECDIR) \
 	    $(D)$(DOCDIR)/examples $(D)$(MANDIR)/man5 $(D)$(MANDIR)/man8 \
 	    $(D)$(BASHCOMPDIR) $(D)$(UNITDIR)
@@ -71,7 +67,9 @@ install: helpers $(B)/xenplumb.service
 	$(if $(XP_MAN8),$(INSTALL) -m 0644 $(XP_MAN8) $(D)$(MANDIR)/man8/)
 	$(INSTALL) -m 0644 etc/bash-completion/xenplumb $(D)$(BASHCOMPDIR)/network-xenplumb
 	ln -sfn network-xenplumb $(D)$(BASHCOMPDIR)/vif-xenplumb
-	$(INSTALL) -m 0644 $(B)/xenplumb.service $(D)$(UNITDIR)/xenplumb.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    etc/systemd/xenplumb.service.in >$(D)$(UNITDIR)/xenplumb.service
+	chmod 0644 $(D)$(UNITDIR)/xenplumb.service
 ifneq ($(XP_UDEV_SRC),)
 	$(INSTALL) -d -m 0755 $(D)$(UDEVRULESDIR)
 	sed 's|@XEN_SCRIPT_DIR@|$(XEN_SCRIPT_DIR)|g' $(XP_UDEV_SRC) >$(D)$(UDEVRULESDIR)/$(XP_UDEV_NAME)
@@ -82,6 +80,8 @@ endif
 # Directories are removed only when empty and only when they are ours, or
 # when installing into a DESTDIR created them.
 uninstall:
+	@if [ -d $(D)$(LOCALSTATEDIR)/lib/xenplumb/compat ]; then \
+	    $(MAKE) --no-print-directory uninstall-compat; fi
 	rm -f $(addprefix $(D)$(SBINDIR)/,$(XP_HELPERS)) \
 	      $(addprefix $(D)$(XEN_SCRIPT_DIR)/,$(XP_HELPERS)) \
 	      $(D)$(LIBEXECDIR)/xenplumb-compat \
@@ -94,13 +94,13 @@ uninstall:
 	@m=$(D)$(XEN_CONFIG_DIR)/xenplumb.conf; \
 	if [ -f $$m ] && cmp -s $$m $(XP_MAP_SRC); then echo "rm -f $$m"; rm -f $$m; \
 	elif [ -e $$m ]; then echo "keeping modified $$m"; fi
-	-rmdir $(D)$(DOCDIR)/examples $(D)$(DOCDIR) $(D)$(LIBEXECDIR) 2>/dev/null
+	@for d in $(DOCDIR)/examples $(DOCDIR) $(LIBEXECDIR); do \
+	    rmdir $(D)$$d 2>/dev/null || true; done
 	@if [ -n "$(DESTDIR)" ]; then \
-	    for d in $(SBINDIR) $(XEN_SCRIPT_DIR) $(XEN_CONFIG_DIR) $(MANDIR)/man5 \
-	        $(MANDIR)/man8 $(MANDIR) $(BASHCOMPDIR) $(DATADIR)/bash-completion \
-	        $(DATADIR)/doc $(DATADIR) $(UNITDIR) $(PREFIX)/lib/systemd \
-	        $(UDEVRULESDIR) $(PREFIX)/lib/udev $(PREFIX)/lib $(PREFIX) $(SYSCONFDIR); do \
-	        rmdir $(D)$$d 2>/dev/null || true; done; fi
+	    for d in $(SBINDIR) $(XEN_SCRIPT_DIR) $(MANDIR)/man5 $(MANDIR)/man8 \
+	        $(BASHCOMPDIR) $(DATADIR)/doc $(UNITDIR) $(UDEVRULESDIR); do \
+	        while [ -n "$$d" ] && [ "$$d" != / ] && rmdir $(D)$$d 2>/dev/null; do \
+	            d=$${d%/*}; done; done; fi
 
 # Opt-in: existing guests (script=vif-bridge or no script) use xenplumb.
 # ROOT is $(DESTDIR); see scripts/xenplumb-compat for what is changed.
