@@ -67,7 +67,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 int nlq_request(struct nl_sock *sk, struct nl_msg *msg, nlq_fn fn, void *arg)
 {
 	struct req_ctx ctx = {fn, arg, 0, 0};
-	struct nl_cb *cb;
+	struct nl_cb *cb, *tmp;
 	int err;
 
 	err = nl_send_auto(sk, msg);
@@ -75,7 +75,10 @@ int nlq_request(struct nl_sock *sk, struct nl_msg *msg, nlq_fn fn, void *arg)
 	nlmsg_free(msg);
 	if (err < 0)
 		return err;
-	cb = nl_cb_clone(nl_socket_get_cb(sk));
+	cb = nl_socket_get_cb(sk); /* a new reference */
+	tmp = cb;
+	cb = nl_cb_clone(tmp);
+	nl_cb_put(tmp);
 	if (!cb)
 		return -NLE_NOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ctx);
