@@ -115,6 +115,18 @@ static const char *port_state_name(long state)
 	return names[state];
 }
 
+/* IFLA_LINK (a veth's peer, a VLAN's parent) by name, "@N" when it lives
+ * in another namespace, "" when absent. */
+static void lower_name(struct nl_sock *sk, const struct nlq_link *l, char *buf, size_t len)
+{
+	if (l->link && l->link_netnsid < 0)
+		nlq_ifname(sk, l->link, buf, len);
+	else if (l->link)
+		snprintf(buf, len, "@%d", l->link);
+	else
+		buf[0] = '\0';
+}
+
 static void kind_facts(struct nl_sock *sk, struct nlmsghdr *nlh, const struct nlq_link *l,
 		       struct facts *f)
 {
@@ -122,23 +134,17 @@ static void kind_facts(struct nl_sock *sk, struct nlmsghdr *nlh, const struct nl
 	char name[IFNAMSIZ + 8];
 
 	if (!strcmp(l->kind, "veth")) {
-		if (l->link && l->link_netnsid < 0)
-			nlq_ifname(sk, l->link, name, sizeof(name));
-		else if (l->link)
-			snprintf(name, sizeof(name), "@%d", l->link);
-		else
-			name[0] = '\0';
+		lower_name(sk, l, name, sizeof(name));
 		fact(f, "veth_peer", "%s", name);
 	}
 	if (!strcmp(l->kind, "vlan") && data) {
 		struct nlattr *tb[IFLA_VLAN_MAX + 1];
-		long proto;
 		if (nla_parse_nested(tb, IFLA_VLAN_MAX, data, NULL) == 0) {
-			fact(f, "vlan_id", "%ld", attr_uint(tb[IFLA_VLAN_ID]));
-			nlq_ifname(sk, l->link, name, sizeof(name));
-			fact(f, "vlan_parent", "%s", name);
-			proto = attr_uint(tb[IFLA_VLAN_PROTOCOL]);
+			long proto = attr_uint(tb[IFLA_VLAN_PROTOCOL]);
 			proto = proto < 0 ? -1 : ntohs((uint16_t)proto);
+			fact(f, "vlan_id", "%ld", attr_uint(tb[IFLA_VLAN_ID]));
+			lower_name(sk, l, name, sizeof(name));
+			fact(f, "vlan_parent", "%s", name);
 			fact(f, "vlan_protocol", "%s",
 			     proto == 0x88a8   ? "802.1ad"
 			     : proto == 0x8100 ? "802.1Q"

@@ -249,7 +249,7 @@ static int drain(struct witness *ws)
 	int fd = nl_socket_get_fd(ws->mcast);
 
 	for (;;) {
-		struct sockaddr_nl from;
+		struct sockaddr_nl from = {.nl_family = AF_NETLINK, .nl_pid = 1};
 		socklen_t fromlen = sizeof(from);
 		ssize_t len = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
 				       (struct sockaddr *)&from, &fromlen);
