@@ -158,7 +158,9 @@ t_eq "root is as before, again" "$before" "$(tree "$C")"
 P=$TMP/dpkg
 mkroot "$P"
 mkdir -p "$P/var/lib/dpkg"
-: >"$P/var/lib/dpkg/status"
+printf '%s\n' 'Package: dpkg' 'Status: install ok installed' 'Version: 1.21.22' \
+	'Architecture: amd64' 'Maintainer: x <x@example.org>' 'Description: x' \
+	>"$P/var/lib/dpkg/status"
 : >"$P/var/lib/dpkg/diversions"
 : >"$P/var/lib/dpkg/diversions-old" # dpkg-divert keeps its backup there
 vb0=$(fp "$P/etc/xen/scripts/vif-bridge")
