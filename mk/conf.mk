@@ -5,7 +5,7 @@
 CONF_OBJS := $(B)/src/conf.o $(B)/src/conf_lex.o $(B)/src/conf_legacy.o $(B)/src/validate.o
 
 CONF_TESTS := $(B)/tests/unit/test_conf $(B)/tests/unit/test_validate
-# (tests added below once written)
+UNIT_TESTS += $(CONF_TESTS)
 
 $(B)/tests/unit/test_conf: $(B)/tests/unit/test_conf.o $(CONF_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)

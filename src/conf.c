@@ -18,6 +18,9 @@
 #define XP_INCLUDE_DEPTH 8	   /* files open at once, the top one counted */
 #define XP_MAP_MAX_BYTES (1 << 20) /* one map file */
 #define XP_DELAY_MAX	 60000	   /* miimon/updelay/downdelay, ms */
+/* A value already reported as bad: later checks stay quiet about it. */
+#define BAD_INT	 (-2)
+#define BAD_NAME "/"
 
 /* ---- diagnostics ------------------------------------------------------ */
 
@@ -258,15 +261,14 @@ static void err(struct parser *p, const char *file, int line, const char *fmt, .
 	p->errors++;
 	if (p->defer) {
 		struct pending *np = realloc(p->pend, (p->npend + 1) * sizeof(*np));
-		char *m = strdup(buf);
-		if (np && m) {
+		if (np) {
 			p->pend = np;
-			np[p->npend++] = (struct pending){file, line, m};
-			return;
+			np[p->npend] = (struct pending){file, line, strdup(buf)};
+			if (np[p->npend].msg) {
+				p->npend++;
+				return;
+			}
 		}
-		if (np)
-			p->pend = np;
-		free(m);
 	}
 	xp_diag_add(p->d, file, line, "%s", buf);
 }
@@ -552,6 +554,7 @@ static void set_value(struct parser *p, const struct section *s, const struct ke
 	char *base = elem_base(p->c, s->kind, s->idx);
 	int *ip = (int *)(void *)(base + kd->off);
 	const char *why = NULL;
+	int errors = p->errors;
 	long v;
 	int r;
 
@@ -609,6 +612,12 @@ static void set_value(struct parser *p, const struct section *s, const struct ke
 			    val);
 		break;
 	}
+	if (errors == p->errors || kd->type == T_BOOL || kd->type == T_MTU || kd->type == T_IFLIST)
+		return;
+	if (kd->type == T_IFNAME) /* mark it reported: no "has no parent" on top */
+		snprintf((char *)ip, XP_IFNAMSIZ, "%s", BAD_NAME);
+	else
+		*ip = BAD_INT;
 }
 
 static void key_line(struct parser *p, struct section *s, const char *file, int line, char *t,
@@ -944,7 +953,9 @@ static void check_vlans(struct parser *p, const struct dev *devs, size_t n)
 		if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1) &&
 		    xp_parse_uint(dot + 1, 0, 9999999, &nid))
 			nid = 10000000; /* digits, but too many: out of range below */
-		if (v->id == XP_UNSET && nid >= 0 && (nid < 1 || nid > 4094))
+		if (v->id == BAD_INT)
+			; /* reported where it was set */
+		else if (v->id == XP_UNSET && nid >= 0 && (nid < 1 || nid > 4094))
 			err(p, f, l,
 			    "bad VLAN id in name '%s', '%s' -- VLAN id must be a number from 1 to "
 			    "4094 (or set id = ID)",
@@ -1094,7 +1105,7 @@ static void check_bridges(struct parser *p)
 			    b->name, first->name, first->loc.file, first->loc.line);
 		else if (b->is_default)
 			first = b;
-		if (b->stp == 1 && b->forward_delay != XP_UNSET && b->forward_delay < 2)
+		if (b->stp == 1 && b->forward_delay >= 0 && b->forward_delay < 2)
 			err(p, f, l,
 			    "forward-delay too short for STP, '%d' -- with stp = on use 2 to 30 "
 			    "seconds",
@@ -1118,14 +1129,16 @@ static void check_bonds(struct parser *p)
 		int l = b->loc.line, m = b->mode;
 		const char *mn = m == XP_UNSET ? "balance-rr (the default)" : xp_bond_mode_name(m);
 
-		if (b->lacp_rate != XP_UNSET && m != XP_BOND_8023AD)
+		if (m == BAD_INT)
+			continue; /* a bad mode: mode-specific checks would only guess */
+		if (b->lacp_rate >= 0 && m != XP_BOND_8023AD)
 			err(p, f, l,
 			    "lacp-rate needs mode 802.3ad, bond '%s' has mode %s -- remove "
 			    "lacp-rate "
 			    "or set mode = 802.3ad",
 			    b->name, mn);
-		if (b->xmit_hash_policy != XP_UNSET && m != XP_BOND_8023AD &&
-		    m != XP_BOND_BALANCE_XOR && m != XP_BOND_BALANCE_TLB)
+		if (b->xmit_hash_policy >= 0 && m != XP_BOND_8023AD && m != XP_BOND_BALANCE_XOR &&
+		    m != XP_BOND_BALANCE_TLB)
 			err(p, f, l,
 			    "xmit-hash-policy has no effect in mode %s, bond '%s' -- remove it or "
 			    "use "
@@ -1138,7 +1151,7 @@ static void check_bonds(struct parser *p)
 			    "'%s' "
 			    "has mode %s -- remove primary or change the mode",
 			    b->name, mn);
-		else if (b->primary[0] && !slave_of(b, b->primary))
+		else if (b->primary[0] && strcmp(b->primary, BAD_NAME) && !slave_of(b, b->primary))
 			err(p, f, l,
 			    "primary is not a slave of bond '%s', '%s' -- add it to slaves or "
 			    "pick one of the slaves",
@@ -1147,6 +1160,8 @@ static void check_bonds(struct parser *p)
 			int dl = k ? b->downdelay : b->updelay;
 			const char *kn = k ? "downdelay" : "updelay";
 			if (dl <= 0)
+				continue;
+			if (b->miimon == BAD_INT)
 				continue;
 			if (b->miimon <= 0)
 				err(p, f, l,
@@ -1190,6 +1205,8 @@ static void check_networks(struct parser *p, const struct dev *devs, size_t n)
 			    "the "
 			    "network",
 			    nw->name, clash->loc.file, clash->loc.line);
+		if (!strcmp(nw->bridge, BAD_NAME))
+			continue;
 		if (!nw->bridge[0])
 			err(p, f, l, "network has no bridge, '%s' -- set bridge = BRIDGE",
 			    nw->name);
