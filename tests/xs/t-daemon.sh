@@ -6,8 +6,7 @@
 . "$(dirname "$0")/../lib/xs.sh"
 
 tmp=$(mktemp -d) || t_bail "mktemp"
-cleanup() { xs_stop; rm -rf "$tmp"; }
-trap cleanup EXIT
+XS_CLEANUP='rm -rf "$tmp"' # run by xs.sh's exit trap
 
 # gone PID: no such process (reaped, or never ours), or at most a zombie
 # that is not a running daemon
@@ -59,6 +58,25 @@ xs_stop
 t_ok "both stopped and cleaned" sh -c "! [ -e '$a_dir' ] && ! [ -e '$b_dir' ]"
 t_ok "first gone" gone "$a_pid"
 t_ok "second gone" gone "$b_pid"
+
+# --- a subshell stops its own daemon, and only that one --------------------
+xs_start || t_bail "outer daemon"
+o_pid=$XS_PID o_path=$XENSTORED_PATH
+xs_write /xp/outer 1
+(
+	xs_start || exit 99
+	echo "$XS_PID $XS_RUNDIR" >"$tmp/sub"
+	xs_write /xp/inner 1
+	false
+)
+rc=$?
+read -r s_pid s_dir <"$tmp/sub" || s_pid=none
+t_eq "failing subshell keeps its status" 1 "$rc"
+t_ok "subshell's daemon stopped, rundir removed" no_trace "$s_pid" "$s_dir"
+t_ok "outer daemon untouched" _xs_alive "$o_pid"
+t_eq "outer daemon still answers" 1 "$(XENSTORED_PATH=$o_path xs_read /xp/outer)"
+xs_stop
+t_ok "outer daemon stopped" gone "$o_pid"
 
 # --- a failing test body still stops its daemon -----------------------------
 lib="$T_ROOT/tests/lib/xs.sh"
