@@ -6,7 +6,8 @@
 . "$(dirname "$0")/../lib/xs.sh"
 
 tmp=$(mktemp -d) || t_bail "mktemp"
-XS_CLEANUP='rm -rf "$tmp"' # run by xs.sh's exit trap
+# shellcheck disable=SC2034 # run by xs.sh's exit trap
+XS_CLEANUP='rm -rf "$tmp"'
 
 # gone PID: no such process (reaped, or never ours), or at most a zombie
 # that is not a running daemon
