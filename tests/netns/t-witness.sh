@@ -4,11 +4,12 @@
 # watches and stay silent otherwise; nlprobe must report what ip(8) set.
 # Also shows the witness pattern other tests use:
 #   witness --ready R -o EV IF... &  wait for R;  act;  kill -TERM;  wait
+# shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
 cd "$T_ROOT" || exit 1
 W=$B/tests/tools/witness
 P=$B/tests/tools/nlprobe
-[ -x "$W" ] && [ -x "$P" ] || t_bail "build $W and $P first (make)"
+{ [ -x "$W" ] && [ -x "$P" ]; } || t_bail "build $W and $P first (make)"
 ip link show br0 >/dev/null 2>&1 && t_bail "not in a private namespace (br0 exists)"
 
 tmp=$(mktemp -d)
@@ -217,6 +218,7 @@ if nm "$P" 2>/dev/null | grep -q __asan_init; then
 	t_pass "sanitizer build: ASan/UBSan checked every run above"
 else
 	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+	# shellcheck disable=SC2086 # $vg is a command prefix
 	t_ok "valgrind: nlprobe link" $vg "$P" link br0
 	t_ok "valgrind: nlprobe addrs/ports/vlans" sh -c \
 		"$vg $P addrs f0 && $vg $P ports br0 && $vg $P vlans br0"

@@ -3,11 +3,12 @@
 # two dummies, VLAN 100 on it, and a VLAN-filtering bridge with that VLAN
 # device as its port.  Runs from the repository root with $B set, in its
 # own network namespace.
+# shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
 cd "$T_ROOT" || exit 1
 W=$B/tests/tools/witness
 P=$B/tests/tools/nlprobe
-[ -x "$W" ] && [ -x "$P" ] || t_bail "no $W or $P in this image (make first)"
+{ [ -x "$W" ] && [ -x "$P" ]; } || t_bail "no $W or $P in this image (make first)"
 ip link show bond0 >/dev/null 2>&1 && t_bail "not in a private namespace (bond0 exists)"
 
 tmp=$(mktemp -d)
