@@ -1,0 +1,433 @@
+/* The executor; see exec.h. */
+#include "exec.h"
+
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addrmove.h"
+#include "nd.h"
+#include "nlutil.h"
+
+static char last_error[256];
+
+const char *xp_nl_last_error(void)
+{
+	return last_error;
+}
+
+void xp_nl_setup(struct nl_sock *sk)
+{
+	int one = 1, fd = nl_socket_get_fd(sk);
+
+	/* Both are best effort: old kernels filter nothing (observe.c checks
+	 * every reply anyway) and give no messages. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+}
+
+struct doctx {
+	int err;
+	int done;
+};
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct doctx *d = arg;
+	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	(void)who;
+
+	d->err = e->error;
+	d->done = 1;
+	if (hdr->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = sizeof(*e);
+		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+		if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		if (hdr->nlmsg_len > NLMSG_HDRLEN + off &&
+		    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+			      (int)(hdr->nlmsg_len - NLMSG_HDRLEN - off), NULL) == 0 &&
+		    tb[NLMSGERR_ATTR_MSG])
+			snprintf(last_error, sizeof(last_error), "%s",
+				 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	}
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct doctx *d = arg;
+	(void)msg;
+	d->done = 1;
+	return NL_STOP;
+}
+
+int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
+{
+	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	struct doctx d = {0, 0};
+	int err;
+
+	last_error[0] = 0;
+	if (!cb) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &d);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &d);
+	err = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	while (err >= 0 && !d.done)
+		err = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (d.err)
+		return -nl_syserr2nlerr(-d.err);
+	return err < 0 ? err : 0;
+}
+
+/* ---- links ---- */
+
+int xp_nd_ifindex(struct nl_sock *sk, const char *name)
+{
+	(void)sk;
+	return (int)if_nametoindex(name);
+}
+
+static int link_msg(struct nl_msg **out, int type, int flags, int ifindex, const char *name,
+		    unsigned int ifflags, unsigned int change)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC,
+				.ifi_index = ifindex,
+				.ifi_flags = ifflags,
+				.ifi_change = change};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0)) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	*out = msg;
+	return 0;
+}
+
+int xp_nd_begin(struct xp_ndmsg *m, const char *name, int ifindex, const char *kind, int mtu,
+		int link)
+{
+	int err = link_msg(&m->msg, RTM_NEWLINK, ifindex ? 0 : NLM_F_CREATE | NLM_F_EXCL, ifindex,
+			   ifindex ? NULL : name, 0, 0);
+	int bad = 0;
+
+	if (err < 0)
+		return err;
+	if (mtu > 0)
+		bad |= nla_put_u32(m->msg, IFLA_MTU, (uint32_t)mtu);
+	if (link > 0)
+		bad |= nla_put_u32(m->msg, IFLA_LINK, (uint32_t)link);
+	m->linkinfo = nla_nest_start(m->msg, IFLA_LINKINFO);
+	if (bad || !m->linkinfo || nla_put_string(m->msg, IFLA_INFO_KIND, kind) < 0 ||
+	    !(m->data = nla_nest_start(m->msg, IFLA_INFO_DATA))) {
+		nlmsg_free(m->msg);
+		return -NLE_NOMEM;
+	}
+	return 0;
+}
+
+int xp_nd_send(struct nl_sock *sk, struct xp_ndmsg *m)
+{
+	nla_nest_end(m->msg, m->data);
+	nla_nest_end(m->msg, m->linkinfo);
+	return xp_nl_do(sk, m->msg);
+}
+
+static int link_simple(struct nl_sock *sk, const char *dev, int type, int attr, int value,
+		       unsigned int ifflags, unsigned int change)
+{
+	int idx = xp_nd_ifindex(sk, dev);
+	struct nl_msg *msg;
+	int err;
+
+	if (idx <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	err = link_msg(&msg, type, 0, idx, NULL, ifflags, change);
+	if (err < 0)
+		return err;
+	if (attr && nla_put_u32(msg, attr, (uint32_t)value) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_do(sk, msg);
+}
+
+static int create(struct nl_sock *sk, const struct xp_op *op)
+{
+	switch (op->kind) {
+	case XP_K_BRIDGE:
+		return xp_bridge_create(sk, op->spec);
+	case XP_K_BOND:
+		return xp_bond_create(sk, op->spec);
+	case XP_K_VLAN:
+		return xp_vlan_create(sk, op->spec);
+	case XP_K_DUMMY:
+		return xp_dummy_create(sk, op->spec);
+	default:
+		return -NLE_INVAL;
+	}
+}
+
+int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
+{
+	int master;
+
+	switch (op->type) {
+	case XP_OP_CREATE:
+		if (!op->spec)
+			return -NLE_INVAL; /* an undo cannot recreate */
+		return create(sk, op);
+	case XP_OP_DELETE:
+		return link_simple(sk, op->dev, RTM_DELLINK, 0, 0, 0, 0);
+	case XP_OP_SET_MTU:
+		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MTU, op->value, 0, 0);
+	case XP_OP_SET_STP:
+	case XP_OP_SET_FD:
+	case XP_OP_SET_VLANF:
+		return xp_bridge_set(sk, op->dev, op->type, op->value);
+	case XP_OP_UP:
+		return link_simple(sk, op->dev, RTM_NEWLINK, 0, 0, IFF_UP, IFF_UP);
+	case XP_OP_DOWN:
+		return link_simple(sk, op->dev, RTM_NEWLINK, 0, 0, 0, IFF_UP);
+	case XP_OP_ENSLAVE:
+	case XP_OP_ADD_PORT:
+		master = xp_nd_ifindex(sk, op->peer);
+		if (master <= 0)
+			return -NLE_OBJ_NOTFOUND;
+		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, master, 0, 0);
+	case XP_OP_DEL_PORT:
+		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, 0, 0, 0);
+	case XP_OP_ADD_ADDR:
+		/* onto a bridge (a move): usable at once, it served already */
+		return xp_addr_add(sk, op->dev, &op->addr, op->value == 0 && op->peer[0]);
+	case XP_OP_DEL_ADDR:
+		return xp_addr_del(sk, op->dev, &op->addr);
+	case XP_OP_ADD_ROUTE:
+		return xp_route_add(sk, op->dev, &op->route);
+	case XP_OP_DEL_ROUTE:
+		return xp_route_del(sk, op->dev, &op->route);
+	default:
+		return -NLE_OPNOTSUPP;
+	}
+}
+
+/* ---- undo ---- */
+
+/* The op that undoes op; 0 when there is none (a delete). */
+static int inverse(const struct xp_op *op, struct xp_op *inv)
+{
+	*inv = *op;
+	inv->why[0] = 0;
+	inv->value = op->old;
+	inv->old = op->value;
+	switch (op->type) {
+	case XP_OP_CREATE:
+		inv->type = XP_OP_DELETE;
+		return 1;
+	case XP_OP_SET_MTU:
+	case XP_OP_SET_STP:
+	case XP_OP_SET_FD:
+	case XP_OP_SET_VLANF:
+		return 1;
+	case XP_OP_DOWN:
+		inv->type = XP_OP_UP;
+		return 1;
+	case XP_OP_UP:
+		inv->type = XP_OP_DOWN;
+		return 1;
+	case XP_OP_ENSLAVE:
+	case XP_OP_ADD_PORT:
+		inv->type = XP_OP_DEL_PORT;
+		return 1;
+	case XP_OP_DEL_PORT:
+		inv->type = XP_OP_ADD_PORT;
+		return 1;
+	case XP_OP_ADD_ADDR:
+		inv->type = XP_OP_DEL_ADDR;
+		return 1;
+	case XP_OP_DEL_ADDR:
+		inv->type = XP_OP_ADD_ADDR;
+		inv->value = 1; /* back where it was: no nodad */
+		return 1;
+	case XP_OP_ADD_ROUTE:
+		inv->type = XP_OP_DEL_ROUTE;
+		return 1;
+	case XP_OP_DEL_ROUTE:
+		inv->type = XP_OP_ADD_ROUTE;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* ---- state bookkeeping ---- */
+
+static void record(struct xp_exec *e, const struct xp_op *op)
+{
+	struct xp_state *s = e->state;
+	struct xp_st_move m;
+
+	memset(&m, 0, sizeof(m));
+	switch (op->type) {
+	case XP_OP_CREATE:
+		xp_state_add_dev(s, op->dev, op->kind, xp_nd_ifindex(e->sk, op->dev));
+		break;
+	case XP_OP_DELETE:
+		xp_state_del_dev(s, op->dev);
+		for (size_t i = s->nports; i-- > 0;)
+			if (!strcmp(s->ports[i].bridge, op->dev) ||
+			    !strcmp(s->ports[i].port, op->dev))
+				xp_state_del_port(s, s->ports[i].bridge, s->ports[i].port);
+		for (size_t i = s->nslaves; i-- > 0;)
+			if (!strcmp(s->slaves[i].bond, op->dev))
+				xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
+		break;
+	case XP_OP_ENSLAVE:
+		xp_state_add_slave(s, op->peer, op->dev, op->old);
+		break;
+	case XP_OP_ADD_PORT:
+		xp_state_add_port(s, op->peer, op->dev);
+		break;
+	case XP_OP_DEL_PORT:
+		xp_state_del_port(s, op->peer, op->dev);
+		break;
+	case XP_OP_DEL_ADDR:
+	case XP_OP_DEL_ROUTE:
+		m.is_route = op->type == XP_OP_DEL_ROUTE;
+		m.addr = op->addr;
+		m.route = op->route;
+		if (op->value == 1) { /* moved from dev to peer */
+			snprintf(m.from, sizeof(m.from), "%s", op->dev);
+			snprintf(m.to, sizeof(m.to), "%s", op->peer);
+			xp_state_add_move(s, &m);
+		} else if (op->value == 2) { /* moved back from dev to peer */
+			snprintf(m.from, sizeof(m.from), "%s", op->peer);
+			snprintf(m.to, sizeof(m.to), "%s", op->dev);
+			xp_state_del_move(s, &m);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void save(struct xp_exec *e)
+{
+	int err;
+
+	if (!e->state_dir)
+		return;
+	err = xp_state_save(e->state_dir, e->state);
+	if (err < 0 && e->out)
+		fprintf(e->out, "warning: cannot write state in %s: %s\n", e->state_dir,
+			strerror(-err));
+}
+
+static void copy_state(struct xp_state *dst, const struct xp_state *src)
+{
+	char *text = NULL, err[64];
+
+	memset(dst, 0, sizeof(*dst));
+	if (xp_state_format(src, &text) == 0)
+		xp_state_parse(text, dst, err, sizeof(err));
+	free(text);
+}
+
+static void rollback(struct xp_exec *e, struct xp_op *undo, size_t n, const struct xp_state *before)
+{
+	char line[400];
+
+	xp_state_free(e->state);
+	copy_state(e->state, before);
+	for (size_t i = n; i-- > 0;) {
+		int err = xp_exec_op(e->sk, &undo[i]);
+		xp_op_format(&undo[i], line, sizeof(line));
+		if (err < 0 && !(undo[i].type == XP_OP_DEL_ADDR && xp_nl_err_gone(err))) {
+			e->rollback_failed = 1;
+			if (e->out)
+				fprintf(e->out, "  undo FAILED: %s: %s%s%s\n", line,
+					xp_nl_strerror(err), last_error[0] ? ": " : "", last_error);
+			/* a device left behind is still ours */
+			if (undo[i].type == XP_OP_DELETE)
+				xp_state_add_dev(e->state, undo[i].dev, undo[i].kind,
+						 xp_nd_ifindex(e->sk, undo[i].dev));
+		} else if (e->out) {
+			fprintf(e->out, "  undone: %s\n", line);
+		}
+	}
+	save(e);
+}
+
+int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
+{
+	struct xp_op *undo = calloc(p->n + 1, sizeof(*undo));
+	size_t nundo = 0;
+	struct xp_state before;
+	char line[400];
+	int count = 0;
+
+	if (!undo)
+		return -1;
+	copy_state(&before, e->state);
+	e->applied = 0;
+	e->error[0] = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct xp_op *op = &p->ops[i];
+		int err;
+
+		xp_op_format(op, line, sizeof(line));
+		count++;
+		if (e->fail_at && count == e->fail_at) {
+			err = -NLE_FAILURE;
+			snprintf(last_error, sizeof(last_error),
+				 "injected failure (XENPLUMB_FAIL_AT=%d)", e->fail_at);
+		} else {
+			err = xp_exec_op(e->sk, op);
+		}
+		/* Undoing a move that was already undone by hand is fine. */
+		if (err < 0 && op->value == 2 &&
+		    (op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) &&
+		    xp_nl_err_gone(err) && !(e->fail_at && count == e->fail_at))
+			err = 0;
+		if (err < 0) {
+			snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line,
+				 xp_nl_strerror(err), last_error[0] ? ": " : "", last_error);
+			if (e->out)
+				fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n",
+					e->error, nundo, nundo == 1 ? "" : "s");
+			rollback(e, undo, nundo, &before);
+			xp_state_free(&before);
+			free(undo);
+			e->applied = 0;
+			return -1;
+		}
+		if (e->out)
+			fprintf(e->out, "%4d. %s\n", count, line);
+		if (inverse(op, &undo[nundo]))
+			nundo++;
+		record(e, op);
+		save(e);
+		e->applied++;
+	}
+	xp_state_free(&before);
+	free(undo);
+	return 0;
+}

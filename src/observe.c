@@ -1,0 +1,541 @@
+/* Observe the interfaces the map names, one by one: RTM_GETLINK by name,
+ * then that link's addresses and routes (dumps the kernel filters by
+ * ifindex) and, for a bridge, its ports (a link dump filtered by master).
+ * Never a dump of every link on the host. */
+#include "observe.h"
+
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "nlutil.h"
+
+#define USER_HZ 100
+
+const char *xp_kind_name(int kind)
+{
+	switch (kind) {
+	case XP_K_ABSENT:
+		return "absent";
+	case XP_K_BRIDGE:
+		return "bridge";
+	case XP_K_BOND:
+		return "bond";
+	case XP_K_VLAN:
+		return "vlan";
+	case XP_K_DUMMY:
+		return "dummy";
+	default:
+		return "device";
+	}
+}
+
+static void *grow(void *ptr, size_t n, size_t size)
+{
+	void *q = realloc(ptr, (n + 1) * size);
+	if (!q)
+		abort();
+	return q;
+}
+
+const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name)
+{
+	for (size_t i = 0; o && i < o->n; i++)
+		if (!strcmp(o->links[i].name, name))
+			return &o->links[i];
+	return NULL;
+}
+
+struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name)
+{
+	struct xp_obs_link *l;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->links[i].name, name))
+			return &o->links[i];
+	o->links = grow(o->links, o->n, sizeof(*o->links));
+	l = &o->links[o->n++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	return l;
+}
+
+static void link_free(struct xp_obs_link *l)
+{
+	free(l->ports);
+	free(l->addrs);
+	free(l->routes);
+	l->ports = NULL;
+	l->addrs = NULL;
+	l->routes = NULL;
+	l->nports = l->naddrs = l->nroutes = 0;
+}
+
+void xp_observed_free(struct xp_observed *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		link_free(&o->links[i]);
+	free(o->links);
+	o->links = NULL;
+	o->n = 0;
+}
+
+static size_t alen(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+void xp_addr_format(const struct xp_addr *a, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(a->family, a->addr, s, sizeof(s));
+	snprintf(buf, len, "%s/%d", s, a->prefixlen);
+}
+
+void xp_route_format(const struct xp_route *r, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN] = "?";
+	size_t n;
+
+	if (r->dst_len == 0)
+		snprintf(buf, len, "%sdefault", r->family == AF_INET6 ? "-6 " : "");
+	else {
+		inet_ntop(r->family, r->dst, s, sizeof(s));
+		snprintf(buf, len, "%s/%d", s, r->dst_len);
+	}
+	n = strlen(buf);
+	if (r->has_gw && n < len) {
+		inet_ntop(r->family, r->gw, s, sizeof(s));
+		n += (size_t)snprintf(buf + n, len - n, " via %s", s);
+	}
+	if (r->table != RT_TABLE_MAIN && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " table %u", r->table);
+	if (r->priority && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " metric %u", r->priority);
+	if (r->has_prefsrc && n < len) {
+		inet_ntop(r->family, r->prefsrc, s, sizeof(s));
+		snprintf(buf + n, len - n, " src %s", s);
+	}
+}
+
+int xp_addr_equal(const struct xp_addr *a, const struct xp_addr *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       !memcmp(a->addr, b->addr, alen(a->family));
+}
+
+int xp_route_equal(const struct xp_route *a, const struct xp_route *b)
+{
+	return a->family == b->family && a->table == b->table && a->dst_len == b->dst_len &&
+	       !memcmp(a->dst, b->dst, alen(a->family)) && a->has_gw == b->has_gw &&
+	       (!a->has_gw || !memcmp(a->gw, b->gw, alen(a->family))) &&
+	       a->priority == b->priority && a->tos == b->tos;
+}
+
+/* ---- raw queries ---- */
+
+struct query {
+	int (*fn)(struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int err;
+	int done;
+};
+
+static int query_valid(struct nl_msg *msg, void *arg)
+{
+	struct query *q = arg;
+	return q->fn(nlmsg_hdr(msg), q->arg) < 0 ? NL_STOP : NL_OK;
+}
+
+static int query_end(struct nl_msg *msg, void *arg)
+{
+	struct query *q = arg;
+	(void)msg;
+	q->done = 1;
+	return NL_STOP;
+}
+
+static int query_err(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct query *q = arg;
+	(void)who;
+	q->err = e->error;
+	q->done = 1;
+	return NL_STOP;
+}
+
+/* Send msg (freed) and hand every reply to fn, until the kernel's ack (a
+ * single answer) or NLMSG_DONE (a dump).  0, or a negative libnl error
+ * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV). */
+int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
+		void *arg);
+int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
+		void *arg)
+{
+	struct query q = {fn, arg, 0, 0};
+	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	int err;
+
+	if (!cb) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, query_valid, &q);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
+	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
+	err = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	while (err >= 0 && !q.done)
+		err = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (q.err)
+		return -nl_syserr2nlerr(-q.err);
+	return err < 0 ? err : 0;
+}
+
+struct linkinfo {
+	struct xp_obs_link *l;
+	int master_idx;
+	int link_idx;
+};
+
+static void parse_info(struct nlattr *info, struct xp_obs_link *l)
+{
+	struct nlattr *li[IFLA_INFO_MAX + 1];
+	struct nlattr *d[IFLA_BR_MAX + IFLA_BOND_MAX + IFLA_VLAN_MAX + 1];
+	const char *kind;
+
+	if (nla_parse_nested(li, IFLA_INFO_MAX, info, NULL) < 0 || !li[IFLA_INFO_KIND])
+		return;
+	kind = nla_get_string(li[IFLA_INFO_KIND]);
+	snprintf(l->kind_name, sizeof(l->kind_name), "%s", kind);
+	if (!strcmp(kind, "bridge")) {
+		l->kind = XP_K_BRIDGE;
+		if (!li[IFLA_INFO_DATA] ||
+		    nla_parse_nested(d, IFLA_BR_MAX, li[IFLA_INFO_DATA], NULL) < 0)
+			return;
+		if (d[IFLA_BR_STP_STATE])
+			l->stp = nla_get_u32(d[IFLA_BR_STP_STATE]) ? 1 : 0;
+		if (d[IFLA_BR_FORWARD_DELAY])
+			l->forward_delay = (int)(nla_get_u32(d[IFLA_BR_FORWARD_DELAY]) / USER_HZ);
+		if (d[IFLA_BR_VLAN_FILTERING])
+			l->vlan_filtering = nla_get_u8(d[IFLA_BR_VLAN_FILTERING]);
+	} else if (!strcmp(kind, "bond")) {
+		l->kind = XP_K_BOND;
+		if (!li[IFLA_INFO_DATA] ||
+		    nla_parse_nested(d, IFLA_BOND_MAX, li[IFLA_INFO_DATA], NULL) < 0)
+			return;
+		if (d[IFLA_BOND_MODE])
+			l->bond_mode = nla_get_u8(d[IFLA_BOND_MODE]);
+		if (d[IFLA_BOND_MIIMON])
+			l->miimon = (int)nla_get_u32(d[IFLA_BOND_MIIMON]);
+	} else if (!strcmp(kind, "vlan")) {
+		l->kind = XP_K_VLAN;
+		if (!li[IFLA_INFO_DATA] ||
+		    nla_parse_nested(d, IFLA_VLAN_MAX, li[IFLA_INFO_DATA], NULL) < 0)
+			return;
+		if (d[IFLA_VLAN_ID])
+			l->vlan_id = nla_get_u16(d[IFLA_VLAN_ID]);
+	} else if (!strcmp(kind, "dummy")) {
+		l->kind = XP_K_DUMMY;
+	}
+}
+
+static int on_link(struct nlmsghdr *nlh, void *arg)
+{
+	struct linkinfo *li = arg;
+	struct xp_obs_link *l = li->l;
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return 0;
+	l->ifindex = ifi->ifi_index;
+	l->up = (ifi->ifi_flags & IFF_UP) != 0;
+	l->kind = XP_K_OTHER;
+	if (tb[IFLA_MTU])
+		l->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_MASTER])
+		li->master_idx = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINK])
+		li->link_idx = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINKINFO])
+		parse_info(tb[IFLA_LINKINFO], l);
+	return 0;
+}
+
+static int get_link(struct nl_sock *sk, const char *name, int ifindex, struct linkinfo *li)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0)) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_link, li);
+}
+
+/* ---- addresses ---- */
+
+static int on_addr(struct nlmsghdr *nlh, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct nlattr *tb[IFA_MAX + 1];
+	struct nlattr *a;
+	struct xp_addr *x;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != l->ifindex ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
+	    nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || nla_len(a) != (int)alen(ifa->ifa_family))
+		return 0;
+	l->addrs = grow(l->addrs, l->naddrs, sizeof(*l->addrs));
+	x = &l->addrs[l->naddrs++];
+	memset(x, 0, sizeof(*x));
+	x->family = ifa->ifa_family;
+	memcpy(x->addr, nla_data(a), alen(x->family));
+	x->prefixlen = ifa->ifa_prefixlen;
+	x->scope = ifa->ifa_scope;
+	x->flags = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	if (x->family == AF_INET && tb[IFA_BROADCAST] && nla_len(tb[IFA_BROADCAST]) == 4) {
+		x->has_brd = 1;
+		memcpy(x->brd, nla_data(tb[IFA_BROADCAST]), 4);
+	}
+	return 0;
+}
+
+static int get_addrs(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	struct ifaddrmsg ifa = {.ifa_family = AF_UNSPEC, .ifa_index = (unsigned)l->ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_addr, l);
+}
+
+/* ---- routes ---- */
+
+static int mp_uses(struct nlattr *mp, int ifindex)
+{
+	struct rtnexthop *nh = nla_data(mp);
+	int left = nla_len(mp);
+
+	while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+	       (int)nh->rtnh_len <= left) {
+		if (nh->rtnh_ifindex == ifindex)
+			return 1;
+		left -= RTNH_ALIGN(nh->rtnh_len);
+		nh = RTNH_NEXT(nh);
+	}
+	return 0;
+}
+
+static int on_route(struct nlmsghdr *nlh, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct rtmsg *rtm = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct xp_route *r;
+	unsigned int table;
+	size_t n;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table == RT_TABLE_LOCAL || rtm->rtm_protocol == RTPROT_KERNEL ||
+	    (rtm->rtm_flags & RTM_F_CLONED) || rtm->rtm_type != RTN_UNICAST)
+		return 0;
+	if (tb[RTA_MULTIPATH]) {
+		if (mp_uses(tb[RTA_MULTIPATH], l->ifindex))
+			l->unmovable_routes++;
+		return 0;
+	}
+	if (tb[RTA_NH_ID]) {
+		if (tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == l->ifindex)
+			l->unmovable_routes++;
+		return 0;
+	}
+	if (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != l->ifindex)
+		return 0;
+	n = alen(rtm->rtm_family);
+	l->routes = grow(l->routes, l->nroutes, sizeof(*l->routes));
+	r = &l->routes[l->nroutes++];
+	memset(r, 0, sizeof(*r));
+	r->family = rtm->rtm_family;
+	r->table = table;
+	r->dst_len = rtm->rtm_dst_len;
+	if (tb[RTA_DST] && (size_t)nla_len(tb[RTA_DST]) == n)
+		memcpy(r->dst, nla_data(tb[RTA_DST]), n);
+	if (tb[RTA_GATEWAY] && (size_t)nla_len(tb[RTA_GATEWAY]) == n) {
+		r->has_gw = 1;
+		memcpy(r->gw, nla_data(tb[RTA_GATEWAY]), n);
+	}
+	if (tb[RTA_PREFSRC] && (size_t)nla_len(tb[RTA_PREFSRC]) == n) {
+		r->has_prefsrc = 1;
+		memcpy(r->prefsrc, nla_data(tb[RTA_PREFSRC]), n);
+	}
+	if (tb[RTA_PRIORITY])
+		r->priority = nla_get_u32(tb[RTA_PRIORITY]);
+	r->protocol = rtm->rtm_protocol;
+	r->scope = rtm->rtm_scope;
+	r->type = rtm->rtm_type;
+	r->tos = rtm->rtm_tos;
+	return 0;
+}
+
+static int get_routes(struct nl_sock *sk, struct xp_obs_link *l, int family)
+{
+	struct rtmsg rtm = {.rtm_family = (unsigned char)family};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_OIF, (uint32_t)l->ifindex) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_route, l);
+}
+
+/* ---- bridge ports: a link dump filtered by master ---- */
+
+struct portdump {
+	struct xp_obs_link *l;
+};
+
+static int on_port(struct nlmsghdr *nlh, void *arg)
+{
+	struct portdump *pd = arg;
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct xp_obs_link *l = pd->l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_MASTER] ||
+	    (int)nla_get_u32(tb[IFLA_MASTER]) != l->ifindex || !tb[IFLA_IFNAME])
+		return 0;
+	l->ports = grow(l->ports, l->nports, sizeof(*l->ports));
+	snprintf(l->ports[l->nports++], XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
+	return 0;
+}
+
+static int get_ports(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	struct portdump pd = {l};
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_MASTER, (uint32_t)l->ifindex) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_port, &pd);
+}
+
+static void index_name(struct nl_sock *sk, int ifindex, char *name, int *kind)
+{
+	struct xp_obs_link tmp;
+	struct linkinfo li = {.l = &tmp};
+	char buf[IF_NAMESIZE];
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (if_indextoname((unsigned)ifindex, buf))
+		snprintf(name, XP_IFNAMSIZ, "%s", buf);
+	else
+		snprintf(name, XP_IFNAMSIZ, "#%d", ifindex);
+	if (kind && get_link(sk, NULL, ifindex, &li) == 0)
+		*kind = tmp.kind;
+}
+
+int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
+{
+	struct xp_obs_link *l = xp_obs_add(o, name);
+	struct linkinfo li = {.l = l};
+	int err;
+
+	link_free(l);
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	err = get_link(sk, name, 0, &li);
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
+		l->kind = XP_K_ABSENT;
+		return 0;
+	}
+	if (err < 0)
+		return err;
+	if (li.master_idx)
+		index_name(sk, li.master_idx, l->master, &l->master_kind);
+	if (l->kind == XP_K_VLAN && li.link_idx)
+		index_name(sk, li.link_idx, l->parent, NULL);
+	if ((err = get_addrs(sk, l)) < 0 || (err = get_routes(sk, l, AF_INET)) < 0 ||
+	    (err = get_routes(sk, l, AF_INET6)) < 0)
+		return err;
+	if (l->kind == XP_K_BRIDGE && (err = get_ports(sk, l)) < 0)
+		return err;
+	return 0;
+}
+
+static int observe_once(struct nl_sock *sk, const char *name, struct xp_observed *o)
+{
+	if (xp_obs_find(o, name))
+		return 0;
+	return xp_observe_link(sk, name, o);
+}
+
+int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP_IFNAMSIZ],
+		   size_t nextra, struct xp_observed *o)
+{
+	int err = 0;
+
+	for (size_t i = 0; c && i < c->ndummies && !err; i++)
+		err = observe_once(sk, c->dummies[i].name, o);
+	for (size_t i = 0; c && i < c->nbonds && !err; i++) {
+		err = observe_once(sk, c->bonds[i].name, o);
+		for (size_t j = 0; j < c->bonds[i].nslaves && !err; j++)
+			err = observe_once(sk, c->bonds[i].slaves[j], o);
+	}
+	for (size_t i = 0; c && i < c->nvlans && !err; i++) {
+		err = observe_once(sk, c->vlans[i].name, o);
+		if (!err)
+			err = observe_once(sk, c->vlans[i].parent, o);
+	}
+	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
+		err = observe_once(sk, c->bridges[i].name, o);
+		for (size_t j = 0; j < c->bridges[i].nports && !err; j++)
+			err = observe_once(sk, c->bridges[i].ports[j], o);
+	}
+	for (size_t i = 0; i < nextra && !err; i++)
+		err = observe_once(sk, extra[i], o);
+	return err;
+}
