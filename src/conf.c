@@ -41,6 +41,9 @@ void xp_diag_add(struct xp_diag *d, const char *file, int line, const char *fmt,
 		n = asprintf(&msg, "%s: %s", file, body);
 	if (n < 0)
 		return;
+	for (char *q = msg; *q; q++) /* messages stay printable ASCII */
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
+			*q = '?';
 	nm = realloc(d->msgs, (d->n + 1) * sizeof(*nm));
 	if (!nm) {
 		free(msg);
@@ -1293,6 +1296,10 @@ int xp_conf_load(const char *path, struct xp_conf *c, struct xp_diag *d)
 	struct parser p = {.c = c, .d = d};
 
 	memset(c, 0, sizeof(*c));
+	if (!path) {
+		err(&p, "(map)", 0, "no map path given -- name a file");
+		return finish(&p);
+	}
 	parse_path(&p, path, NULL);
 	return finish(&p);
 }

@@ -519,7 +519,10 @@ static void test_diag_format(void **state)
 	xp_diag_add(&d, "f.conf", 12, "bad %s '%d'", "mtu", 7);
 	xp_diag_add(&d, "<arguments>", 0, "x");
 	xp_diag_add(&d, NULL, 0, "plain");
-	assert_int_equal(d.n, 3);
+	xp_diag_add(&d, "f", 1, "bad '%s'", "a\033[31m\xc3\xa9");
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.msgs[3], "f:1: bad 'a?[31m?"
+				       "?'");
 	assert_string_equal(d.msgs[0], "f.conf:12: bad mtu '7'");
 	assert_string_equal(d.msgs[1], "<arguments>: x");
 	assert_string_equal(d.msgs[2], "plain");
