@@ -1,0 +1,36 @@
+/* Small, checked helpers over libxenstore for the vif helper: one
+ * connection, bounded reads that refuse embedded NULs and over-long values,
+ * and the hotplug-status / hotplug-error reports. */
+#ifndef XP_XSUTIL_H
+#define XP_XSUTIL_H
+
+#include <stddef.h>
+
+struct xs_handle;
+
+/* Connect (socket or kernel device, as libxenstore decides); NULL on error
+ * with errno set. */
+struct xs_handle *xp_xs_open(void);
+void xp_xs_close(struct xs_handle *h);
+
+/* Read DIR/KEY into buf (NUL-terminated).  Returns 1 when present and
+ * valid, 0 when absent, -1 when unreadable, longer than len-1 bytes or
+ * holding a NUL byte (*why says which). */
+int xp_xs_read(struct xs_handle *h, const char *dir, const char *key, char *buf, size_t len,
+	       const char **why);
+
+/* Write DIR/KEY = value.  0 or -1. */
+int xp_xs_write(struct xs_handle *h, const char *dir, const char *key, const char *value);
+
+/* 1 if the node exists, 0 if not, -1 on error. */
+int xp_xs_exists(struct xs_handle *h, const char *path);
+
+/* hotplug-status=connected in dir. */
+int xp_xs_report_connected(struct xs_handle *h, const char *dir);
+
+/* hotplug-error=msg and hotplug-status=error, in one transaction, only if
+ * dir still exists (never recreate a directory the toolstack removed).
+ * 1 written, 0 dir absent, -1 error. */
+int xp_xs_report_error(struct xs_handle *h, const char *dir, const char *msg);
+
+#endif
