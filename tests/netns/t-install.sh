@@ -53,6 +53,18 @@ t_eq "completion for vif-xenplumb" network-xenplumb \
 	"$(readlink "$R/usr/share/bash-completion/completions/vif-xenplumb")"
 t_ok "completion script parses in bash" bash -n \
 	"$R/usr/share/bash-completion/completions/network-xenplumb"
+# complete WORDS...: what the installed completion offers for the last word
+complete_words() {
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMPREPLY=(); "_${1//-/_}"; echo "${COMPREPLY[*]}"' sh \
+		"$R/usr/share/bash-completion/completions/network-xenplumb" "$@" 2>&1
+}
+t_eq "completion: network-xenplumb subcommands" "start stop status" \
+	"$(complete_words network-xenplumb st)"
+t_eq "completion: status options" "--dry-run --json" "$(complete_words network-xenplumb status --)"
+t_eq "completion: vif-xenplumb actions" "online offline" "$(complete_words vif-xenplumb o)"
+t_eq "completion: vif-xenplumb type_if" "type_if=vif type_if=tap" \
+	"$(complete_words vif-xenplumb add type)"
 u=$R/usr/lib/systemd/system/xenplumb.service
 t_match "unit starts the installed helper" \
 	'^ExecStart=/usr/sbin/network-xenplumb start$' "$(cat "$u" 2>&1)"
