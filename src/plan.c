@@ -351,7 +351,8 @@ static void plan_move(struct xp_pctx *x, const char *port, const char *bridge)
 		op->value = 1; /* a recorded move */
 		set_name(op->peer, bridge);
 	}
-	for (size_t i = 0; i < pl->naddrs; i++) {
+	/* last first: an IPv4 primary takes its secondaries with it */
+	for (size_t i = pl->naddrs; i-- > 0;) {
 		if (!xp_addr_movable(&pl->addrs[i]))
 			continue;
 		op = xp_plan_push(x->p, XP_OP_DEL_ADDR, port, "moved to %s", bridge);
@@ -458,7 +459,9 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 		xp_plan_note(u->x->p, "%s is gone; what moved from it stays on %s", port, bridge);
 		return;
 	}
-	for (size_t i = 0; i < s->nmoves; i++) {
+	/* records are in deletion order (last address first): add back in
+	 * reverse so an IPv4 primary comes back before its secondaries */
+	for (size_t i = s->nmoves; i-- > 0;) {
 		const struct xp_st_move *m = &s->moves[i];
 		if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route)
 			continue;

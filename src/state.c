@@ -300,7 +300,7 @@ static int parse_line(char *line, struct xp_state *s)
 		m.addr.flags = (unsigned)v[0];
 		return xp_state_add_move(s, &m);
 	}
-	if (!strcmp(w[0], "route") && n == 14 && names_ok(w[1], w[2])) {
+	if (!strcmp(w[0], "route") && n == 13 && names_ok(w[1], w[2])) {
 		struct xp_route *r = &m.route;
 		set_name(m.from, w[1]);
 		set_name(m.to, w[2]);
