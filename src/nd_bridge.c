@@ -106,6 +106,13 @@ void xp_bridge_plan_ports(struct xp_pctx *x, const struct xp_bridge *br)
 		op = xp_plan_push(x->p, XP_OP_ADD_PORT, port, "port of %s in the map", br->name);
 		snprintf(op->peer, sizeof(op->peer), "%s", br->name);
 	}
+	if (br->mtu > 0 && xp_pctx_creating(x, br->name)) {
+		struct xp_op *op = xp_plan_push(x->p, XP_OP_SET_MTU, br->name,
+						"map says mtu %d; after the ports", br->mtu);
+		op->value = br->mtu;
+		op->old = 1500;
+		op->created = 1;
+	}
 }
 
 static int put_attr(struct nl_msg *msg, int op, int value)
@@ -125,7 +132,9 @@ static int put_attr(struct nl_msg *msg, int op, int value)
 int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br)
 {
 	struct xp_ndmsg m;
-	int err = xp_nd_begin(&m, br->name, 0, "bridge", br->mtu, 0);
+	/* No MTU here: the kernel would let the first port override it.  The
+	 * planner sets it after the ports (see xp_bridge_plan_ports). */
+	int err = xp_nd_begin(&m, br->name, 0, "bridge", 0, 0);
 	int bad = 0;
 
 	if (err < 0)

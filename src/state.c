@@ -2,7 +2,7 @@
  *   dev NAME KIND IFINDEX
  *   port BRIDGE PORT
  *   slave BOND SLAVE WAS_UP
- *   addr FROM TO ADDR/PLEN FLAGS
+ *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-
  *   route FROM TO TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE TYPE TOS
  * with KIND one of bridge bond vlan dummy and "-" for a missing value. */
 #include "state.h"
@@ -217,8 +217,12 @@ int xp_state_format(const struct xp_state *s, char **out)
 		const struct xp_st_move *m = &s->moves[i];
 		if (!m->is_route) {
 			ip_str(m->addr.family, m->addr.addr, a, sizeof(a));
-			fprintf(f, "addr %s %s %s/%d %u\n", m->from, m->to, a, m->addr.prefixlen,
-				m->addr.flags);
+			if (m->addr.has_brd)
+				ip_str(AF_INET, m->addr.brd, b, sizeof(b));
+			else
+				snprintf(b, sizeof(b), "-");
+			fprintf(f, "addr %s %s %s/%d %u %d %s\n", m->from, m->to, a,
+				m->addr.prefixlen, m->addr.flags, m->addr.scope, b);
 			continue;
 		}
 		const struct xp_route *r = &m->route;
@@ -291,13 +295,21 @@ static int parse_line(char *line, struct xp_state *s)
 	if (!strcmp(w[0], "slave") && n == 4 && names_ok(w[1], w[2]) &&
 	    xp_parse_uint(w[3], 0, 1, &v[0]) == 0)
 		return xp_state_add_slave(s, w[1], w[2], (int)v[0]);
-	if (!strcmp(w[0], "addr") && n == 5 && names_ok(w[1], w[2])) {
+	if (!strcmp(w[0], "addr") && n == 7 && names_ok(w[1], w[2])) {
+		int fam = AF_INET;
 		set_name(m.from, w[1]);
 		set_name(m.to, w[2]);
 		if (parse_ip(w[3], &m.addr.family, m.addr.addr, &m.addr.prefixlen) < 0 ||
-		    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0)
+		    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+		    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
 			return -1;
 		m.addr.flags = (unsigned)v[0];
+		m.addr.scope = (int)v[1];
+		if (strcmp(w[6], "-")) {
+			if (parse_ip(w[6], &fam, m.addr.brd, NULL) < 0 || fam != AF_INET)
+				return -1;
+			m.addr.has_brd = 1;
+		}
 		return xp_state_add_move(s, &m);
 	}
 	if (!strcmp(w[0], "route") && n == 13 && names_ok(w[1], w[2])) {
