@@ -52,7 +52,7 @@ vif_map() {
 	export XENPLUMB_CONF="$VIF_TMP/xenplumb.conf"
 }
 
-vif_key() { xenstore-write "$VIF_BE/$1/$2/$3" "$4"; }
+vif_key() { xenstore-write -- "$VIF_BE/$1/$2/$3" "$4"; }
 
 # _vif_keys D N [KEY=VAL...]: the backend directory as libxl lays it out
 _vif_keys() {
@@ -69,7 +69,7 @@ _vif_keys() {
 		"$VIF_BE/$_d/$_n/type" vif ||
 		return 1
 	for _kv in "$@"; do
-		xenstore-write "$VIF_BE/$_d/$_n/${_kv%%=*}" "${_kv#*=}" || return 1
+		xenstore-write -- "$VIF_BE/$_d/$_n/${_kv%%=*}" "${_kv#*=}" || return 1
 	done
 }
 
