@@ -50,8 +50,8 @@ helpers: $(addprefix $(B)/,$(XP_HELPERS))
 
 install: helpers
 	$(INSTALL) -d -m 0755 $(D)$(SBINDIR) $(D)$(XEN_SCRIPT_DIR) $(D)$(LIBEXECDIR) \
-	    $(D)$(DOCDIR)/examples $(D)$(MANDIR)/man5 $(D)$(MANDIR)/man8 \
-	    $(D)$(BASHCOMPDIR) $(D)$(UNITDIR)
+	    $(D)$(DOCDIR)/examples $(D)$(BASHCOMPDIR) $(D)$(UNITDIR) \
+	    $(if $(XP_MAN5),$(D)$(MANDIR)/man5) $(if $(XP_MAN8),$(D)$(MANDIR)/man8)
 	$(INSTALL) -m 0755 $(addprefix $(B)/,$(XP_HELPERS)) $(D)$(SBINDIR)/
 	for h in $(XP_HELPERS); do \
 	    ln -sfn $(SBINDIR)/$$h $(D)$(XEN_SCRIPT_DIR)/$$h || exit 1; done
