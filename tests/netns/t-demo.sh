@@ -8,7 +8,9 @@ cd "$T_ROOT" || t_bail "no repo root"
 case $B in *san*) export SAN=1 ;; esac
 export XP_DEMO_NO_DEPS=1 # the tier's own build has what the demo needs
 
-ns_before=$(ip netns list | sed 's/ .*//' | sort)
+# other tests may add and delete namespaces meanwhile: look at the demo's
+demo_ns() { ip netns list | sed 's/ .*//' | grep '^xpdemo-' | sort; }
+ns_before=$(demo_ns)
 out=$(scripts/demo 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
@@ -46,6 +48,6 @@ json=$(printf '%s\n' "$out" | sed -n '/status --json$/,/^=== /p' | sed -e '1d' -
 t_ok "status --json is valid JSON" sh -c 'printf "%s\n" "$1" | jq -e . >/dev/null' sh "$json"
 t_match "status table names the bridges" 'xenbr0' "$(printf '%s\n' "$out" |
 	sed -n '/^  \$ network-xenplumb status$/,/status --json/p')"
-t_eq "no namespace left behind" "$ns_before" "$(ip netns list | sed 's/ .*//' | sort)"
+t_eq "no namespace left behind" "$ns_before" "$(demo_ns)"
 t_eq "no scratch dir left behind" "" "$(ls -d "${TMPDIR:-/tmp}"/xpdemo.* 2>/dev/null)"
 t_done
