@@ -8,7 +8,8 @@ cd "$T_ROOT" || t_bail "no repo root"
 
 TMP=$(mktemp -d) || t_bail "mktemp"
 trap 'rm -rf "$TMP"' EXIT
-M="make -s --no-print-directory B=$B"
+case $B in *san*) SAN=1 ;; *) SAN=0 ;; esac
+M="make -s --no-print-directory B=$B SAN=$SAN"
 
 # fingerprint FILE: content hash, mode and mtime
 fp() { printf '%s %s\n' "$(sha256sum <"$1" | cut -d' ' -f1)" "$(stat -c '%a %Y' "$1")"; }
