@@ -226,6 +226,18 @@ static int run(const struct opts *o)
 		if (load_map(o, &conf) < 0)
 			return 2;
 		have_conf = 1;
+	} else {
+		/* stop works from the state file; the map, when it loads, only
+		 * tells the map's own ports from guests */
+		struct xp_diag d = {0};
+		if (access(o->conf, R_OK) == 0 && xp_conf_load(o->conf, &conf, &d) == 0)
+			have_conf = 1;
+		else if (access(o->conf, F_OK) == 0)
+			fprintf(stderr,
+				PROG ": note: %s does not load; stop goes by the state file "
+				     "alone\n",
+				o->conf);
+		xp_diag_free(&d);
 	}
 	if (changes && !have_net_admin()) {
 		fprintf(stderr,
@@ -269,7 +281,7 @@ static int run(const struct opts *o)
 		goto out;
 	}
 	if (o->cmd == CMD_STOP)
-		xp_plan_stop(&obs, &st, &plan);
+		xp_plan_stop(have_conf ? &conf : NULL, &obs, &st, &plan);
 	else
 		xp_plan_start(&conf, &obs, &st, o->cmd == CMD_RELOAD, &plan);
 	if (plan.nerrors) {

@@ -437,7 +437,7 @@ static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl
 	for (size_t i = 0; i < bl->nports; i++) {
 		if (xp_state_has_port(u->x->s, bl->name, bl->ports[i]))
 			continue;
-		if (!u->stop && port_in_map(u->x->c, bl->name, bl->ports[i]))
+		if (port_in_map(u->x->c, bl->name, bl->ports[i]))
 			continue;
 		/* a device this plan deletes leaves the bridge with it */
 		if (in_list(u->gone, u->ngone, bl->ports[i]))
@@ -660,9 +660,10 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 	return p->nerrors ? -1 : 0;
 }
 
-int xp_plan_stop(const struct xp_observed *o, const struct xp_state *s, struct xp_plan *p)
+int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
+		 struct xp_plan *p)
 {
-	struct xp_pctx x = {.c = NULL, .o = o, .s = s, .p = p};
+	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
 
 	memset(p, 0, sizeof(*p));
 	unwind_plan(&x, 1);

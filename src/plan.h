@@ -73,8 +73,10 @@ struct xp_plan {
 /* start (reload = 0) or reload (reload = 1). */
 int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
 		  int reload, struct xp_plan *p);
-/* stop: undo what the state file records. */
-int xp_plan_stop(const struct xp_observed *o, const struct xp_state *s, struct xp_plan *p);
+/* stop: undo what the state file records.  c (may be NULL) only tells
+ * the map's ports from guests. */
+int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
+		 struct xp_plan *p);
 void xp_plan_free(struct xp_plan *p);
 
 /* One line: "create bridge xenbr0 (in the map, missing)". */

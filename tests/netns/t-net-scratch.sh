@@ -71,13 +71,13 @@ t_ok "second start changed nothing" diff "$tmp/s2" "$tmp/s3"
 out=$($X reload -c "$tmp/map.conf" 2>&1)
 t_eq "reload with the same map: nothing to do" "nothing to do" "$out"
 
-out=$($X stop 2>&1)
+out=$($X stop -c "$tmp/map.conf" 2>&1)
 t_eq "stop exits 0" 0 $?
 t_match "stop deletes xenbr0" "delete bridge xenbr0" "$out"
 t_fails "xenbr0 is gone" ip link show xenbr0
 t_fails "xenbr1 is gone" ip link show xenbr1
 t_ok "eth0 is still up" sh -c "ip link show eth0 | grep -q '[<,]UP[,>]'"
-out=$($X stop 2>&1)
+out=$($X stop -c "$tmp/map.conf" 2>&1)
 t_eq "second stop: nothing to do" "nothing to do" "$out"
 snap >"$tmp/s4"
 t_ok "start+stop leaves the namespace as it was" cmp -s "$tmp/s0" "$tmp/s4"

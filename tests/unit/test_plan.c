@@ -474,7 +474,7 @@ static void test_stop_only_created(void **st)
 	xp_state_add_dev(&w.s, "dummy0", XP_K_DUMMY, xp_obs_find(&w.o, "dummy0")->ifindex);
 	/* created once, but replaced by someone else's since: not ours */
 	xp_state_add_dev(&w.s, "br100", XP_K_BRIDGE, 999);
-	assert_int_equal(xp_plan_stop(&w.o, &w.s, &w.p), 0);
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
 	dump(&w.p);
 	assert_int_equal(count_ops(&w.p, XP_OP_DELETE), 1);
 	assert_true(find_op(&w.p, XP_OP_DELETE, "xenbr0") >= 0);
@@ -496,7 +496,7 @@ static void test_stop_keeps_bridge_with_guests(void **st)
 	add_port(&w, "xenbr0", "vif5.0");
 	xp_state_add_dev(&w.s, "xenbr0", XP_K_BRIDGE, xp_obs_find(&w.o, "xenbr0")->ifindex);
 	xp_state_add_port(&w.s, "xenbr0", "eth2");
-	assert_int_equal(xp_plan_stop(&w.o, &w.s, &w.p), 0);
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
 	dump(&w.p);
 	assert_int_equal(w.p.n, 0);
 	assert_true(w.p.nnotes >= 1 && strstr(w.p.notes[0], "vif5.0"));
@@ -522,7 +522,7 @@ static void test_stop_moves_back(void **st)
 	snprintf(m.to, sizeof(m.to), "xenbr0");
 	m.addr = xp_obs_find(&w.o, "xenbr0")->addrs[0];
 	xp_state_add_move(&w.s, &m);
-	assert_int_equal(xp_plan_stop(&w.o, &w.s, &w.p), 0);
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
 	dump(&w.p);
 	int add = find_op(&w.p, XP_OP_ADD_ADDR, "eth2");
 	int del = find_op(&w.p, XP_OP_DEL_ADDR, "xenbr0");
