@@ -43,6 +43,7 @@ for p in "guest 1 -> guest 2 on xenbr0" "guest 1 -> LAN router via eth0" \
 	t_match "ping $p" "ping $p \(.*\): ok" "$out"
 done
 t_match "private network isolated" 'isolation: .*: ok' "$out"
+t_match "antispoof drops a forged source address" 'antispoof: .* is dropped: ok' "$out"
 json=$(printf '%s\n' "$out" | sed -n '/status --json$/,/^=== /p' | sed -e '1d' -e '$d' |
 	sed 's/^    //')
 t_ok "status --json is valid JSON" sh -c 'printf "%s\n" "$1" | jq -e . >/dev/null' sh "$json"
