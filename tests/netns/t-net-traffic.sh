@@ -1,0 +1,105 @@
+#!/bin/sh
+# An adopted bridge carrying traffic: two guests (namespaces) ping each
+# other across br0 while start, reload (map edited: a bridge added, MTU and
+# forward delay changed) and stop run.  No ping may be lost, and the
+# witness on br0 and its ports must see no down, carrier loss, rename,
+# delete or address loss.  stop leaves the adopted br0 and its ports alone.
+# shellcheck source=tests/lib/t.sh
+. "$(dirname "$0")/../lib/t.sh"
+cd "$T_ROOT" || exit 1
+X=$B/network-xenplumb
+W=$B/tests/tools/witness
+{ [ -x "$X" ] && [ -x "$W" ]; } || t_bail "build $X and $W first (make)"
+ip link show br0 >/dev/null 2>&1 && t_bail "not in a private namespace (br0 exists)"
+tmp=$(mktemp -d)
+A=xpA$$
+G=xpB$$
+wpid=
+ppid=
+cleanup() {
+	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$G" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+export XENPLUMB_STATE_DIR="$tmp/state"
+
+ip link set lo up
+ip netns add "$A" || t_bail "cannot add namespace $A"
+ip netns add "$G" || t_bail "cannot add namespace $G"
+ip link add pa type veth peer name eth0 netns "$A"
+ip link add pb type veth peer name eth0 netns "$G"
+ip link add eth1 type veth peer name eth1-peer
+ip link add br0 type bridge stp_state 0 forward_delay 1500
+ip link set pa master br0
+ip link set pb master br0
+ip addr add 10.9.0.254/24 dev br0
+for l in pa pb br0 eth1; do ip link set "$l" up; done
+ip -n "$A" addr add 10.9.0.1/24 dev eth0
+ip -n "$G" addr add 10.9.0.2/24 dev eth0
+ip -n "$A" link set eth0 up
+ip -n "$G" link set eth0 up
+ip netns exec "$A" ping -c 1 -W 5 10.9.0.2 >/dev/null || t_bail "no connectivity across br0"
+
+cat >"$tmp/map1.conf" <<MAP
+[bridge br0]
+ports = pa
+forward-delay = 2
+
+[bridge xenbr1]
+ports = eth1
+MAP
+cat >"$tmp/map2.conf" <<MAP
+[bridge br0]
+ports = pa
+forward-delay = 3
+mtu = 1400
+
+[bridge xenbr1]
+ports = eth1
+mtu = 1300
+
+[bridge xenbr2]
+MAP
+
+rm -f "$tmp/ready"
+$W --ready "$tmp/ready" -o "$tmp/ev" --timeout 120 br0 pa pb 2>"$tmp/werr" &
+wpid=$!
+i=0
+while [ ! -e "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+t_ok "witness is ready" test -e "$tmp/ready"
+ip netns exec "$A" ping -q -i 0.02 -c 250 -W 1 10.9.0.2 >"$tmp/ping" 2>&1 &
+ppid=$!
+sleep 0.5
+out=$($X start -c "$tmp/map1.conf" 2>&1)
+t_eq "start exits 0" 0 $?
+t_match "start adopts br0: only its forward delay changes" "set br0 forward-delay 2" "$out"
+t_nomatch "start creates no br0" "create bridge br0" "$out"
+sleep 0.5
+out=$($X reload -c "$tmp/map2.conf" 2>&1)
+t_eq "reload exits 0" 0 $?
+t_match "reload adds xenbr2" "create bridge xenbr2" "$out"
+t_match "reload changes br0's mtu" "set br0 mtu 1400" "$out"
+t_ok "xenbr1 mtu is 1300" sh -c "ip link show xenbr1 | grep -q 'mtu 1300'"
+sleep 0.5
+out=$($X stop -c "$tmp/map2.conf" 2>&1)
+t_eq "stop exits 0" 0 $?
+t_match "stop deletes what it made" "delete bridge xenbr2" "$out"
+t_nomatch "stop leaves br0" "br0" "$out"
+wait "$ppid"
+prc=$?
+ppid=
+t_eq "ping across br0 ran through" 0 "$prc"
+t_match "no ping lost while start/reload/stop ran" " 0% packet loss" "$(cat "$tmp/ping")"
+kill -TERM "$wpid"
+wait "$wpid"
+wrc=$?
+wpid=
+t_eq "witness: no event at all on br0, pa, pb" "0:" "$wrc:$(cat "$tmp/ev")"
+t_ok "br0 still exists" ip link show br0
+t_ok "pb still a port of br0" sh -c "ip link show pb | grep -q 'master br0'"
+t_ok "br0 keeps its address" sh -c "ip addr show br0 | grep -q 10.9.0.254/24"
+t_fails "xenbr1 is gone" ip link show xenbr1
+t_done
