@@ -5,10 +5,9 @@ VIF_SRCS := src/vif-xenplumb.c src/vif_args.c src/vif_keys.c src/vif_bridge.c \
             src/vif_plumb.c src/vlanspec.c src/brvlan.c src/antispoof.c src/xsutil.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
-NFT_LIBS := $(shell $(PKG_CONFIG) --libs libnftables 2>/dev/null || echo -lnftables)
 
 $(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(B)/src/log.o $(B)/src/nlutil.o $(B)/src/validate.o)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(JSON_LIBS) $(NFT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
 VIF_TESTS := $(B)/tests/unit/test_vlanspec $(B)/tests/unit/test_vif_bridge \
              $(B)/tests/unit/test_vif_keys $(B)/tests/unit/test_vif_args \
@@ -31,7 +30,7 @@ $(B)/tests/unit/test_vif_args: $(B)/tests/unit/test_vif_args.o $(B)/src/vif_args
 
 $(B)/tests/unit/test_vif_antispoof: $(B)/tests/unit/test_vif_antispoof.o $(B)/src/antispoof.o \
 		$(B)/src/validate.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(NFT_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(NL_LIBS) $(CMOCKA_LIBS)
 
 BINS       += $(VIF_BIN)
 UNIT_TESTS += $(VIF_TESTS)

@@ -88,9 +88,10 @@ static int set_master(struct nl_sock *sk, struct rtnl_link *l, int master)
 	return change(sk, l, c);
 }
 
-/* name/mac/mtu in one request; NULL/0 leaves that attribute alone. */
+/* name/mac/mtu/master/up in one request (the kernel applies them in that
+ * order); NULL/0 leaves that attribute alone. */
 static int set_attrs(struct nl_sock *sk, struct rtnl_link *l, const char *name, const uint8_t *mac,
-		     int mtu)
+		     int mtu, int master, int up)
 {
 	struct rtnl_link *c = rtnl_link_alloc();
 	struct nl_addr *a = NULL;
@@ -110,6 +111,10 @@ static int set_attrs(struct nl_sock *sk, struct rtnl_link *l, const char *name, 
 	}
 	if (mtu)
 		rtnl_link_set_mtu(c, (unsigned)mtu);
+	if (master)
+		rtnl_link_set_master(c, master);
+	if (up)
+		rtnl_link_set_flags(c, IFF_UP);
 	err = change(sk, l, c);
 	if (a)
 		nl_addr_put(a);
@@ -145,7 +150,7 @@ static void rollback(struct nl_sock *sk, const struct undo *u, const struct vif_
 		altname(sk, RTM_DELLINKPROP, u->ifindex, p->kname);
 	if (u->renamed || u->attrs) {
 		int err = set_attrs(sk, l, u->renamed ? u->oldname : NULL,
-				    u->has_oldmac ? u->oldmac : NULL, u->oldmtu);
+				    u->has_oldmac ? u->oldmac : NULL, u->oldmtu, 0, 0);
 		if (err < 0)
 			xp_log(LOG_WARNING, "undo: cannot restore %s: %s", u->oldname,
 			       xp_nl_strerror(err));
@@ -177,7 +182,7 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 	struct undo u;
 	const char *dev;
 	struct nl_addr *a;
-	int rc, brmtu, filtering = 0, defpvid = 0, mtu;
+	int rc, brmtu, filtering = 0, defpvid = 0, mtu, up = 0;
 
 	memset(&u, 0, sizeof(u));
 	rc = xp_link_by_name(sk, p->kname, &l);
@@ -258,18 +263,26 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 	{
 		const char *nn =
 		    p->newname && *p->newname && strcmp(p->newname, dev) ? p->newname : NULL;
-		rc = set_attrs(sk, l, nn, port_mac, mtu);
+		/* Nothing to do between joining and going up: one request. */
+		int up_now = !p->has_vlan && !p->antispoof;
+
+		rc = set_attrs(sk, l, nn, port_mac, mtu, rtnl_link_get_ifindex(br), up_now);
+		/* whatever part of it the kernel applied is undone */
+		u.attrs = u.joined = 1;
+		u.renamed = !!nn;
 		if (rc < 0 && nn) {
-			failf(err, errlen, rc, "cannot rename %s to %s", dev, nn);
+			failf(err, errlen, rc, "cannot rename %s to %s and add it to bridge %s",
+			      dev, nn, p->bridge);
 			goto undo;
 		}
 		if (rc < 0) {
-			failf(err, errlen, rc, "cannot set the MAC address and MTU of %s", dev);
+			failf(err, errlen, rc,
+			      "cannot set MAC and MTU of %s and add it to bridge %s", dev,
+			      p->bridge);
 			goto undo;
 		}
-		u.attrs = 1;
+		up = up_now;
 		if (nn) {
-			u.renamed = 1;
 			dev = nn;
 			xp_log(LOG_INFO, "renamed %s to %s", p->kname, nn);
 			/* keep the kernel name findable for offline */
@@ -284,12 +297,6 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 			}
 		}
 	}
-	rc = set_master(sk, l, rtnl_link_get_ifindex(br));
-	if (rc < 0) {
-		failf(err, errlen, rc, "cannot add %s to bridge %s", dev, p->bridge);
-		goto undo;
-	}
-	u.joined = 1;
 	if (p->has_vlan) {
 		char txt[128];
 
@@ -320,10 +327,12 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 		u.antispoofed = 1;
 		xp_log(LOG_INFO, "%s: antispoofing on (nftables table netdev %s)", dev, p->table);
 	}
-	rc = set_up(sk, l, 1);
-	if (rc < 0) {
-		failf(err, errlen, rc, "cannot set %s up", dev);
-		goto undo;
+	if (!up) {
+		rc = set_up(sk, l, 1);
+		if (rc < 0) {
+			failf(err, errlen, rc, "cannot set %s up", dev);
+			goto undo;
+		}
 	}
 	*mtu_out = mtu;
 	xp_log(LOG_INFO, "%s: on bridge %s, mtu %d, up", dev, p->bridge, mtu);
