@@ -9,7 +9,7 @@ NET_CORE_OBJS := $(NET_CORE_SRCS:%.c=$(B)/%.o)
 NET_BIN       := $(B)/network-xenplumb
 
 $(NET_BIN): $(NET_OBJS) $(sort $(CONF_OBJS) $(B)/src/log.o $(B)/src/nlutil.o $(B)/src/validate.o)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(XC_LIBS) $(JSON_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(XC_LIBS) -lxentoollog $(JSON_LIBS)
 
 $(B)/tests/unit/test_plan: $(B)/tests/unit/test_plan.o $(NET_CORE_OBJS) \
 		$(sort $(CONF_OBJS) $(B)/src/log.o $(B)/src/nlutil.o $(B)/src/validate.o)
@@ -18,3 +18,6 @@ $(B)/tests/unit/test_plan: $(B)/tests/unit/test_plan.o $(NET_CORE_OBJS) \
 BINS       += $(NET_BIN)
 UNIT_TESTS += $(B)/tests/unit/test_plan
 DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/test_plan.d
+
+# xenctrl.h needs GNU C (anonymous unions in the public headers).
+$(B)/src/status.o: CFLAGS += -std=gnu11

@@ -277,7 +277,8 @@ static int run(const struct opts *o)
 	if (prune_state(&st, &obs) && changes)
 		xp_state_save(dir, &st);
 	if (o->cmd == CMD_STATUS) {
-		rc = xp_status_run(&conf, &obs, &st, o->json, stdout);
+		rc = xp_status_run(o->nlegacy ? "(network-bridge arguments)" : o->conf, &conf, &obs,
+				   &st, o->json, stdout);
 		goto out;
 	}
 	if (o->cmd == CMD_STOP)

@@ -10,7 +10,7 @@
 #include "observe.h"
 #include "state.h"
 
-int xp_status_run(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
-		  int json, FILE *out);
+int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
+		  const struct xp_state *s, int json, FILE *out);
 
 #endif
