@@ -73,11 +73,13 @@ static int on_ack(struct nl_msg *msg, void *arg)
 
 int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
 {
-	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
+	struct nl_cb *cb = nl_cb_clone(orig);
 	struct doctx d = {0, 0};
 	int err;
 
 	last_error[0] = 0;
+	nl_cb_put(orig);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
@@ -343,11 +345,13 @@ static void save(struct xp_exec *e)
 
 static void copy_state(struct xp_state *dst, const struct xp_state *src)
 {
-	char *text = NULL, err[64];
+	char *text = NULL;
 
 	memset(dst, 0, sizeof(*dst));
-	if (xp_state_format(src, &text) == 0)
+	if (xp_state_format(src, &text) == 0) {
+		char err[64];
 		xp_state_parse(text, dst, err, sizeof(err));
+	}
 	free(text);
 }
 

@@ -28,10 +28,10 @@ static void plan_attr(struct xp_pctx *x, const char *name, int type, int want, i
 void xp_bridge_plan(struct xp_pctx *x, const struct xp_bridge *br)
 {
 	const struct xp_obs_link *l = xp_pctx_obs(x, br->name);
-	struct xp_op *op;
 
 	if (!l) {
-		op = xp_plan_push(x->p, XP_OP_CREATE, br->name, "in the map, missing");
+		struct xp_op *op =
+		    xp_plan_push(x->p, XP_OP_CREATE, br->name, "in the map, missing");
 		op->kind = XP_K_BRIDGE;
 		op->spec = br;
 		op->created = 1;

@@ -13,9 +13,9 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 {
 	const struct xp_obs_link *l = xp_pctx_obs(x, v->name);
 	struct xp_op *op;
-	char pre[300], want[32], have[32];
 
 	if (!l) {
+		char pre[300];
 		if (!xp_pctx_will_exist(x, v->parent)) {
 			xp_plan_error(x->p, "%sVLAN %s: parent %s does not exist",
 				      xp_loc_prefix(&v->loc, pre, sizeof(pre)), v->name, v->parent);
@@ -32,6 +32,7 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 		return;
 	}
 	if (l->vlan_id != v->id || (l->parent[0] && strcmp(l->parent, v->parent))) {
+		char want[32], have[32];
 		snprintf(want, sizeof(want), "%s id %d", v->parent, v->id);
 		snprintf(have, sizeof(have), "%s id %d", l->parent, l->vlan_id);
 		xp_plan_drift(x->p, v->name, "vlan", want, have);

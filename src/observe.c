@@ -185,9 +185,11 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
 		void *arg)
 {
 	struct query q = {fn, arg, 0, 0};
-	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
+	struct nl_cb *cb = nl_cb_clone(orig);
 	int err;
 
+	nl_cb_put(orig);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -NLE_NOMEM;

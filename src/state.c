@@ -424,11 +424,11 @@ int xp_state_save(const char *dir, const struct xp_state *s)
 	}
 	len = strlen(text);
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		rc = -errno;
+		rc = errno ? -errno : -EIO;
 		close(fd);
 		unlink(tmp);
 		free(text);
-		return rc ? rc : -EIO;
+		return rc;
 	}
 	free(text);
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
