@@ -15,8 +15,8 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 	struct xp_op *op;
 
 	if (!l) {
-		char pre[300];
 		if (!xp_pctx_will_exist(x, v->parent)) {
+			char pre[300];
 			xp_plan_error(x->p, "%sVLAN %s: parent %s does not exist",
 				      xp_loc_prefix(&v->loc, pre, sizeof(pre)), v->name, v->parent);
 			return;
