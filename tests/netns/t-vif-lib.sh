@@ -56,53 +56,53 @@ vif_key() { xenstore-write -- "$VIF_BE/$1/$2/$3" "$4"; }
 
 # _vif_keys D N [KEY=VAL...]: the backend directory as libxl lays it out
 _vif_keys() {
-	_d=$1 _n=$2
+	_vd=$1 _vn=$2
 	shift 2
-	xenstore-write /local/domain/$_d/name "guest$_d" \
-		"$VIF_BE/$_d/$_n/frontend" "/local/domain/$_d/device/vif/$_n" \
-		"$VIF_BE/$_d/$_n/frontend-id" "$_d" \
-		"$VIF_BE/$_d/$_n/online" 1 \
-		"$VIF_BE/$_d/$_n/state" 1 \
-		"$VIF_BE/$_d/$_n/script" /etc/xen/scripts/vif-xenplumb \
-		"$VIF_BE/$_d/$_n/mac" "00:16:3e:00:$(printf %02x $((_d % 256))):$(printf %02x $((_n % 256)))" \
-		"$VIF_BE/$_d/$_n/handle" "$_n" \
-		"$VIF_BE/$_d/$_n/type" vif ||
+	xenstore-write /local/domain/$_vd/name "guest$_vd" \
+		"$VIF_BE/$_vd/$_vn/frontend" "/local/domain/$_vd/device/vif/$_vn" \
+		"$VIF_BE/$_vd/$_vn/frontend-id" "$_vd" \
+		"$VIF_BE/$_vd/$_vn/online" 1 \
+		"$VIF_BE/$_vd/$_vn/state" 1 \
+		"$VIF_BE/$_vd/$_vn/script" /etc/xen/scripts/vif-xenplumb \
+		"$VIF_BE/$_vd/$_vn/mac" "00:16:3e:00:$(printf %02x $((_vd % 256))):$(printf %02x $((_vn % 256)))" \
+		"$VIF_BE/$_vd/$_vn/handle" "$_vn" \
+		"$VIF_BE/$_vd/$_vn/type" vif ||
 		return 1
 	for _kv in "$@"; do
-		xenstore-write -- "$VIF_BE/$_d/$_n/${_kv%%=*}" "${_kv#*=}" || return 1
+		xenstore-write -- "$VIF_BE/$_vd/$_vn/${_kv%%=*}" "${_kv#*=}" || return 1
 	done
 }
 
 vif_mkvif() {
-	_d=$1 _n=$2
-	ip link add "vif$_d.$_n" type veth peer name "g${_d}_$_n" netns "$VIF_GUEST" || return 1
-	in_guest ip link set "g${_d}_$_n" up
+	_vd=$1 _vn=$2
+	ip link add "vif$_vd.$_vn" type veth peer name "g${_vd}_$_vn" netns "$VIF_GUEST" || return 1
+	in_guest ip link set "g${_vd}_$_vn" up
 	_vif_keys "$@"
 }
 
 vif_mktap() {
-	_d=$1 _n=$2
-	ip tuntap add dev "vif$_d.$_n-emu" mode tap || return 1
+	_vd=$1 _vn=$2
+	ip tuntap add dev "vif$_vd.$_vn-emu" mode tap || return 1
 	_vif_keys "$@"
 }
 
 # libxl's environment for a PV vif: script XENBUS_TYPE XENBUS_PATH
 # XENBUS_BASE_PATH netdev vif; argv ACTION type_if=vif.
 vif_run() {
-	_a=$1 _d=$2 _n=$3
+	_va=$1 _vd=$2 _vn=$3
 	shift 3
 	env script=/etc/xen/scripts/vif-xenplumb XENBUS_TYPE=vif \
-		XENBUS_PATH="backend/vif/$_d/$_n" XENBUS_BASE_PATH=backend netdev= \
-		vif="vif$_d.$_n" "$VIF_BIN" "$_a" type_if=vif "$@" </dev/null
+		XENBUS_PATH="backend/vif/$_vd/$_vn" XENBUS_BASE_PATH=backend netdev= \
+		vif="vif$_vd.$_vn" "$VIF_BIN" "$_va" type_if=vif "$@" </dev/null
 }
 
 # For an HVM guest's emulated NIC libxl adds INTERFACE and runs add|remove.
 vif_run_tap() {
-	_a=$1 _d=$2 _n=$3
+	_va=$1 _vd=$2 _vn=$3
 	shift 3
 	env script=/etc/xen/scripts/vif-xenplumb XENBUS_TYPE=vif \
-		XENBUS_PATH="backend/vif/$_d/$_n" XENBUS_BASE_PATH=backend netdev= \
-		INTERFACE="vif$_d.$_n-emu" vif="vif$_d.$_n" "$VIF_BIN" "$_a" type_if=tap \
+		XENBUS_PATH="backend/vif/$_vd/$_vn" XENBUS_BASE_PATH=backend netdev= \
+		INTERFACE="vif$_vd.$_vn-emu" vif="vif$_vd.$_vn" "$VIF_BIN" "$_va" type_if=tap \
 		"$@" </dev/null
 }
 
