@@ -1,0 +1,19 @@
+# make bench: xenplumb side by side with Debian's stock vif-bridge on the
+# same harness (real xenstored, a private network namespace, veth vifs, a
+# bridge), plus network-xenplumb start/reload of a 64-VLAN map in the VM.
+# Not part of `make test`: it measures, it does not judge.  See docs/bench.md.
+#   make bench                     everything (host part, then the VM part)
+#   make bench BENCH_ARGS=--no-vm  host part only
+#   make bench BENCH_ARGS=--quick  fewer runs (a smoke test of the harness)
+
+BENCH_TIME := $(B)/bench/xpbtime
+BENCH_ARGS ?=
+
+$(BENCH_TIME): $(B)/bench/xpbtime.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+.PHONY: bench
+bench: $(BENCH_TIME) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
+	B=$(B) bench/run $(BENCH_ARGS)
+
+DEPS += $(B)/bench/xpbtime.d
