@@ -123,7 +123,7 @@ static int do_up(struct run *r)
 	struct vif_lookup lk = {r, cb_link_kind, cb_network, cb_default_bridge};
 	struct vif_plan p;
 	const struct xp_bridge *cb;
-	char table[64], path[128], mtutxt[16];
+	char table[64];
 	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
 
 	if (read_key(r, "bridge", b_bridge, sizeof(b_bridge), &raw.bridge) ||
@@ -196,8 +196,8 @@ static int do_up(struct run *r)
 		return -1;
 
 	if (!tap) {
+		char path[128], mtutxt[16];
 		int fail = 0, found;
-		char e2[256];
 
 		/* Where stock set_mtu writes it: the frontend's directory. */
 		snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid,
@@ -213,6 +213,8 @@ static int do_up(struct run *r)
 			fail = 1;
 		}
 		if (fail) {
+			char e2[256];
+
 			vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
 			return -1;
 		}

@@ -98,14 +98,15 @@ static int ovs_form(const char *key, const struct vif_lookup *lk, struct vif_tar
 int vif_resolve_bridge(const char *key, const struct vif_lookup *lk, struct vif_target *t,
 		       char *err, size_t errlen)
 {
-	const char *why, *def;
+	const char *why;
 	char nbr[XP_IFNAMSIZ];
-	int k = VIF_LINK_NONE, nvlan, rc;
+	int nvlan, rc;
 	int valid;
 
 	memset(t, 0, sizeof(*t));
 	if (!key || !*key) {
-		def = lk->default_bridge(lk->ctx);
+		const char *def = lk->default_bridge(lk->ctx);
+
 		if (!def) {
 			snprintf(err, errlen, "no bridge given and no default");
 			return -1;
@@ -122,7 +123,8 @@ int vif_resolve_bridge(const char *key, const struct vif_lookup *lk, struct vif_
 	}
 	valid = xp_valid_ifname(key, &why) == 0;
 	if (valid) {
-		k = lk->link_kind(lk->ctx, key);
+		int k = lk->link_kind(lk->ctx, key);
+
 		if (k < 0) {
 			snprintf(err, errlen, "cannot look up bridge %s", key);
 			return -1;

@@ -42,7 +42,6 @@ int vif_parse_ips(const char *s, struct xp_ipaddr *ips, size_t max, size_t *n, c
 int vif_keys_parse(const struct vif_raw *raw, int tap, struct vif_keys *k, char *err, size_t errlen)
 {
 	const char *why = NULL;
-	char verr[160];
 
 	memset(k, 0, sizeof(*k));
 	if (raw->bridge && *raw->bridge) {
@@ -93,6 +92,8 @@ int vif_keys_parse(const struct vif_raw *raw, int tap, struct vif_keys *k, char 
 				 shown(raw->vlan), XP_VLANSPEC_MAX);
 			return -1;
 		}
+		char verr[160];
+
 		if (xp_vlanspec_parse(raw->vlan, &k->vlan, verr, sizeof(verr))) {
 			snprintf(err, errlen, "%s", verr);
 			return -1;

@@ -74,13 +74,15 @@ static struct vif_lookup LK = {&F, f_kind, f_network, f_default};
 static struct vif_target ok(const char *key, const char *bridge, const char *vlans)
 {
 	struct vif_target t;
-	char err[256], txt[128];
+	char err[256];
 
 	if (vif_resolve_bridge(key, &LK, &t, err, sizeof(err)))
 		fail_msg("'%s' failed: %s", key ? key : "(null)", err);
 	if (strcmp(t.bridge, bridge))
 		fail_msg("'%s' -> bridge '%s', want '%s'", key, t.bridge, bridge);
 	if (vlans) {
+		char txt[128];
+
 		assert_true(t.has_vlan);
 		xp_vlanspec_format(&t.vlan, txt, sizeof(txt));
 		if (strcmp(txt, vlans))
