@@ -241,6 +241,32 @@ static int do_down(struct run *r)
 
 /* ---- main ---------------------------------------------------------------- */
 
+/* Run by udev (our rules set UDEV_CALL=1): step aside when libxl runs the
+ * hotplug scripts itself (it writes /libxl/disable_udev), and for an
+ * emulated NIC, whose uevent does not say which script the vif uses, unless
+ * its backend names vif-xenplumb. */
+static int udev_not_ours(struct run *r, int argc, char **argv)
+{
+	const char *u = vif_getvar(argc, argv, "UDEV_CALL"), *why, *base;
+	char script[256];
+
+	if (!u || strcmp(u, "1"))
+		return 0;
+	if (xp_xs_exists(r->xs, "/libxl/disable_udev") == 1) {
+		xp_log(LOG_DEBUG, "%s: libxl runs the hotplug scripts; udev call ignored",
+		       r->inv.dev);
+		return 1;
+	}
+	/* a removed tap is gone anyway: always clean up after it */
+	if (r->inv.type != VIF_TYPE_TAP || !r->inv.up)
+		return 0;
+	if (xp_xs_read(r->xs, r->inv.xbpath, "script", script, sizeof(script), &why) != 1)
+		return 1;
+	base = strrchr(script, '/');
+	base = base ? base + 1 : script;
+	return strcmp(base, "vif-xenplumb") != 0;
+}
+
 static int report_failure(struct run *r)
 {
 	xp_log(LOG_ERR, "%s", r->err);
@@ -279,6 +305,10 @@ int main(int argc, char **argv)
 		snprintf(r.err, sizeof(r.err), "cannot connect to xenstore: %s", strerror(errno));
 		xp_log(LOG_ERR, "%s", r.err);
 		rc = 1;
+		goto out;
+	}
+	if (udev_not_ours(&r, argc, argv)) {
+		rc = 0;
 		goto out;
 	}
 	r.sk = xp_nl_open();

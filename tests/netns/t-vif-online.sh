@@ -95,6 +95,25 @@ t_ok "absolute XENBUS_PATH" env XENBUS_PATH=/local/domain/0/backend/vif/8/1 vif=
 	"$VIF_BIN" online </dev/null
 t_eq "absolute path: connected" connected "$(vif_status 8 1)"
 
+# udev calls (UDEV_CALL=1, set by our rules) step aside for libxl and for
+# emulated NICs whose vif uses another script
+vif_mkvif 8 3 bridge=xpbr0 || t_bail "vif 8.3"
+xenstore-write /libxl/disable_udev 1
+t_ok "udev call while libxl runs the scripts: exit 0" env UDEV_CALL=1 \
+	XENBUS_PATH=backend/vif/8/3 vif=vif8.3 "$VIF_BIN" online type_if=vif
+t_eq "udev call ignored: not plumbed" "" "$("$NLPROBE" link vif8.3 master)"
+t_ok "without UDEV_CALL libxl's own call still works" vif_run online 8 3
+t_eq "plumbed by the libxl call" xpbr0 "$("$NLPROBE" link vif8.3 master)"
+xenstore-rm /libxl/disable_udev
+vif_mktap 8 4 bridge=xpbr0 script=/etc/xen/scripts/vif-bridge || t_bail "tap 8.4"
+t_ok "udev tap add for a vif-bridge vif: exit 0" env UDEV_CALL=1 INTERFACE=vif8.4-emu \
+	"$VIF_BIN" add type_if=tap
+t_eq "that tap is left alone" "" "$("$NLPROBE" link vif8.4-emu master)"
+vif_mktap 8 5 bridge=xpbr0 || t_bail "tap 8.5"
+t_ok "udev tap add for a vif-xenplumb vif" env UDEV_CALL=1 INTERFACE=vif8.5-emu \
+	"$VIF_BIN" add type_if=tap
+t_eq "that tap is plumbed" xpbr0 "$("$NLPROBE" link vif8.5-emu master)"
+
 # ---- no-op combinations, as stock -----------------------------------------
 vif_mkvif 8 2 bridge=xpbr0 || t_bail "vif 8.2"
 t_ok "add type_if=vif does nothing" vif_run add 8 2
