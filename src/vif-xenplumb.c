@@ -279,10 +279,24 @@ static int report_failure(struct run *r)
 	return 1;
 }
 
+static const char usage_text[] =
+    "usage: vif-xenplumb online|offline [type_if=vif] [VAR=VAL...]\n"
+    "       vif-xenplumb add|remove type_if=tap\n"
+    "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
+    "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
+    "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
+    "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
+    "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
+
 int main(int argc, char **argv)
 {
 	static struct run r;
 	int rc;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
 
 	xp_log_init("vif-xenplumb", 1, 1);
 	if (vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err))) {

@@ -10,6 +10,9 @@ vif_init
 STOCK=/etc/xen/scripts/vif-bridge
 [ -x "$STOCK" ] || t_bail "no stock $STOCK (xen-utils-common)"
 
+t_match "--help prints usage" "usage: vif-xenplumb online" "$("$VIF_BIN" --help)"
+t_fails "no action: error" "$VIF_BIN"
+
 ip link add xpbr0 type bridge && ip link set xpbr0 mtu 1400 up || t_bail "bridge"
 
 stock() { # ACTION D N: the stock script with libxl's environment
