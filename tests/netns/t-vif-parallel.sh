@@ -73,5 +73,11 @@ while [ $i -lt 40 ]; do
 done
 p50=$(sort -n "$VIF_TMP/times" | sed -n 20p)
 echo "# sequential online p50: ${p50} us (40 runs, env+exec included)"
-t_ok "sequential online p50 under 50 ms (sanity bound; target 2 ms)" [ "$p50" -lt 50000 ]
+# A loose bound that still catches a helper gone slow (say, a dump of all
+# links or a sleep); sanitizer builds start far slower.
+case $B in
+*san*) bound=250000 ;;
+*) bound=50000 ;;
+esac
+t_ok "sequential online p50 under $((bound / 1000)) ms (target 2 ms unloaded)" [ "$p50" -lt $bound ]
 t_done
