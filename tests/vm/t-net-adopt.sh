@@ -1,0 +1,147 @@
+#!/bin/sh
+# The seed topology already there and carrying traffic: bond0 (balance-alb,
+# miimon 100) over eth0+eth1, bond0.100 with 10.0.0.5/24, 2001:db8::5/64
+# and a route.  start adopts bond0 and bond0.100 as they are and, with
+# move-addresses, puts bond0.100 on the new br100 and moves its addresses
+# and route there; reload (map edited: a bridge added, MTU and STP
+# changed) and stop follow.  Throughout, a ping to the far end must not
+# lose a packet, and the witness on bond0, bond0.100 and the slaves must
+# see no down, carrier loss, rename or delete -- and no address loss but
+# the moved addresses leaving bond0.100 (they are on br100 meanwhile and
+# back on bond0.100 after stop).
+. "$(dirname "$0")/../lib/t.sh"
+cd "$T_ROOT" || exit 1
+X=$B/network-xenplumb
+P=$B/tests/tools/nlprobe
+W=$B/tests/tools/witness
+{ [ -x "$X" ] && [ -x "$P" ] && [ -x "$W" ]; } || t_bail "build $X, $P and $W first"
+tmp=$(mktemp -d)
+F=xpfar$$
+wpid=
+ppid=
+cleanup() {
+	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
+	ip netns del "$F" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+export XENPLUMB_STATE_DIR="$tmp/state"
+probe() { "$P" link "$1" | sed -n "s/^$2=//p"; }
+l3() {
+	ip -o addr show dev "$1" | awk '{print $3, $4}' | grep -v 'inet6 fe80' | sort
+	{ ip route show table all dev "$1"; ip -6 route show table all dev "$1"; } |
+		grep -v '^local \|^multicast \|^fe80::/64\|proto kernel' | sort
+}
+
+for f in all default; do echo 0 >/proc/sys/net/ipv6/conf/$f/accept_dad; done
+ip link set lo up
+# the far end: a switch (bridge) in another namespace, VLAN 100 on it
+ip netns add "$F" || t_bail "cannot add namespace $F"
+for f in all default; do ip netns exec "$F" sh -c "echo 0 >/proc/sys/net/ipv6/conf/$f/accept_dad"; done
+ip link add eth0 type veth peer name sw0 netns "$F"
+ip link add eth1 type veth peer name sw1 netns "$F"
+ip -n "$F" link add sw type bridge
+ip -n "$F" link set sw0 master sw
+ip -n "$F" link set sw1 master sw
+ip -n "$F" link add link sw name sw.100 type vlan id 100
+ip -n "$F" addr add 10.0.0.1/24 dev sw.100
+ip -n "$F" addr add 2001:db8::1/64 dev sw.100
+for l in sw0 sw1 sw sw.100 lo; do ip -n "$F" link set "$l" up; done
+# the host as it already is
+ip link add bond0 type bond mode balance-alb miimon 100
+ip link set eth0 master bond0
+ip link set eth1 master bond0
+ip link add link bond0 name bond0.100 type vlan id 100
+ip addr add 10.0.0.5/24 dev bond0.100
+ip addr add 2001:db8::5/64 dev bond0.100
+ip link set bond0 up
+ip link set bond0.100 up
+ip route add 172.16.0.0/16 via 10.0.0.1 dev bond0.100
+i=0
+until ping -c 1 -W 1 10.0.0.1 >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 20 ] || t_bail "no traffic across bond0.100 to start with"
+done
+l3 bond0.100 | sed 's/bond0.100/DEV/' >"$tmp/l3-before"
+
+cat >"$tmp/map1.conf" <<MAP
+[bond bond0]
+slaves = eth0 eth1
+mode = balance-alb
+miimon = 100
+
+[vlan bond0.100]
+parent = bond0
+id = 100
+
+[bridge br100]
+ports = bond0.100
+move-addresses = yes
+stp = off
+forward-delay = 0
+MAP
+cat "$tmp/map1.conf" >"$tmp/map2.conf"
+cat >>"$tmp/map2.conf" <<MAP
+mtu = 1400
+
+[bridge xenbr7]
+stp = on
+forward-delay = 2
+MAP
+sed 's/^stp = on/stp = off/' "$tmp/map2.conf" >"$tmp/map3.conf"
+
+rm -f "$tmp/ready"
+$W --ready "$tmp/ready" -o "$tmp/ev" --timeout 250 bond0 bond0.100 eth0 eth1 2>"$tmp/werr" &
+wpid=$!
+i=0
+while [ ! -e "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+t_ok "witness ready" test -e "$tmp/ready"
+ping -i 0.05 -W 1 10.0.0.1 >"$tmp/ping" 2>&1 &
+ppid=$!
+sleep 1
+
+out=$($X start -c "$tmp/map1.conf" 2>&1)
+t_eq "start exits 0" 0 $?
+printf '%s\n' "$out" | sed 's/^/# start: /'
+t_nomatch "start creates no bond or VLAN and downs nothing" "create bond|create vlan|down" "$out"
+t_eq "bond0.100 is a port of br100" br100 "$(probe bond0.100 master)"
+t_eq "br100 has what bond0.100 had" "$(cat "$tmp/l3-before")" "$(l3 br100 | sed 's/br100/DEV/')"
+t_eq "second start: nothing to do" "nothing to do" "$($X start -c "$tmp/map1.conf" 2>&1)"
+sleep 1
+out=$($X reload -c "$tmp/map2.conf" 2>&1)
+t_eq "reload (add xenbr7, br100 mtu 1400) exits 0" 0 $?
+t_eq "br100 mtu 1400" 1400 "$(probe br100 mtu)"
+t_eq "xenbr7 created with STP" 1 "$(probe xenbr7 bridge_stp)"
+out=$($X reload -c "$tmp/map3.conf" 2>&1)
+t_eq "reload (xenbr7 STP off) exits 0" 0 $?
+t_eq "xenbr7 STP off" 0 "$(probe xenbr7 bridge_stp)"
+out=$($X reload -c "$tmp/map1.conf" 2>&1)
+t_eq "reload back to the first map exits 0" 0 $?
+t_match "reload removes xenbr7 (left the map)" "delete bridge xenbr7" "$out"
+sleep 1
+out=$($X stop -c "$tmp/map1.conf" 2>&1)
+t_eq "stop exits 0" 0 $?
+sleep 1
+kill -INT "$ppid"
+wait "$ppid"
+ppid=
+kill -TERM "$wpid"
+wait "$wpid"
+wpid=
+sed 's/^/# ping: /' "$tmp/ping" | tail -3
+t_match "ping ran" "[0-9]+ packets transmitted" "$(cat "$tmp/ping")"
+t_match "no packet lost through start, reload, stop" " 0% packet loss" "$(cat "$tmp/ping")"
+sed 's/^/# witness: /' "$tmp/ev"
+t_nomatch "witness: no down, carrier loss, rename or delete" \
+	"^(DOWN|CARRIER-LOSS|RENAME|DELETE|OVERRUN)" "$(cat "$tmp/ev")"
+t_nomatch "witness: bond0 and the slaves lost no address" "^ADDR-DEL (bond0|eth0|eth1) " "$(cat "$tmp/ev")"
+t_eq "witness: only the moved addresses left bond0.100" \
+	"ADDR-DEL bond0.100 10.0.0.5/24 ADDR-DEL bond0.100 2001:db8::5/64" \
+	"$(grep '^ADDR-DEL' "$tmp/ev" | sort | tr '\n' ' ' | sed 's/ $//')"
+t_eq "bond0 still a bond with both slaves" "bond0 bond0" "$(probe eth0 master) $(probe eth1 master)"
+t_eq "bond0.100 left br100" "" "$(probe bond0.100 master)"
+t_fails "br100 (created) is gone" ip link show br100
+t_eq "bond0.100 has its addresses and route back" "$(cat "$tmp/l3-before")" \
+	"$(l3 bond0.100 | sed 's/bond0.100/DEV/')"
+t_done
