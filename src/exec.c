@@ -226,6 +226,8 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 		return xp_route_add(sk, op->dev, &op->route);
 	case XP_OP_DEL_ROUTE:
 		return xp_route_del(sk, op->dev, &op->route);
+	case XP_OP_PORT_VLAN:
+		return xp_bridge_port_vlan(sk, op->dev, op->value, op->old);
 	default:
 		return -NLE_OPNOTSUPP;
 	}
@@ -274,6 +276,10 @@ static int inverse(const struct xp_op *op, struct xp_op *inv)
 		return 1;
 	case XP_OP_DEL_ROUTE:
 		inv->type = XP_OP_ADD_ROUTE;
+		return 1;
+	case XP_OP_PORT_VLAN:
+		inv->value = op->value;
+		inv->old = !op->old;
 		return 1;
 	default:
 		return 0;

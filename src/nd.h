@@ -52,6 +52,8 @@ int xp_dummy_create(struct nl_sock *sk, const struct xp_dummy *d);
 int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b);
 int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v);
 int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br);
+/* Tagged VLAN vid on a bridge port (del: remove it). */
+int xp_bridge_port_vlan(struct nl_sock *sk, const char *port, int vid, int del);
 /* Bridge attribute: XP_OP_SET_STP / SET_FD / SET_VLANF. */
 int xp_bridge_set(struct nl_sock *sk, const char *name, int op, int value);
 

@@ -3,12 +3,14 @@
  * attributes the map sets and the bridge does not have.  Ports: add the
  * map's ports that are missing; a port carrying addresses or routes is
  * refused unless the bridge says move-addresses. */
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "exec.h"
 #include "nd.h"
 
 #define USER_HZ 100 /* the bridge's netlink timers are in clock_t */
@@ -55,6 +57,49 @@ void xp_bridge_plan(struct xp_pctx *x, const struct xp_bridge *br)
 			  "forward-delay");
 	}
 	plan_attr(x, br->name, XP_OP_SET_MTU, br->mtu, l->mtu, "mtu");
+}
+
+static int has_vid(const struct xp_obs_link *l, int vid)
+{
+	for (int i = 0; l && i < l->nvids; i++)
+		if (l->vids[i] == vid)
+			return 1;
+	return 0;
+}
+
+/* On a VLAN-filtering bridge, the map's ports are trunks: each carries,
+ * tagged, every VLAN a network of this bridge names. */
+static void plan_port_vlans(struct xp_pctx *x, const struct xp_bridge *br)
+{
+	const struct xp_obs_link *bl = xp_pctx_obs(x, br->name);
+	int filtering =
+	    br->vlan_filtering == 1 || (br->vlan_filtering < 0 && bl && bl->vlan_filtering);
+
+	if (!filtering)
+		return;
+	for (size_t n = 0; n < x->c->nnetworks; n++) {
+		const struct xp_network *nw = &x->c->networks[n];
+		int dup = 0;
+		if (strcmp(nw->bridge, br->name) || nw->vlan <= 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			dup |= !strcmp(x->c->networks[k].bridge, br->name) &&
+			       x->c->networks[k].vlan == nw->vlan;
+		if (dup)
+			continue;
+		for (size_t i = 0; i < br->nports; i++) {
+			const struct xp_obs_link *l = xp_pctx_obs(x, br->ports[i]);
+			struct xp_op *op;
+			if (!xp_pctx_will_exist(x, br->ports[i]) ||
+			    (l && !strcmp(l->master, br->name) && has_vid(l, nw->vlan)))
+				continue;
+			op = xp_plan_push(x->p, XP_OP_PORT_VLAN, br->ports[i],
+					  "network %s is VLAN %d on %s", nw->name, nw->vlan,
+					  br->name);
+			op->value = nw->vlan;
+			snprintf(op->peer, sizeof(op->peer), "%s", br->name);
+		}
+	}
 }
 
 void xp_bridge_plan_ports(struct xp_pctx *x, const struct xp_bridge *br)
@@ -106,6 +151,7 @@ void xp_bridge_plan_ports(struct xp_pctx *x, const struct xp_bridge *br)
 		op = xp_plan_push(x->p, XP_OP_ADD_PORT, port, "port of %s in the map", br->name);
 		snprintf(op->peer, sizeof(op->peer), "%s", br->name);
 	}
+	plan_port_vlans(x, br);
 	if (br->mtu > 0 && xp_pctx_creating(x, br->name)) {
 		struct xp_op *op = xp_plan_push(x->p, XP_OP_SET_MTU, br->name,
 						"map says mtu %d; after the ports", br->mtu);
@@ -152,6 +198,28 @@ int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br)
 		return -NLE_INVAL;
 	}
 	return xp_nd_send(sk, &m);
+}
+
+int xp_bridge_port_vlan(struct nl_sock *sk, const char *port, int vid, int del)
+{
+	struct bridge_vlan_info vi = {.flags = 0, .vid = (uint16_t)vid};
+	struct ifinfomsg ifi = {.ifi_family = AF_BRIDGE, .ifi_index = xp_nd_ifindex(sk, port)};
+	struct nl_msg *msg;
+	struct nlattr *spec;
+
+	if (ifi.ifi_index <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	msg = nlmsg_alloc_simple(del ? RTM_DELLINK : RTM_SETLINK, 0);
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(spec = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+	    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nla_nest_end(msg, spec);
+	return xp_nl_do(sk, msg);
 }
 
 int xp_bridge_set(struct nl_sock *sk, const char *name, int op, int value)

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -74,6 +75,9 @@ struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name)
 
 static void link_free(struct xp_obs_link *l)
 {
+	free(l->vids);
+	l->vids = NULL;
+	l->nvids = 0;
 	free(l->ports);
 	free(l->addrs);
 	free(l->routes);
@@ -465,6 +469,60 @@ static int get_ports(struct nl_sock *sk, struct xp_obs_link *l)
 	return xp_nl_query(sk, msg, on_port, &pd);
 }
 
+/* ---- bridge VLANs of one port ---- */
+
+static void add_vid(struct xp_obs_link *l, unsigned short vid)
+{
+	l->vids = grow(l->vids, (size_t)l->nvids, sizeof(*l->vids));
+	l->vids[l->nvids++] = vid;
+}
+
+static int on_vlan(struct nlmsghdr *nlh, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct br_vlan_msg *bv = nlmsg_data(nlh);
+	struct nlattr *a;
+	int rem;
+
+	if (nlh->nlmsg_type != RTM_NEWVLAN || (int)bv->ifindex != l->ifindex)
+		return 0;
+	nlmsg_for_each_attr(a, nlh, sizeof(*bv), rem)
+	{
+		struct nlattr *e[BRIDGE_VLANDB_ENTRY_MAX + 1];
+		const struct bridge_vlan_info *vi;
+		unsigned end;
+
+		if (nla_type(a) != BRIDGE_VLANDB_ENTRY ||
+		    nla_parse_nested(e, BRIDGE_VLANDB_ENTRY_MAX, a, NULL) < 0 ||
+		    !e[BRIDGE_VLANDB_ENTRY_INFO] ||
+		    nla_len(e[BRIDGE_VLANDB_ENTRY_INFO]) < (int)sizeof(*vi))
+			continue;
+		vi = nla_data(e[BRIDGE_VLANDB_ENTRY_INFO]);
+		end = e[BRIDGE_VLANDB_ENTRY_RANGE] ? nla_get_u16(e[BRIDGE_VLANDB_ENTRY_RANGE])
+						   : vi->vid;
+		for (unsigned v = vi->vid; v <= end && v < 4095; v++)
+			add_vid(l, (unsigned short)v);
+	}
+	return 0;
+}
+
+int xp_observe_vlans(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	struct br_vlan_msg bv = {.family = AF_BRIDGE, .ifindex = (unsigned)l->ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETVLAN, NLM_F_DUMP);
+
+	free(l->vids);
+	l->vids = NULL;
+	l->nvids = 0;
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &bv, sizeof(bv), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_vlan, l);
+}
+
 static void index_name(struct nl_sock *sk, int ifindex, char *name, int *kind)
 {
 	struct xp_obs_link tmp;
@@ -539,5 +597,16 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 	}
 	for (size_t i = 0; i < nextra && !err; i++)
 		err = observe_once(sk, extra[i], o);
+	/* Bridge VLANs of the map's ports on VLAN-filtering bridges. */
+	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
+		const struct xp_obs_link *b = xp_obs_find(o, c->bridges[i].name);
+		if (!b || b->kind != XP_K_BRIDGE || !b->vlan_filtering)
+			continue;
+		for (size_t j = 0; j < c->bridges[i].nports && !err; j++) {
+			struct xp_obs_link *p = xp_obs_add(o, c->bridges[i].ports[j]);
+			if (p->kind != XP_K_ABSENT && !strcmp(p->master, b->name))
+				err = xp_observe_vlans(sk, p);
+		}
+	}
 	return err;
 }

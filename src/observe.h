@@ -75,6 +75,9 @@ struct xp_obs_link {
 	/* vlan */
 	char parent[XP_IFNAMSIZ];
 	int vlan_id;
+	/* port of a VLAN-filtering bridge: its bridge VLANs (-1 = not read) */
+	int nvids;
+	unsigned short *vids;
 	/* layer 3 */
 	struct xp_addr *addrs;
 	size_t naddrs;
@@ -97,6 +100,8 @@ void xp_observed_free(struct xp_observed *o);
 /* Query name (and its addresses, routes, ports) into o.  0 or a negative
  * libnl error (a missing link is not an error: kind XP_K_ABSENT). */
 int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o);
+/* The bridge VLANs of a port (RTM_GETVLAN for that ifindex). */
+int xp_observe_vlans(struct nl_sock *sk, struct xp_obs_link *l);
 /* Observe every interface the map or the extra names mention. */
 int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP_IFNAMSIZ],
 		   size_t nextra, struct xp_observed *o);

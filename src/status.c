@@ -223,6 +223,10 @@ static void op_diffs(const struct xp_plan *p, struct diff **v, size_t *n)
 		case XP_OP_UP:
 			diff_add(v, n, op->dev, "up", "up", "down");
 			break;
+		case XP_OP_PORT_VLAN:
+			snprintf(want, sizeof(want), "VLAN %d tagged on %s", op->value, op->peer);
+			diff_add(v, n, op->dev, "bridge-vlan", want, "missing");
+			break;
 		case XP_OP_DEL_ADDR:
 			if (op->value == 1) {
 				xp_addr_format(&op->addr, have, sizeof(have));

@@ -552,6 +552,45 @@ static void test_reload_removes_what_left_map(void **st)
 	world_free(&w);
 }
 
+static void test_trunk_vlans(void **st)
+{
+	struct world w;
+	struct xp_network nets[3];
+	unsigned short have[1] = {10};
+	struct xp_obs_link *l;
+	(void)st;
+	seed_map(&w);
+	seed_live(&w);
+	memset(nets, 0, sizeof(nets));
+	snprintf(nets[0].name, sizeof(nets[0].name), "dmz");
+	snprintf(nets[1].name, sizeof(nets[1].name), "web");
+	snprintf(nets[2].name, sizeof(nets[2].name), "web2");
+	for (int i = 0; i < 3; i++)
+		snprintf(nets[i].bridge, sizeof(nets[i].bridge), "xenbr0");
+	nets[0].vlan = 10;
+	nets[1].vlan = 20;
+	nets[2].vlan = 20; /* same VLAN twice: one op */
+	w.c.networks = nets;
+	w.c.nnetworks = 3;
+	/* not filtering: no VLAN ops */
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	assert_int_equal(w.p.n, 0);
+	xp_plan_free(&w.p);
+	/* filtering, eth2 already carries 10: only 20 is added */
+	xp_obs_add(&w.o, "xenbr0")->vlan_filtering = 1;
+	l = xp_obs_add(&w.o, "eth2");
+	l->vids = malloc(sizeof(have));
+	memcpy(l->vids, have, sizeof(have));
+	l->nvids = 1;
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	dump(&w.p);
+	assert_int_equal(w.p.n, 1);
+	assert_int_equal(w.p.ops[0].type, XP_OP_PORT_VLAN);
+	assert_int_equal(w.p.ops[0].value, 20);
+	assert_string_equal(w.p.ops[0].dev, "eth2");
+	world_free(&w);
+}
+
 static void test_state_roundtrip(void **st)
 {
 	struct xp_state s, t;
@@ -606,6 +645,7 @@ int main(void)
 	    cmocka_unit_test(test_stop_keeps_bridge_with_guests),
 	    cmocka_unit_test(test_stop_moves_back),
 	    cmocka_unit_test(test_reload_removes_what_left_map),
+	    cmocka_unit_test(test_trunk_vlans),
 	    cmocka_unit_test(test_state_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
