@@ -4,6 +4,7 @@
 #   xpd1, xpd2 (dummy) -> xpbond0 (balance-alb, miimon 100) -> xpbond0.100
 #   (VLAN 100) -> port of xpbr0 (vlan_filtering 1, bridge VLAN 200 on it)
 # and a lone dummy xpdum0, then reads everything back over netlink (ip -j).
+# shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
 
 command -v jq >/dev/null || t_bail "jq is not in the VM image"
