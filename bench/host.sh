@@ -161,10 +161,11 @@ for h in $HELPERS; do
 done
 # ref_cycle: the floor in the same loop: a process start (true) and the
 # one netlink change every helper must make (ip link set master)
+# (ref_cycle TAG: times to $TMP/TAG.true and $TMP/TAG.master)
 ref_cycle() {
 	vif_dev 1 0 || die "veth vif1.0"
-	field wall_ns "$("$TIMER" -l "$LOG" -- true)" >>"$TMP/ref.true"
-	field wall_ns "$("$TIMER" -l "$LOG" -- ip link set vif1.0 master xenbr0)" >>"$TMP/ref.master"
+	field wall_ns "$("$TIMER" -l "$LOG" -- true)" >>"$TMP/$1.true"
+	field wall_ns "$("$TIMER" -l "$LOG" -- ip link set vif1.0 master xenbr0)" >>"$TMP/$1.master"
 	vif_dev_rm 1 0
 }
 i=0
@@ -173,7 +174,7 @@ while [ "$i" -lt "$XPB_RUNS" ]; do
 		vif_keys "$h" 1 0
 		one_cycle "$h" 1 lat
 	done
-	ref_cycle
+	ref_cycle ref
 	i=$((i + 1))
 done
 stats "$TMP/ref.true" ref.true
@@ -278,8 +279,12 @@ for want in 20 "$XPB_BIG"; do
 			vif_keys "$h" 2 0
 			one_cycle "$h" 2 "links$want"
 		done
+		ref_cycle "links$want.ref"
 		i=$((i + 1))
 	done
+	# the same netlink change by iproute2: what the kernel alone makes of
+	# the extra links (and of the machine's load at that moment)
+	stats "$TMP/links$want.ref.master" "links.$want.ref_ip_master"
 	for h in $HELPERS; do
 		stats "$TMP/links$want.$h.online" "links.$want.$h.online"
 		res "links.$want.$h.fails" "$(nfail "$TMP/links$want.$h.fail")"
@@ -292,6 +297,8 @@ for want in 20 "$XPB_BIG"; do
 	done
 	vif_keys_rm 2
 done
+res links.ratio.ref_ip_master.wall_p50 "$(awk -v a="$(get "links.$XPB_BIG.ref_ip_master.p50_ms")" \
+	-v b="$(get links.20.ref_ip_master.p50_ms)" 'BEGIN { printf "%.2f", a / b }')"
 for h in $HELPERS; do
 	res "links.ratio.$h.wall_p50" "$(awk -v a="$(get "links.$XPB_BIG.$h.online.p50_ms")" \
 		-v b="$(get "links.20.$h.online.p50_ms")" 'BEGIN { printf "%.2f", a / b }')"

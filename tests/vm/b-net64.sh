@@ -111,17 +111,16 @@ stats "$TMP/calib" vm.calib
 
 # --- network-xenplumb start / reload ----------------------------------------
 links() { ip -o link show | sed 's/^[0-9]*: //; s/ link\/.*//' | sort; }
-# ports_ok: every xbrN has dummy0.(100+N), a VLAN of dummy0, as its port
+# ports_ok: every xbrN has dummy0.(100+N), a VLAN of dummy0 with id 100+N,
+# as its port (one ip call: process starts are dear under TCG)
 ports_ok() {
-	i=1
-	while [ "$i" -le "$NV" ]; do
-		[ "$(basename "$(readlink "/sys/class/net/dummy0.$((100 + i))/master")")" = "xbr$i" ] ||
-			return 1
-		grep -q "^VLAN ID: *$((100 + i))\$" /proc/net/vlan/dummy0.$((100 + i)) 2>/dev/null ||
-			ip -d link show "dummy0.$((100 + i))" | grep -q "vlan protocol 802.1Q id $((100 + i)) " ||
-			return 1
-		i=$((i + 1))
-	done
+	ip -o -d link show | awk -v nv="$NV" '
+		match($0, / dummy0\.[0-9]+@dummy0: /) {
+			id = substr($0, RSTART + 8, RLENGTH - 17) + 0
+			if ($0 ~ (" master xbr" (id - 100) " ") && $0 ~ ("vlan protocol 802.1Q id " id " "))
+				ok++
+		}
+		END { exit ok != nv }'
 }
 # clean: remove everything the map made, so each start begins from nothing
 clean() {
