@@ -1,6 +1,6 @@
 #!/bin/sh
 # No global lock: 64 onlines for different vifs at once all connect, and 64
-# offlines at once all come back clean.  Also times sequential onlines
+# offlines at once all come back clean.  Also reports (never asserts) the time of sequential onlines
 # (process start included) and prints the median for the record.
 . "$(dirname "$0")/../lib/t.sh"
 . "$T_ROOT/tests/netns/t-vif-lib.sh"
@@ -73,11 +73,5 @@ while [ $i -lt 40 ]; do
 done
 p50=$(sort -n "$VIF_TMP/times" | sed -n 20p)
 echo "# sequential online p50: ${p50} us (40 runs, env+exec included)"
-# A loose bound that still catches a helper gone slow (say, a dump of all
-# links or a sleep); sanitizer builds start far slower.
-case $B in
-*san*) bound=250000 ;;
-*) bound=50000 ;;
-esac
-t_ok "sequential online p50 under $((bound / 1000)) ms (target 2 ms unloaded)" [ "$p50" -lt $bound ]
+# Timing is reported, never asserted: `make bench` measures it against stock.
 t_done
