@@ -16,7 +16,22 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export XENPLUMB_STATE_DIR="$tmp/state"
 
+# Carrier (and with it the IPv6 link-local address) comes back through the
+# kernel's linkwatch, asynchronously, after a NIC was down or enslaved:
+# wait for it before comparing states.
+settle() {
+	for s_n in eth0 eth1 eth2 eth3; do
+		s_i=0
+		until [ "$("$P" link "$s_n" carrier)" = 1 ] &&
+			ip -6 addr show dev "$s_n" | grep -q 'inet6 fe80'; do
+			s_i=$((s_i + 1))
+			[ $s_i -lt 100 ] || break
+			sleep 0.05
+		done
+	done
+}
 snap() {
+	settle
 	ip -d link show | sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' \
 		-e 's/[a-z_]+_timer +[0-9.]+//g' -e 's/qdisc [a-z_]+ //' \
 		-e 's/ (operstate|state) [A-Z]+//'
