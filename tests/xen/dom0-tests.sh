@@ -1,0 +1,265 @@
+#!/bin/sh
+# The Xen tier's checks, run inside dom0 by /init (tests/xen/dom0-init) on
+# real Xen 4.17: network-xenplumb applies /etc/xen/xenplumb.conf, xl starts
+# PV guests whose vifs vif-xenplumb plumbs, and we look at the result from
+# dom0 (links, xenstore, xl's logs) and from the guests (their consoles).
+#
+#   g1  br100 (bond0 -> bond0.100 -> br100)  script=vif-xenplumb     192.0.2.11
+#   g2  br100, no script= (xl.conf's vif.default.script)             192.0.2.12
+#   g3  bridge=dmz: map network = brv VLAN 20                        198.51.100.13
+#   g4  brv + vlan key 30 (vif-vlan-shim-30 writes it, as new libxl
+#       does), mtu=1400                                              198.51.100.14
+# dom0 is 192.0.2.1 on br100; probes in namespaces p20/p30 sit on brv VLANs
+# 20/30 as 198.51.100.1/.2.  Only documentation-range addresses, and this
+# machine has no NIC at all: nothing leaves it.
+. /xp/tests/lib/t.sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+S=/etc/xen/scripts
+WIT=/xp/bin/witness
+L=/var/log/xen
+CL=$L/console
+T=/tmp/xpt
+mkdir -p $T
+# shellcheck disable=SC2317
+note() { printf '%s\n' "$*" | sed 's/^/# /'; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# ------------------------------------------------------------ helpers ---
+sysfs() { cat "/sys/class/net/$1/$2" 2>/dev/null; }
+master_of() { basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)" 2>/dev/null; }
+be() { echo "/local/domain/0/backend/vif/$1/$2"; } # domid devid
+xsr() { xenstore-read "$1" 2>/dev/null; }
+# "VID[ PVID][ Egress Untagged]" for each VLAN of a port, ';' separated
+vlans_of() {
+	bridge vlan show dev "$1" 2>/dev/null | awk -v d="$1" '
+		NR == 1 { next }
+		{ if ($1 == d) $1 = ""; sub(/^ +/, ""); if ($0 != "") { s = s (s ? ";" : "") $0 } }
+		END { print s }'
+}
+wait_log() { # guest pattern seconds: wait for the guest console to show it
+	_i=0
+	while [ $_i -lt "$3" ]; do
+		grep -q -- "$2" "$CL/guest-$1.log" 2>/dev/null && return 0
+		sleep 1; _i=$((_i + 1))
+	done
+	return 1
+}
+glog() { grep '^XPG ' "$CL/guest-$1.log" 2>/dev/null | tr -d '\r'; }
+pingw() { # [ns] addr seconds: true once addr answers
+	_ns=
+	if [ $# -eq 3 ]; then _ns="ip netns exec $1"; shift; fi
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		$_ns ping -c 1 -W 1 "$1" >/dev/null 2>&1 && return 0
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# xl_run LOG ARGS...: xl -vvv ARGS with a time limit, output in LOG
+xl_run() { _l=$1; shift; timeout -k 5 180 xl -vvv "$@" >"$_l" 2>&1; }
+# xl_ok DESC LOG ARGS...: a check that xl ARGS succeeds (its errors shown if not)
+xl_ok() {
+	_d=$1 _l=$2; shift 2
+	if xl_run "$_l" "$@"; then t_pass "$_d"; else
+		t_failmsg "$_d (exit $?)"; xl_errs "$_l"; fi
+}
+xl_errs() { grep -vE 'libxl: debug|xencall|domainbuilder' "$1" | tail -n 25 | sed 's/^/#   /'; }
+vifs_now() { ls /sys/class/net | grep '^vif' | sort | tr '\n' ' '; }
+backends_now() { xenstore-list /local/domain/0/backend/vif 2>/dev/null | sort | tr '\n' ' '; }
+
+mkcfg() { # name mem extra vifspec...
+	_n=$1 _e=$2; shift 2
+	_v=""
+	for s in "$@"; do _v="$_v${_v:+, }'$s'"; done
+	cat >"$T/$_n.cfg" <<EOF
+name = "$_n"
+kernel = "/xp/guest/vmlinux.gz"
+ramdisk = "/xp/guest/initrd.gz"
+extra = "console=hvc0 quiet $_e"
+memory = 128
+vcpus = 1
+on_crash = "destroy"
+vif = [ $_v ]
+EOF
+}
+
+# ----------------------------------------------------- the host side ---
+# Two veth pairs stand in for the machine's NICs.
+for n in 0 1; do
+	ip link add nic$n type veth peer name nic${n}p && ip link set nic${n}p up
+done
+t_ok "network-xenplumb start applies /etc/xen/xenplumb.conf" $S/network-xenplumb start
+note "$(ip -br link | tr -s ' ')"
+t_eq "bond0 enslaves nic0 and nic1" "nic0 nic1" \
+	"$(tr ' ' '\n' </sys/class/net/bond0/bonding/slaves 2>/dev/null | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
+t_match "bond0 is active-backup" '^active-backup' "$(sysfs bond0 bonding/mode)"
+t_match "bond0.100 is VLAN 100 on bond0" 'vlan protocol 802.1Q id 100' "$(ip -d link show bond0.100 2>&1)"
+t_eq "bond0.100 is a port of br100" br100 "$(master_of bond0.100)"
+t_eq "br100 is up" up "$(sysfs br100 operstate)"
+t_eq "brv filters VLANs" 1 "$(sysfs brv bridge/vlan_filtering)"
+
+rm -f $T/wit.ready
+$WIT -o $T/wit.out -r $T/wit.ready bond0 bond0.100 br100 >$T/wit.err 2>&1 &
+wpid=$!
+i=0; while [ ! -f $T/wit.ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_ok "witness watches bond0, bond0.100, br100" test -f $T/wit.ready
+t_ok "network-xenplumb start again adopts what is there" $S/network-xenplumb start
+
+ip addr add 192.0.2.1/24 dev br100
+# Probes on brv: a veth port untagged in VLAN 20 (30), its peer in netns p20 (p30).
+for v in 20 30; do
+	ip netns add p$v
+	ip link add pr$v type veth peer name pr${v}p
+	ip link set pr${v}p netns p$v
+	ip link set pr$v master brv up
+	bridge vlan del dev pr$v vid 1 2>/dev/null
+	bridge vlan add dev pr$v vid $v pvid untagged
+	ip -n p$v addr add 198.51.100.$((v / 10 - 1))/24 dev pr${v}p
+	ip -n p$v link set pr${v}p up
+done
+
+# ------------------------------------------------------------ guests ---
+mkcfg g1 "xp.ip=192.0.2.11/24 xp.ip1=192.0.2.21/24 xp.ping=192.0.2.1,192.0.2.12" \
+	"bridge=br100,mac=00:16:3e:00:00:11,script=vif-xenplumb"
+mkcfg g2 "xp.ip=192.0.2.12/24 xp.ping=192.0.2.1,192.0.2.11" \
+	"bridge=br100,mac=00:16:3e:00:00:12"
+mkcfg g3 "xp.ip=198.51.100.13/24 xp.ping=198.51.100.1" \
+	"bridge=dmz,mac=00:16:3e:00:00:13,script=vif-xenplumb"
+mkcfg g4 "xp.ip=198.51.100.14/24 xp.ping=198.51.100.2 xp.noping=198.51.100.13" \
+	"bridge=brv,mac=00:16:3e:00:00:14,mtu=1400,script=vif-vlan-shim-30"
+grep -q 'vif.default.script="vif-xenplumb"' /etc/xen/xl.conf &&
+	! grep -q script= $T/g2.cfg && note "g2 relies on xl.conf's vif.default.script"
+
+# All at once: each create is slow under TCG, and they overlap well.
+note "creating g1..g4 at $(uptime_s) s"
+for g in g1 g2 g3 g4; do
+	(xl_run $T/create-$g.log create $T/$g.cfg; echo $? >$T/create-$g.rc) &
+done
+wait
+for g in g1 g2 g3 g4; do
+	if [ "$(cat $T/create-$g.rc)" = 0 ]; then t_pass "xl create $g"; else
+		t_failmsg "xl create $g (exit $(cat $T/create-$g.rc))"; xl_errs $T/create-$g.log; fi
+done
+note "created at $(uptime_s) s"
+
+check_vif() { # guest bridge vlans mtu mac
+	d=$(xl domid "$1" 2>/dev/null)
+	[ -n "$d" ] || { t_failmsg "$1: is not running, no vif to check"; return; }
+	v=vif$d.0
+	t_eq "$1: $v is a port of $2" "$2" "$(master_of $v)"
+	[ "$2" = br100 ] || t_eq "$1: $v VLANs" "$3" "$(vlans_of $v)"
+	t_eq "$1: $v MTU" "$4" "$(sysfs $v mtu)"
+	t_eq "$1: $v keeps netback's MAC" fe:ff:ff:ff:ff:ff "$(sysfs $v address)"
+	t_eq "$1: backend mac is the configured one" "$5" "$(xsr "$(be "$d" 0)/mac")"
+	t_match "$1: $v is up" 'UP' "$(ip link show $v 2>&1 | head -n 1)"
+	t_eq "$1: hotplug-status" connected "$(xsr "$(be "$d" 0)/hotplug-status")"
+	t_eq "$1: no hotplug-error" "" "$(xsr "$(be "$d" 0)/hotplug-error")"
+}
+check_vif g1 br100 "" 1500 00:16:3e:00:00:11
+check_vif g2 br100 "" 1500 00:16:3e:00:00:12
+check_vif g3 brv "20 PVID Egress Untagged" 1500 00:16:3e:00:00:13
+check_vif g4 brv "30 PVID Egress Untagged" 1400 00:16:3e:00:00:14
+
+# Reachability, seen from dom0 ...
+t_ok "dom0 reaches g1 across br100/bond0.100" pingw 192.0.2.11 120
+t_ok "dom0 reaches g2" pingw 192.0.2.12 60
+t_ok "probe on brv VLAN 20 reaches g3 (bridge=dmz)" pingw p20 198.51.100.13 60
+t_ok "probe on brv VLAN 30 reaches g4 (vlan key 30)" pingw p30 198.51.100.14 60
+t_fails "probe on VLAN 20 cannot reach g4 (VLAN 30)" pingw p20 198.51.100.14 5
+t_fails "probe on VLAN 30 cannot reach g3 (VLAN 20)" pingw p30 198.51.100.13 5
+# ... and from the guests.
+for g in g1 g2 g3 g4; do
+	xl domid $g >/dev/null 2>&1 || continue
+	wait_log $g "XPG pings-done" 120 || note "$g: no pings-done"
+done
+t_match "g1's eth0 has its configured MAC" 'mac eth0 00:16:3e:00:00:11' "$(glog g1)"
+t_match "g4's eth0 MTU is 1400" 'mtu eth0 1400' "$(glog g4)"
+t_match "g1 reaches dom0" 'ping 192.0.2.1 ok' "$(glog g1)"
+t_match "g1 reaches g2 across br100" 'ping 192.0.2.12 ok' "$(glog g1)"
+t_match "g2 reaches g1" 'ping 192.0.2.11 ok' "$(glog g2)"
+t_match "g3 reaches the VLAN 20 probe" 'ping 198.51.100.1 ok' "$(glog g3)"
+t_match "g4 reaches the VLAN 30 probe" 'ping 198.51.100.2 ok' "$(glog g4)"
+t_match "g4 (VLAN 30) is isolated from g3 (VLAN 20)" 'noping 198.51.100.13 isolated' "$(glog g4)"
+
+# network-xenplumb start while guests run leaves their vifs where they are.
+t_ok "network-xenplumb start with guests running" $S/network-xenplumb start
+d1=$(xl domid g1)
+t_eq "g1's vif is still on br100" br100 "$(master_of vif$d1.0)"
+t_ok "dom0 still reaches g1" pingw 192.0.2.11 10
+
+# ----------------------------------------- live attach and detach ---
+xl_ok "xl network-attach g1 (bridge=br100)" $T/attach.log network-attach g1 bridge=br100,mac=00:16:3e:00:01:11
+t_eq "g1: vif$d1.1 is a port of br100" br100 "$(master_of vif$d1.1)"
+t_eq "g1: vif$d1.1 hotplug-status" connected "$(xsr "$(be "$d1" 1)/hotplug-status")"
+t_ok "g1 brings up its new eth1" wait_log g1 "XPG eth1 up 00:16:3e:00:01:11" 60
+t_ok "dom0 reaches g1 through the attached vif" pingw 192.0.2.21 60
+xl_ok "xl network-detach g1 1" $T/detach.log network-detach g1 1
+t_match "network-detach ran vif-xenplumb offline" 'hotplug script: /etc/xen/scripts/vif-xenplumb offline' "$(cat $T/detach.log)"
+t_nomatch "network-detach reported no hotplug error" 'script: |exited with error' "$(grep -v 'calling hotplug' $T/detach.log)"
+t_fails "vif$d1.1 is gone" test -e /sys/class/net/vif$d1.1
+t_eq "backend vif $d1/1 is gone from xenstore" "" "$(xenstore-list "$(be "$d1" 1)" 2>/dev/null; xsr "$(be "$d1" 1)/state")"
+t_ok "g1 saw eth1 go" wait_log g1 "XPG eth1 gone" 30
+t_ok "g1 still reachable on eth0" pingw 192.0.2.11 10
+
+# ------------------------------------------------ destroy, shutdown ---
+gone_ok() { # guest domid vif: everything of it is gone
+	t_fails "$1: xl list no longer shows it" xl list "$1"
+	t_fails "$1: $3 is gone" test -e /sys/class/net/$3
+	t_eq "$1: no backend/vif/$2 left in xenstore" "" "$(xenstore-list "/local/domain/0/backend/vif/$2" 2>/dev/null)"
+	t_eq "$1: no /local/domain/$2 left" "" "$(xenstore-list "/local/domain/$2" 2>/dev/null)"
+	t_nomatch "$1: no bridge still lists $3" "$3" "$(bridge link show 2>&1)"
+}
+xl_ok "xl destroy g1" $T/destroy.log destroy g1
+sleep 1
+t_match "destroy ran vif-xenplumb offline for g1" 'hotplug script: /etc/xen/scripts/vif-xenplumb offline' \
+	"$(cat $T/destroy.log $L/xl-g1.log 2>/dev/null)"
+t_nomatch "destroy reported no hotplug error" 'script: |exited with error' \
+	"$(cat $T/destroy.log $L/xl-g1.log 2>/dev/null | grep -v 'calling hotplug')"
+gone_ok g1 "$d1" "vif$d1.0"
+
+d2=$(xl domid g2)
+xl_ok "xl shutdown -w g2" $T/shutdown.log shutdown -w g2
+i=0; while [ -e /sys/class/net/vif$d2.0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+sleep 1
+t_match "shutdown ran vif-xenplumb offline for g2 (xl.conf default script)" \
+	'hotplug script: /etc/xen/scripts/vif-xenplumb offline' "$(cat $T/shutdown.log $L/xl-g2.log 2>/dev/null)"
+t_nomatch "shutdown reported no hotplug error" 'script: |exited with error' \
+	"$(cat $T/shutdown.log $L/xl-g2.log 2>/dev/null | grep -v 'calling hotplug')"
+gone_ok g2 "$d2" "vif$d2.0"
+
+# ------------------------------------------------- hostile vif specs ---
+bad() { # name what vifspec pattern-the-error-must-match
+	before_v=$(vifs_now) before_b=$(backends_now)
+	mkcfg "$1" "xp.ip=192.0.2.99/24" "$3"
+	xl_run $T/$1.log create $T/$1.cfg
+	_rc=$?
+	t_ok "$1 ($2) fails to start" test "$_rc" -ne 0
+	t_match "$1: xl shows xenplumb's hotplug-error" "script: .*$4" "$(grep -v 'calling hotplug' $T/$1.log)"
+	t_fails "$1: no domain left" xl list "$1"
+	t_eq "$1: no vif left behind" "$before_v" "$(vifs_now)"
+	t_eq "$1: no vif backend left in xenstore" "$before_b" "$(backends_now)"
+}
+bad bad1 "bridge=nonexistent" "bridge=nonexistent,mac=00:16:3e:00:00:21,script=vif-xenplumb" nonexistent
+bad bad2 "mtu=99999" "bridge=br100,mac=00:16:3e:00:00:22,mtu=99999,script=vif-xenplumb" 99999
+
+# ------------------------------------------------------------ the end ---
+for g in g3 g4; do xl_run $T/destroy-$g.log destroy $g; done
+t_eq "all guests gone" "" "$(xl list 2>/dev/null | awk 'NR > 2 { print $1 }')"
+kill -TERM $wpid
+wait $wpid
+wrc=$?
+t_eq "witness saw no down/carrier/delete event on bond0, bond0.100, br100" "0:" "$wrc:$(cat $T/wit.out 2>/dev/null)"
+note "witness: $(cat $T/wit.out $T/wit.err 2>/dev/null)"
+t_eq "bond0 is still up" up "$(sysfs bond0 operstate)"
+t_eq "bond0.100 is still up" up "$(sysfs bond0.100 operstate)"
+t_ok "network-xenplumb status" $S/network-xenplumb status
+
+if [ "$T_FAILED" -ne 0 ]; then
+	note "--- xl logs and hotplug logs for the failures above"
+	for f in $L/xl-*.log $T/*.log $L/*.log; do
+		[ -f "$f" ] || continue
+		note "== $f"
+		grep -E 'hotplug|script|error|vif' "$f" | tail -n 25 | sed 's/^/# /'
+	done
+fi
+t_done
