@@ -331,6 +331,10 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc;
 
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
 	if (parse_args(argc, argv, &o) < 0) {
 		usage(stderr);
 		free(o.legacy);
