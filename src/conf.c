@@ -713,6 +713,12 @@ static void parse_path(struct parser *p, const char *path, const struct xp_loc *
 	FILE *f;
 	size_t len;
 
+	/* never open a FIFO or device: the open itself can block or act */
+	if (realpath(path, real) && !stat(real, &st) && !S_ISREG(st.st_mode)) {
+		err(p, at, atl, "cannot read %s, '%s' -- it must be a regular file",
+		    from ? "included file" : "map", path);
+		return;
+	}
 	if (!realpath(path, real) || !(f = fopen(path, "r"))) {
 		err(p, at, atl, "cannot read %s, '%s': %s -- %s", from ? "included file" : "map",
 		    path, strerror(errno),
