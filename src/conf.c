@@ -115,8 +115,8 @@ int xp_xmit_hash_parse(const char *s)
 
 #define FIND(arr, n, key)                                                                          \
 	do {                                                                                       \
-		for (size_t i_ = 0; c && key && i_ < c->n; i_++)                                   \
-			if (!strcmp(c->arr[i_].name, key))                                         \
+		for (size_t i_ = 0; c && (key) && i_ < c->n; i_++)                                 \
+			if (!strcmp(c->arr[i_].name, (key)))                                       \
 				return &c->arr[i_];                                                \
 		return NULL;                                                                       \
 	} while (0)

@@ -67,20 +67,20 @@ struct xp_bridge {
 	struct xp_loc loc;
 	char (*ports)[XP_IFNAMSIZ];
 	size_t nports;
-	int mtu;            /* XP_UNSET or 68..65535 */
-	int stp;            /* XP_UNSET, 0, 1 */
+	int mtu;	    /* XP_UNSET or 68..65535 */
+	int stp;	    /* XP_UNSET, 0, 1 */
 	int forward_delay;  /* XP_UNSET or seconds 0..30 */
 	int vlan_filtering; /* XP_UNSET, 0, 1 */
-	int is_default;     /* 0/1 */
+	int is_default;	    /* 0/1 */
 	int move_addresses; /* 0/1 */
-	int antispoof;      /* 0/1 */
+	int antispoof;	    /* 0/1 */
 };
 
 struct xp_vlan {
 	char name[XP_IFNAMSIZ];
 	struct xp_loc loc;
 	char parent[XP_IFNAMSIZ];
-	int id;  /* 1..4094 */
+	int id;	 /* 1..4094 */
 	int mtu; /* XP_UNSET or value */
 };
 
@@ -89,10 +89,10 @@ struct xp_bond {
 	struct xp_loc loc;
 	char (*slaves)[XP_IFNAMSIZ];
 	size_t nslaves;
-	int mode;             /* XP_UNSET or enum xp_bond_mode */
-	int miimon;           /* ms */
-	int lacp_rate;        /* XP_UNSET, 0 slow, 1 fast */
-	int xmit_hash_policy; /* XP_UNSET or kernel BOND_XMIT_POLICY_* value */
+	int mode;		   /* XP_UNSET or enum xp_bond_mode */
+	int miimon;		   /* ms */
+	int lacp_rate;		   /* XP_UNSET, 0 slow, 1 fast */
+	int xmit_hash_policy;	   /* XP_UNSET or kernel BOND_XMIT_POLICY_* value */
 	char primary[XP_IFNAMSIZ]; /* "" when unset */
 	int updelay;
 	int downdelay;
@@ -135,15 +135,14 @@ struct xp_diag {
 	size_t n;
 };
 void xp_diag_add(struct xp_diag *d, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void xp_diag_free(struct xp_diag *d);
 
 /* Parse a map file (and its includes).  Returns 0 and fills *c, or the
  * number of errors (> 0) with *c left empty and every error in *d. */
 int xp_conf_load(const char *path, struct xp_conf *c, struct xp_diag *d);
 /* Same, from a string; name is used in diagnostics and for relative includes. */
-int xp_conf_parse_string(const char *name, const char *text, struct xp_conf *c,
-			 struct xp_diag *d);
+int xp_conf_parse_string(const char *name, const char *text, struct xp_conf *c, struct xp_diag *d);
 void xp_conf_free(struct xp_conf *c);
 
 /* network-bridge's legacy arguments (bridge= netdev= antispoof= vifnum=),

@@ -12,7 +12,7 @@
 int xp_lock_take(const char *dir, int timeout_s, char *err, size_t errlen)
 {
 	char path[4096];
-	struct timespec nap = {0, 50 * 1000 * 1000};
+	struct timespec nap = {0, 50L * 1000 * 1000};
 	time_t until = time(NULL) + timeout_s;
 	int fd;
 

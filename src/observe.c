@@ -440,13 +440,12 @@ struct portdump {
 static int on_port(struct nlmsghdr *nlh, void *arg)
 {
 	struct portdump *pd = arg;
-	struct ifinfomsg *ifi = nlmsg_data(nlh);
 	struct nlattr *tb[IFLA_MAX + 1];
 	struct xp_obs_link *l = pd->l;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK ||
-	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_MASTER] ||
-	    (int)nla_get_u32(tb[IFLA_MASTER]) != l->ifindex || !tb[IFLA_IFNAME])
+	    nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_MASTER] || (int)nla_get_u32(tb[IFLA_MASTER]) != l->ifindex || !tb[IFLA_IFNAME])
 		return 0;
 	l->ports = grow(l->ports, l->nports, sizeof(*l->ports));
 	snprintf(l->ports[l->nports++], XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));

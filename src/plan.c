@@ -611,8 +611,8 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 				if (strcmp(sl->bond, d->name) || !sl->was_up ||
 				    !xp_pctx_obs(x, sl->slave))
 					continue;
-				op = xp_plan_push(x->p, XP_OP_UP, sl->slave,
-						  "was up before joining %s", d->name);
+				xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s",
+					     d->name);
 			}
 		}
 	free(u.gone);

@@ -50,8 +50,9 @@ int xp_parse_mac(const char *s, uint8_t mac[6], int unicast_only, const char **w
 		goto out;
 	}
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
-		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':')) {
+		const char *pair = s + (size_t)i * 3;
+		int hi = hexval(pair[0]), lo = hexval(pair[1]);
+		if (hi < 0 || lo < 0 || (i < 5 && pair[2] != ':')) {
 			w = "MAC address must be six hex pairs separated by ':'";
 			goto out;
 		}

@@ -320,10 +320,8 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 	if (p->antispoof) {
 		p->as.dev = dev;
 		p->as.table = p->table;
-		if (xp_antispoof_install(&p->as, err, errlen)) {
-			rc = -1;
+		if (xp_antispoof_install(&p->as, err, errlen))
 			goto undo;
-		}
 		u.antispoofed = 1;
 		xp_log(LOG_INFO, "%s: antispoofing on (nftables table netdev %s)", dev, p->table);
 	}
