@@ -199,11 +199,6 @@ if command -v strace >/dev/null 2>&1; then
 	strace -f -c -o "$TMP/st.start" "$NX" start -c "$MAP" >>"$TMP/cmd.log" 2>&1
 	strace -f -c -o "$TMP/st.reload" "$NX" reload -c "$MAP" >>"$TMP/cmd.log" 2>&1
 	strace -f -c -o "$TMP/st.true" true
-	# what the reload asks the kernel: requests by type (a dump is marked)
-	strace -f -e trace=sendmsg,sendto -o "$TMP/st.msgs" "$NX" reload -c "$MAP" >>"$TMP/cmd.log" 2>&1
-	grep -o 'nlmsg_type=[A-Z_]*, nlmsg_flags=[A-Z_|]*' "$TMP/st.msgs" |
-		sed 's/nlmsg_type=\([A-Z_]*\), nlmsg_flags=.*DUMP.*/\1_dump/; s/nlmsg_type=\([A-Z_]*\),.*/\1/' |
-		sort | uniq -c | while read -r cnt typ; do xpb "vm.reload.requests.$typ" "$cnt"; done
 	sc "$TMP/st.start" vm.start
 	sc "$TMP/st.reload" vm.reload
 	sc "$TMP/st.true" vm.ref.true
