@@ -405,6 +405,15 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 
 		xp_op_format(op, line, sizeof(line));
 		count++;
+		/* Write ahead what makes a device, port or moved address ours: a
+		 * SIGKILL after the kernel acted but before save() must not leave
+		 * it unrecorded (stop would leak it, or lose the address).  A
+		 * record of something that did not happen is pruned next run. */
+		if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
+		    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && op->value == 1)) {
+			record(e, op);
+			save(e);
+		}
 		if (e->fail_at && count == e->fail_at) {
 			err = -NLE_FAILURE;
 			snprintf(last_error, sizeof(last_error),
