@@ -412,7 +412,7 @@ int xp_state_save(const char *dir, const struct xp_state *s)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path); /* one writer: the lock holder */
 	rc = xp_state_format(s, &text);
 	if (rc < 0)
 		return rc;
