@@ -203,7 +203,10 @@ if command -v strace >/dev/null 2>&1; then
 	sc "$TMP/st.reload" vm.reload
 	sc "$TMP/st.true" vm.ref.true
 	t_ok "strace counted start" test -s "$TMP/st.start"
-	sed 's/^/#   strace reload: /' "$TMP/st.reload"
+	# where the time goes (by syscall, busiest first)
+	for a in start reload; do
+		sed -n '3,10p' "$TMP/st.$a" | sed "s/^/#   strace $a: /"
+	done
 else
 	t_failmsg "strace is not in the VM image (needed for the syscall counts)"
 fi
