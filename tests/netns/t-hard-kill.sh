@@ -123,16 +123,16 @@ killrun() {
 
 killed=0
 bad=0
-check() { # what: the namespace must have converged to the map
-	if ! o=$("$X" start -c "$1" 2>&1); then
-		t_failmsg "$2: re-run start failed"; printf '%s\n' "$o" | sed 's/^/#   /'; bad=1
+check() { # MAP WHAT [CMD]: re-run CMD (start; reload after a killed reload)
+	if ! o=$("$X" "${3:-start}" -c "$1" 2>&1); then
+		t_failmsg "$2: re-run ${3:-start} failed"; printf '%s\n' "$o" | sed 's/^/#   /'; bad=1
 		return 1
 	fi
 	if ! o=$("$X" status -c "$1" 2>&1); then
 		t_failmsg "$2: status after re-run exits non-zero"
 		printf '%s\n' "$o" | sed 's/^/#   /'; bad=1; return 1
 	fi
-	o=$("$X" start -c "$1" 2>&1)
+	o=$("$X" "${3:-start}" -c "$1" 2>&1)
 	if [ "$o" != "nothing to do" ]; then
 		t_failmsg "$2: a third run still plans something"
 		printf '%s\n' "$o" | sed 's/^/#   /'; bad=1; return 1
@@ -176,7 +176,7 @@ while [ "$n" -le "$ITER" ] && [ "$bad" -eq 0 ]; do
 	2) # kill reload to map2 from a started map, re-run reload
 		"$X" start -c "$tmp/map.conf" >/dev/null 2>&1
 		killrun "$d" "$X" reload -c "$tmp/map2.conf"
-		check "$tmp/map2.conf" "iteration $n (reload killed after $d us)" &&
+		check "$tmp/map2.conf" "iteration $n (reload killed after $d us)" reload &&
 			o=$("$X" reload -c "$tmp/map.conf" 2>&1) &&
 			stopped_clean "iteration $n (reload killed after $d us, reloaded back)" ;;
 	3) # kill stop, re-run stop
