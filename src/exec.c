@@ -337,16 +337,41 @@ static void record(struct xp_exec *e, const struct xp_op *op)
 	}
 }
 
+/* Write the whole state (at the end of a run, after a rollback, or after
+ * each op when there is no journal). */
 static void save(struct xp_exec *e)
 {
 	int err;
 
 	if (!e->state_dir)
 		return;
+	xp_state_journal_close(e->state);
 	err = xp_state_save(e->state_dir, e->state);
 	if (err < 0 && e->out)
 		fprintf(e->out, "warning: cannot write state in %s: %s\n", e->state_dir,
 			strerror(-err));
+}
+
+/* Every record from now on goes to the journal as it is made: one small
+ * write(2) each, instead of rewriting the whole state after every op. */
+static int journal_open(struct xp_exec *e)
+{
+	int err;
+
+	if (!e->state_dir)
+		return 0;
+	err = xp_state_journal_open(e->state_dir, e->state);
+	if (err < 0 && e->out)
+		fprintf(e->out, "warning: cannot write the state journal in %s: %s\n", e->state_dir,
+			strerror(-err));
+	return err;
+}
+
+/* Without a journal, every step saves the whole state, as before. */
+static void step_saved(struct xp_exec *e)
+{
+	if (e->state_dir && !e->state->jfd)
+		save(e);
 }
 
 static void copy_state(struct xp_state *dst, const struct xp_state *src)
@@ -397,6 +422,7 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	if (!undo)
 		return -1;
 	copy_state(&before, e->state);
+	journal_open(e);
 	e->applied = 0;
 	e->error[0] = 0;
 	for (size_t i = 0; i < p->n; i++) {
@@ -410,9 +436,10 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 		 * it unrecorded (stop would leak it, or lose the address).  A
 		 * record of something that did not happen is pruned next run. */
 		if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
-		    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && op->value == 1)) {
+		    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) &&
+		     op->value == 1)) {
 			record(e, op);
-			save(e);
+			step_saved(e);
 		}
 		if (e->fail_at && count == e->fail_at) {
 			err = -NLE_FAILURE;
@@ -443,9 +470,13 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 		if (inverse(op, &undo[nundo]))
 			nundo++;
 		record(e, op);
-		save(e);
+		step_saved(e);
 		e->applied++;
 	}
+	if (e->state->jerr && e->out)
+		fprintf(e->out, "warning: cannot write the state journal in %s: %s\n", e->state_dir,
+			strerror(-e->state->jerr));
+	save(e);
 	xp_state_free(&before);
 	free(undo);
 	return 0;

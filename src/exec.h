@@ -25,7 +25,7 @@ const char *xp_nl_last_error(void);
 struct xp_exec {
 	struct nl_sock *sk;
 	struct xp_state *state; /* updated as ops succeed */
-	const char *state_dir;	/* saved after each op; NULL: never */
+	const char *state_dir;	/* journaled as ops go, saved at the end; NULL: never */
 	int fail_at;		/* XENPLUMB_FAIL_AT, 0 = off */
 	FILE *out;		/* progress lines */
 	int applied;		/* ops applied (and kept) */

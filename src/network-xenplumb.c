@@ -274,7 +274,8 @@ static int run(const struct opts *o)
 		fprintf(stderr, PROG ": cannot read the interfaces: %s\n", xp_nl_strerror(e));
 		goto out;
 	}
-	if (prune_state(&st, &obs) && changes)
+	/* a journal left by a killed run is folded into the snapshot */
+	if ((prune_state(&st, &obs) || st.replayed) && changes)
 		xp_state_save(dir, &st);
 	if (o->cmd == CMD_STATUS) {
 		rc = xp_status_run(o->nlegacy ? "(network-bridge arguments)" : o->conf, &conf, &obs,

@@ -4,7 +4,9 @@
  *   slave BOND SLAVE WAS_UP
  *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-
  *   route FROM TO TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE TYPE TOS
- * with KIND one of bridge bond vlan dummy and "-" for a missing value. */
+ * with KIND one of bridge bond vlan dummy and "-" for a missing value.
+ * The journal (state.journal) holds the same lines, and "-" then a record
+ * for its removal; a replay applies them in order. */
 #include "state.h"
 
 #include <arpa/inet.h>
@@ -17,7 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATE_FILE "state"
+#define STATE_FILE   "state"
+#define JOURNAL_FILE "state.journal"
 
 static void *grow(void *ptr, size_t n, size_t size)
 {
@@ -55,12 +58,106 @@ int xp_state_dir_ensure(const char *dir)
 
 void xp_state_free(struct xp_state *s)
 {
+	xp_state_journal_close(s);
 	free(s->devs);
 	free(s->ports);
 	free(s->slaves);
 	free(s->moves);
 	memset(s, 0, sizeof(*s));
 }
+
+/* ---- one record as a line ---- */
+
+#define LINE_MAX_LEN 512
+
+static void ip_str(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (!inet_ntop(family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "-");
+}
+
+static int fmt_dev(char *buf, size_t len, const struct xp_st_dev *d)
+{
+	return snprintf(buf, len, "dev %s %s %d\n", d->name, xp_kind_name(d->kind), d->ifindex);
+}
+
+static int fmt_port(char *buf, size_t len, const struct xp_st_port *p)
+{
+	return snprintf(buf, len, "port %s %s\n", p->bridge, p->port);
+}
+
+static int fmt_slave(char *buf, size_t len, const struct xp_st_slave *sl)
+{
+	return snprintf(buf, len, "slave %s %s %d\n", sl->bond, sl->slave, sl->was_up);
+}
+
+static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
+	const struct xp_route *r = &m->route;
+
+	if (!m->is_route) {
+		ip_str(m->addr.family, m->addr.addr, a, sizeof(a));
+		if (m->addr.has_brd)
+			ip_str(AF_INET, m->addr.brd, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "-");
+		return snprintf(buf, len, "addr %s %s %s/%d %u %d %s\n", m->from, m->to, a,
+				m->addr.prefixlen, m->addr.flags, m->addr.scope, b);
+	}
+	ip_str(r->family, r->dst, a, sizeof(a));
+	if (r->has_gw)
+		ip_str(r->family, r->gw, b, sizeof(b));
+	else
+		snprintf(b, sizeof(b), "-");
+	if (r->has_prefsrc)
+		ip_str(r->family, r->prefsrc, c, sizeof(c));
+	else
+		snprintf(c, sizeof(c), "-");
+	return snprintf(buf, len, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d\n", m->from, m->to,
+			r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
+			r->priority, r->protocol, r->scope, r->type, r->tos);
+}
+
+/* ---- the journal ---- */
+
+int xp_state_journal_open(const char *dir, struct xp_state *s)
+{
+	char path[4096];
+	int fd;
+
+	xp_state_journal_close(s);
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	s->jfd = fd + 1;
+	return 0;
+}
+
+void xp_state_journal_close(struct xp_state *s)
+{
+	if (s->jfd)
+		close(s->jfd - 1);
+	s->jfd = 0;
+}
+
+/* Append one record (del: its removal) in one write(2). */
+static void journal(struct xp_state *s, int del, const char *rec, int n)
+{
+	char line[LINE_MAX_LEN + 1];
+	ssize_t w;
+
+	if (!s->jfd || n <= 0 || n >= LINE_MAX_LEN)
+		return;
+	line[0] = '-';
+	memcpy(line + 1, rec, (size_t)n);
+	w = write(s->jfd - 1, del ? line : line + 1, (size_t)n + (del ? 1 : 0));
+	if (w != n + (del ? 1 : 0) && !s->jerr)
+		s->jerr = w < 0 ? -errno : -EIO;
+}
+
+/* ---- record keeping ---- */
 
 const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
 {
@@ -70,80 +167,126 @@ const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
 	return NULL;
 }
 
+#define REMOVE_AT(arr, n, i) memmove(&(arr)[i], &(arr)[(i) + 1], ((n) - (i)-1) * sizeof(*(arr)))
+
+static int dev_at(const struct xp_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (!strcmp(s->devs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex)
 {
 	struct xp_st_dev *d;
+	char line[LINE_MAX_LEN];
+	int i = dev_at(s, name);
 
-	xp_state_del_dev(s, name);
+	if (i >= 0 && s->devs[i].kind == kind && s->devs[i].ifindex == ifindex)
+		return 0;
+	if (i >= 0) { /* replaced: the journal line alone says so (replay removes first) */
+		REMOVE_AT(s->devs, s->ndevs, (size_t)i);
+		s->ndevs--;
+	}
 	s->devs = grow(s->devs, s->ndevs, sizeof(*s->devs));
 	d = &s->devs[s->ndevs++];
 	set_name(d->name, name);
 	d->kind = kind;
 	d->ifindex = ifindex;
+	journal(s, 0, line, fmt_dev(line, sizeof(line), d));
 	return 0;
 }
 
 void xp_state_del_dev(struct xp_state *s, const char *name)
 {
-	for (size_t i = 0; i < s->ndevs; i++)
-		if (!strcmp(s->devs[i].name, name)) {
-			memmove(&s->devs[i], &s->devs[i + 1],
-				(s->ndevs - i - 1) * sizeof(*s->devs));
-			s->ndevs--;
-			return;
-		}
+	char line[LINE_MAX_LEN];
+	int i = dev_at(s, name);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_dev(line, sizeof(line), &s->devs[i]));
+	REMOVE_AT(s->devs, s->ndevs, (size_t)i);
+	s->ndevs--;
+}
+
+static int port_at(const struct xp_state *s, const char *bridge, const char *port)
+{
+	for (size_t i = 0; s && i < s->nports; i++)
+		if (!strcmp(s->ports[i].bridge, bridge) && !strcmp(s->ports[i].port, port))
+			return (int)i;
+	return -1;
 }
 
 int xp_state_has_port(const struct xp_state *s, const char *bridge, const char *port)
 {
-	for (size_t i = 0; s && i < s->nports; i++)
-		if (!strcmp(s->ports[i].bridge, bridge) && !strcmp(s->ports[i].port, port))
-			return 1;
-	return 0;
+	return port_at(s, bridge, port) >= 0;
 }
 
 int xp_state_add_port(struct xp_state *s, const char *bridge, const char *port)
 {
+	char line[LINE_MAX_LEN];
+
 	if (xp_state_has_port(s, bridge, port))
 		return 0;
 	s->ports = grow(s->ports, s->nports, sizeof(*s->ports));
 	set_name(s->ports[s->nports].bridge, bridge);
 	set_name(s->ports[s->nports].port, port);
 	s->nports++;
+	journal(s, 0, line, fmt_port(line, sizeof(line), &s->ports[s->nports - 1]));
 	return 0;
 }
 
 void xp_state_del_port(struct xp_state *s, const char *bridge, const char *port)
 {
-	for (size_t i = 0; i < s->nports; i++)
-		if (!strcmp(s->ports[i].bridge, bridge) && !strcmp(s->ports[i].port, port)) {
-			memmove(&s->ports[i], &s->ports[i + 1],
-				(s->nports - i - 1) * sizeof(*s->ports));
-			s->nports--;
-			return;
-		}
+	char line[LINE_MAX_LEN];
+	int i = port_at(s, bridge, port);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_port(line, sizeof(line), &s->ports[i]));
+	REMOVE_AT(s->ports, s->nports, (size_t)i);
+	s->nports--;
+}
+
+static int slave_at(const struct xp_state *s, const char *bond, const char *slave)
+{
+	for (size_t i = 0; i < s->nslaves; i++)
+		if (!strcmp(s->slaves[i].bond, bond) && !strcmp(s->slaves[i].slave, slave))
+			return (int)i;
+	return -1;
 }
 
 int xp_state_add_slave(struct xp_state *s, const char *bond, const char *slave, int was_up)
 {
-	xp_state_del_slave(s, bond, slave);
+	char line[LINE_MAX_LEN];
+	int i = slave_at(s, bond, slave);
+
+	if (i >= 0 && s->slaves[i].was_up == was_up)
+		return 0;
+	if (i >= 0) {
+		REMOVE_AT(s->slaves, s->nslaves, (size_t)i);
+		s->nslaves--;
+	}
 	s->slaves = grow(s->slaves, s->nslaves, sizeof(*s->slaves));
 	set_name(s->slaves[s->nslaves].bond, bond);
 	set_name(s->slaves[s->nslaves].slave, slave);
 	s->slaves[s->nslaves].was_up = was_up;
 	s->nslaves++;
+	journal(s, 0, line, fmt_slave(line, sizeof(line), &s->slaves[s->nslaves - 1]));
 	return 0;
 }
 
 void xp_state_del_slave(struct xp_state *s, const char *bond, const char *slave)
 {
-	for (size_t i = 0; i < s->nslaves; i++)
-		if (!strcmp(s->slaves[i].bond, bond) && !strcmp(s->slaves[i].slave, slave)) {
-			memmove(&s->slaves[i], &s->slaves[i + 1],
-				(s->nslaves - i - 1) * sizeof(*s->slaves));
-			s->nslaves--;
-			return;
-		}
+	char line[LINE_MAX_LEN];
+	int i = slave_at(s, bond, slave);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
+	REMOVE_AT(s->slaves, s->nslaves, (size_t)i);
+	s->nslaves--;
 }
 
 static int move_equal(const struct xp_st_move *a, const struct xp_st_move *b)
@@ -154,31 +297,45 @@ static int move_equal(const struct xp_st_move *a, const struct xp_st_move *b)
 			   : xp_addr_equal(&a->addr, &b->addr);
 }
 
+static int move_at(const struct xp_state *s, const struct xp_st_move *m)
+{
+	for (size_t i = 0; i < s->nmoves; i++)
+		if (move_equal(&s->moves[i], m))
+			return (int)i;
+	return -1;
+}
+
 int xp_state_add_move(struct xp_state *s, const struct xp_st_move *m)
 {
-	xp_state_del_move(s, m);
+	char line[LINE_MAX_LEN], old[LINE_MAX_LEN];
+	int i = move_at(s, m), n = fmt_move(line, sizeof(line), m);
+
+	if (i >= 0) {
+		fmt_move(old, sizeof(old), &s->moves[i]);
+		if (!strcmp(old, line))
+			return 0;
+		REMOVE_AT(s->moves, s->nmoves, (size_t)i);
+		s->nmoves--;
+	}
 	s->moves = grow(s->moves, s->nmoves, sizeof(*s->moves));
 	s->moves[s->nmoves++] = *m;
+	journal(s, 0, line, n);
 	return 0;
 }
 
 void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m)
 {
-	for (size_t i = 0; i < s->nmoves; i++)
-		if (move_equal(&s->moves[i], m)) {
-			memmove(&s->moves[i], &s->moves[i + 1],
-				(s->nmoves - i - 1) * sizeof(*s->moves));
-			s->nmoves--;
-			return;
-		}
+	char line[LINE_MAX_LEN];
+	int i = move_at(s, m);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	REMOVE_AT(s->moves, s->nmoves, (size_t)i);
+	s->nmoves--;
 }
 
 /* ---- text form ---- */
-
-static const char *kind_word(int kind)
-{
-	return xp_kind_name(kind);
-}
 
 static int kind_parse(const char *w)
 {
@@ -189,61 +346,55 @@ static int kind_parse(const char *w)
 	return -1;
 }
 
-static void ip_str(int family, const uint8_t *a, char *buf, size_t len)
+struct textbuf {
+	char *buf;
+	size_t len, cap;
+	int bad;
+};
+
+static void tb_add(struct textbuf *t, const char *line, int n)
 {
-	if (!inet_ntop(family, a, buf, (socklen_t)len))
-		snprintf(buf, len, "-");
+	if (n < 0 || n >= LINE_MAX_LEN) {
+		t->bad = 1;
+		return;
+	}
+	if (t->len + (size_t)n + 1 > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4096;
+		char *q;
+		while (cap < t->len + (size_t)n + 1)
+			cap *= 2;
+		q = realloc(t->buf, cap);
+		if (!q) {
+			t->bad = 1;
+			return;
+		}
+		t->buf = q;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, line, (size_t)n + 1);
+	t->len += (size_t)n;
 }
 
 int xp_state_format(const struct xp_state *s, char **out)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
+	static const char head[] = "# xenplumb state: what network-xenplumb created or moved\n";
+	struct textbuf t = {NULL, 0, 0, 0};
+	char line[LINE_MAX_LEN];
 
-	if (!f)
-		return -ENOMEM;
-	fprintf(f, "# xenplumb state: what network-xenplumb created or moved\n");
+	tb_add(&t, head, (int)sizeof(head) - 1);
 	for (size_t i = 0; i < s->ndevs; i++)
-		fprintf(f, "dev %s %s %d\n", s->devs[i].name, kind_word(s->devs[i].kind),
-			s->devs[i].ifindex);
+		tb_add(&t, line, fmt_dev(line, sizeof(line), &s->devs[i]));
 	for (size_t i = 0; i < s->nports; i++)
-		fprintf(f, "port %s %s\n", s->ports[i].bridge, s->ports[i].port);
+		tb_add(&t, line, fmt_port(line, sizeof(line), &s->ports[i]));
 	for (size_t i = 0; i < s->nslaves; i++)
-		fprintf(f, "slave %s %s %d\n", s->slaves[i].bond, s->slaves[i].slave,
-			s->slaves[i].was_up);
-	for (size_t i = 0; i < s->nmoves; i++) {
-		const struct xp_st_move *m = &s->moves[i];
-		if (!m->is_route) {
-			ip_str(m->addr.family, m->addr.addr, a, sizeof(a));
-			if (m->addr.has_brd)
-				ip_str(AF_INET, m->addr.brd, b, sizeof(b));
-			else
-				snprintf(b, sizeof(b), "-");
-			fprintf(f, "addr %s %s %s/%d %u %d %s\n", m->from, m->to, a,
-				m->addr.prefixlen, m->addr.flags, m->addr.scope, b);
-			continue;
-		}
-		const struct xp_route *r = &m->route;
-		ip_str(r->family, r->dst, a, sizeof(a));
-		if (r->has_gw)
-			ip_str(r->family, r->gw, b, sizeof(b));
-		else
-			snprintf(b, sizeof(b), "-");
-		if (r->has_prefsrc)
-			ip_str(r->family, r->prefsrc, c, sizeof(c));
-		else
-			snprintf(c, sizeof(c), "-");
-		fprintf(f, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d\n", m->from, m->to,
-			r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
-			r->priority, r->protocol, r->scope, r->type, r->tos);
-	}
-	if (fclose(f) != 0) {
-		free(buf);
+		tb_add(&t, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
+	for (size_t i = 0; i < s->nmoves; i++)
+		tb_add(&t, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	if (t.bad) {
+		free(t.buf);
 		return -ENOMEM;
 	}
-	*out = buf;
+	*out = t.buf;
 	return 0;
 }
 
@@ -271,7 +422,7 @@ static int names_ok(const char *a, const char *b)
 	return xp_valid_ifname(a, NULL) == 0 && xp_valid_ifname(b, NULL) == 0;
 }
 
-static int parse_line(char *line, struct xp_state *s)
+static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
 	int n = sscanf(
@@ -280,8 +431,8 @@ static int parse_line(char *line, struct xp_state *s)
 	long v[6];
 	struct xp_st_move m;
 
-	if (n <= 0 || w[0][0] == '#')
-		return 0;
+	if (n <= 0)
+		return -1;
 	memset(&m, 0, sizeof(m));
 	if (!strcmp(w[0], "dev") && n == 4) {
 		int kind = kind_parse(w[2]);
@@ -348,70 +499,161 @@ static int parse_line(char *line, struct xp_state *s)
 	return -1;
 }
 
+/* A line: a record, "-" and a record (its removal: journal only), a
+ * comment or nothing. */
+static int parse_line(char *line, struct xp_state *s, int journal_line)
+{
+	struct xp_state one;
+	int rc;
+
+	line += strspn(line, " \t");
+	if (!*line || *line == '#')
+		return 0;
+	if (*line != '-')
+		return parse_record(line, s);
+	if (!journal_line)
+		return -1;
+	memset(&one, 0, sizeof(one));
+	rc = parse_record(line + 1, &one);
+	for (size_t i = 0; rc == 0 && i < one.ndevs; i++)
+		xp_state_del_dev(s, one.devs[i].name);
+	for (size_t i = 0; rc == 0 && i < one.nports; i++)
+		xp_state_del_port(s, one.ports[i].bridge, one.ports[i].port);
+	for (size_t i = 0; rc == 0 && i < one.nslaves; i++)
+		xp_state_del_slave(s, one.slaves[i].bond, one.slaves[i].slave);
+	for (size_t i = 0; rc == 0 && i < one.nmoves; i++)
+		xp_state_del_move(s, &one.moves[i]);
+	xp_state_free(&one);
+	return rc;
+}
+
+/* Parse text into s (adding to what s holds). */
+static int parse_text(char *text, struct xp_state *s, const char *what, int journal_line, char *err,
+		      size_t errlen)
+{
+	char *save = NULL;
+	int lineno = 0;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (parse_line(line, s, journal_line) < 0) {
+			snprintf(err, errlen, "%s line %d is malformed: %.80s", what, lineno, line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int xp_state_parse(const char *text, struct xp_state *s, char *err, size_t errlen)
 {
-	char *copy = strdup(text), *save = NULL;
-	int lineno = 0, rc = 0;
+	char *copy = strdup(text);
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	if (!copy)
 		return -1;
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (parse_line(line, s) < 0) {
-			snprintf(err, errlen, "state line %d is malformed: %.80s", lineno, line);
-			rc = -1;
-			break;
-		}
-	}
+	rc = parse_text(copy, s, "state", 0, err, errlen);
 	free(copy);
 	if (rc)
 		xp_state_free(s);
 	return rc;
 }
 
+/* The whole of fd as a string (at most 4 MiB); NULL on error. */
+static char *read_all(int fd, size_t *lenp)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		ssize_t n;
+		if (len + 1 >= cap) {
+			char *q = cap < (1u << 22) ? realloc(buf, cap * 2) : NULL;
+			if (!q)
+				break;
+			buf = q;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			buf[len] = 0;
+			*lenp = len;
+			return buf;
+		}
+		len += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
 int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen)
 {
-	char path[4096], *text;
-	FILE *f;
-	long size;
-	int rc;
+	char path[4096], jpath[4096], *text;
+	size_t len;
+	int fd, jfd, rc = 0;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
-	f = fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
+	snprintf(jpath, sizeof(jpath), "%s/%s", dir, JOURNAL_FILE);
+	/* The journal first: a writer that replaces the snapshot meanwhile
+	 * unlinks it, and this one still reads it (replay is idempotent). */
+	jfd = open(jpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (jfd < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", jpath, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		rc = -1;
+	} else if (fd >= 0) {
+		text = read_all(fd, &len);
+		close(fd);
+		if (!text) {
+			snprintf(err, errlen, "%s: cannot read", path);
+			rc = -1;
+		} else {
+			rc = parse_text(text, s, "state", 0, err, errlen);
+			free(text);
+		}
 	}
-	if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || size > (1 << 22) ||
-	    fseek(f, 0, SEEK_SET) < 0) {
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read", path);
-		return -1;
+	if (rc == 0 && jfd >= 0) {
+		text = read_all(jfd, &len);
+		if (!text) {
+			snprintf(err, errlen, "%s: cannot read", jpath);
+			rc = -1;
+		} else {
+			/* a line without its newline was never completed: ignored */
+			char *end = strrchr(text, '\n');
+			if (end)
+				end[1] = 0;
+			else
+				text[0] = 0;
+			s->replayed = text[0] != 0;
+			rc = parse_text(text, s, JOURNAL_FILE, 1, err, errlen);
+			free(text);
+		}
 	}
-	text = calloc(1, (size_t)size + 1);
-	if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) {
-		free(text);
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read", path);
-		return -1;
-	}
-	fclose(f);
-	rc = xp_state_parse(text, s, err, errlen);
-	free(text);
+	if (jfd >= 0)
+		close(jfd);
+	if (rc)
+		xp_state_free(s);
 	return rc;
 }
 
 int xp_state_save(const char *dir, const struct xp_state *s)
 {
-	char path[4096], tmp[4200], *text = NULL;
+	char path[4096], tmp[4200], jpath[4096], *text = NULL;
 	int fd, rc;
 	size_t len;
+	ssize_t w;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	snprintf(jpath, sizeof(jpath), "%s/%s", dir, JOURNAL_FILE);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path); /* one writer: the lock holder */
 	rc = xp_state_format(s, &text);
 	if (rc < 0)
@@ -422,9 +664,11 @@ int xp_state_save(const char *dir, const struct xp_state *s)
 		free(text);
 		return rc;
 	}
+	/* One write and no fsync: see state.h. */
 	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		rc = errno ? -errno : -EIO;
+	w = write(fd, text, len);
+	if (w != (ssize_t)len) {
+		rc = w < 0 ? -errno : -EIO;
 		close(fd);
 		unlink(tmp);
 		free(text);
@@ -436,5 +680,8 @@ int xp_state_save(const char *dir, const struct xp_state *s)
 		unlink(tmp);
 		return rc;
 	}
+	/* The snapshot holds everything the journal said. */
+	if (unlink(jpath) < 0 && errno != ENOENT)
+		return -errno;
 	return 0;
 }

@@ -3,7 +3,14 @@
  * xenplumb's own work: devices it created, ports it added, NICs it
  * enslaved into a bond it created, addresses and routes it moved.
  *
- * The file is plain text, one record a line, replaced atomically. */
+ * The file is plain text, one record a line, replaced atomically at the
+ * end of a run.  During a run every change is appended to a journal
+ * (state.journal: the same lines, "-" in front of a removed record), one
+ * write(2) per change and no fsync: the page cache outlives a killed
+ * process, and the state directory is /run, which does not outlive a
+ * reboot anyway.  Loading replays the journal over the snapshot (replaying
+ * a line twice changes nothing), so a run killed at any point leaves every
+ * record it wrote ahead of the kernel request. */
 #ifndef XP_STATE_H
 #define XP_STATE_H
 
@@ -47,6 +54,9 @@ struct xp_state {
 	size_t nslaves;
 	struct xp_st_move *moves;
 	size_t nmoves;
+	int jfd;      /* journal fd + 1 while changes are journaled, else 0 */
+	int jerr;     /* first journal write error (-errno), 0 if none */
+	int replayed; /* load replayed a journal: the snapshot is behind */
 };
 
 /* The state directory (env or default). */
@@ -54,11 +64,17 @@ const char *xp_state_dir(void);
 /* Create the directory (0755) when missing.  0 or -errno. */
 int xp_state_dir_ensure(const char *dir);
 
-/* Load dir/state; a missing file is an empty state.  0 or -1 (message in
- * err). */
+/* Load dir/state and replay dir/state.journal over it; a missing file is
+ * an empty state.  0 or -1 (message in err). */
 int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen);
-/* Write dir/state atomically (0644).  0 or -errno. */
+/* Write dir/state atomically (0644) in one write(2), then drop the journal
+ * (a journal of s's changes must be closed first).  0 or -errno. */
 int xp_state_save(const char *dir, const struct xp_state *s);
+/* From now on append every change of s to dir/state.journal.  0 or
+ * -errno. */
+int xp_state_journal_open(const char *dir, struct xp_state *s);
+void xp_state_journal_close(struct xp_state *s);
+/* Frees the records and closes the journal. */
 void xp_state_free(struct xp_state *s);
 
 /* Record keeping. */
