@@ -8,6 +8,7 @@
  * (status: drift), 2 map/usage/privilege errors (nothing changed). */
 #include <errno.h>
 #include <linux/capability.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,7 +270,12 @@ static int run(const struct opts *o)
 	}
 	xp_nl_setup(sk);
 	nextra = state_names(&st, &extra);
-	e = xp_observe_all(sk, have_conf ? &conf : NULL, extra, nextra, &obs);
+	e = xp_observe_all(sk, have_conf ? &conf : NULL, extra, nextra, &st,
+			   o->cmd == CMD_STATUS	  ? XP_OBS_STATUS
+			   : o->cmd == CMD_STOP	  ? XP_OBS_STOP
+			   : o->cmd == CMD_RELOAD ? XP_OBS_RELOAD
+						  : XP_OBS_START,
+			   &obs);
 	if (e < 0) {
 		fprintf(stderr, PROG ": cannot read the interfaces: %s\n", xp_nl_strerror(e));
 		goto out;
@@ -342,6 +348,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	xp_log_init(PROG, 0, 0);
+	/* libnl allocates (and zeroes) a page per message by default; every
+	 * request this program sends fits in far less */
+	nlmsg_set_default_size(1024);
 	rc = run(&o);
 	free(o.legacy);
 	xp_log_close();

@@ -1,7 +1,8 @@
-/* Observe the interfaces the map names, one by one: RTM_GETLINK by name,
- * then that link's addresses and routes (dumps the kernel filters by
- * ifindex) and, for a bridge, its ports (a link dump filtered by master).
- * Never a dump of every link on the host. */
+/* Observe the interfaces the map names, one by one: RTM_GETLINK by name;
+ * then, where the run can use them, that link's addresses and routes
+ * (dumps the kernel filters by ifindex) and, for a bridge, its ports (a link
+ * dump filtered by master).  Masters and parents are named from the links
+ * observed already.  Never a dump of every link on the host. */
 #include "observe.h"
 
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 
 #include "conf.h"
 #include "nlutil.h"
+#include "state.h"
 
 #define USER_HZ 100
 
@@ -51,26 +53,73 @@ static void *grow(void *ptr, size_t n, size_t size)
 	return q;
 }
 
+/* FNV-1a */
+static size_t name_hash(const char *name)
+{
+	size_t h = 2166136261u;
+
+	while (*name) {
+		h ^= (unsigned char)*name++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void hash_put(struct xp_observed *o, size_t i)
+{
+	size_t m = o->hcap - 1, h = name_hash(o->links[i].name) & m;
+
+	while (o->hash[h])
+		h = (h + 1) & m;
+	o->hash[h] = i + 1;
+}
+
+static void hash_rebuild(struct xp_observed *o, size_t cap)
+{
+	free(o->hash);
+	o->hash = calloc(cap, sizeof(*o->hash));
+	if (!o->hash)
+		abort();
+	o->hcap = cap;
+	for (size_t i = 0; i < o->n; i++)
+		hash_put(o, i);
+}
+
+static long find_at(const struct xp_observed *o, const char *name)
+{
+	size_t m, h;
+
+	if (!o || !o->hcap)
+		return -1; /* links are only ever added by xp_obs_add */
+	m = o->hcap - 1;
+	for (h = name_hash(name) & m; o->hash[h]; h = (h + 1) & m)
+		if (!strcmp(o->links[o->hash[h] - 1].name, name))
+			return (long)(o->hash[h] - 1);
+	return -1;
+}
+
 const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name)
 {
-	for (size_t i = 0; o && i < o->n; i++)
-		if (!strcmp(o->links[i].name, name))
-			return &o->links[i];
-	return NULL;
+	long i = find_at(o, name);
+	return i < 0 ? NULL : &o->links[i];
 }
 
 struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name)
 {
 	struct xp_obs_link *l;
+	long i = find_at(o, name);
 
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->links[i].name, name))
-			return &o->links[i];
+	if (i >= 0)
+		return &o->links[i];
 	o->links = grow(o->links, o->n, sizeof(*o->links));
 	l = &o->links[o->n++];
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	return l;
+	if (2 * o->n > o->hcap)
+		hash_rebuild(o, o->hcap ? 2 * o->hcap : 64);
+	else
+		hash_put(o, o->n - 1);
+	return &o->links[o->n - 1];
 }
 
 static void link_free(struct xp_obs_link *l)
@@ -92,8 +141,8 @@ void xp_observed_free(struct xp_observed *o)
 	for (size_t i = 0; i < o->n; i++)
 		link_free(&o->links[i]);
 	free(o->links);
-	o->links = NULL;
-	o->n = 0;
+	free(o->hash);
+	memset(o, 0, sizeof(*o));
 }
 
 static size_t alen(int family)
@@ -214,8 +263,7 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
 
 struct linkinfo {
 	struct xp_obs_link *l;
-	int master_idx;
-	int link_idx;
+	char *name; /* when not NULL: the link's name goes here */
 };
 
 static void parse_info(struct nlattr *info, struct xp_obs_link *l)
@@ -276,9 +324,11 @@ static int on_link(struct nlmsghdr *nlh, void *arg)
 	if (tb[IFLA_MTU])
 		l->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_MASTER])
-		li->master_idx = (int)nla_get_u32(tb[IFLA_MASTER]);
+		l->master_index = (int)nla_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK])
-		li->link_idx = (int)nla_get_u32(tb[IFLA_LINK]);
+		l->link_index = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (li->name && tb[IFLA_IFNAME])
+		snprintf(li->name, XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
 	if (tb[IFLA_LINKINFO])
 		parse_info(tb[IFLA_LINKINFO], l);
 	return 0;
@@ -522,25 +572,32 @@ int xp_observe_vlans(struct nl_sock *sk, struct xp_obs_link *l)
 	return xp_nl_query(sk, msg, on_vlan, l);
 }
 
-static void index_name(struct nl_sock *sk, int ifindex, char *name, int *kind)
+/* Name (and kind) of ifindex: from o when it was observed, else one
+ * RTM_GETLINK by index. */
+static void index_name(struct nl_sock *sk, const struct xp_observed *o, int ifindex, char *name,
+		       int *kind)
 {
 	struct xp_obs_link tmp;
-	struct linkinfo li = {.l = &tmp};
-	char buf[IF_NAMESIZE];
+	struct linkinfo li = {.l = &tmp, .name = name};
 
+	for (size_t i = 0; i < o->n; i++)
+		if (o->links[i].ifindex == ifindex && o->links[i].kind != XP_K_ABSENT) {
+			snprintf(name, XP_IFNAMSIZ, "%s", o->links[i].name);
+			if (kind)
+				*kind = o->links[i].kind;
+			return;
+		}
 	memset(&tmp, 0, sizeof(tmp));
-	if (if_indextoname((unsigned)ifindex, buf))
-		snprintf(name, XP_IFNAMSIZ, "%s", buf);
-	else
-		snprintf(name, XP_IFNAMSIZ, "#%d", ifindex);
-	if (kind && get_link(sk, NULL, ifindex, &li) == 0)
+	snprintf(name, XP_IFNAMSIZ, "#%d", ifindex);
+	if (get_link(sk, NULL, ifindex, &li) == 0 && kind)
 		*kind = tmp.kind;
 }
 
-int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
+/* The link itself: one RTM_GETLINK by name. */
+static int observe_basic(struct nl_sock *sk, const char *name, struct xp_observed *o)
 {
 	struct xp_obs_link *l = xp_obs_add(o, name);
-	struct linkinfo li = {.l = l};
+	struct linkinfo li = {.l = l, .name = NULL};
 	int err;
 
 	link_free(l);
@@ -551,14 +608,48 @@ int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
 		l->kind = XP_K_ABSENT;
 		return 0;
 	}
-	if (err < 0)
-		return err;
-	if (li.master_idx)
-		index_name(sk, li.master_idx, l->master, &l->master_kind);
-	if (l->kind == XP_K_VLAN && li.link_idx)
-		index_name(sk, li.link_idx, l->parent, NULL);
+	return err < 0 ? err : 0;
+}
+
+static void resolve_names(struct nl_sock *sk, struct xp_observed *o, size_t i)
+{
+	struct xp_obs_link *l = &o->links[i];
+	char name[XP_IFNAMSIZ];
+	int kind = 0;
+
+	if (l->master_index) {
+		index_name(sk, o, l->master_index, name, &kind);
+		l = &o->links[i];
+		snprintf(l->master, sizeof(l->master), "%s", name);
+		l->master_kind = kind;
+	}
+	if (l->kind == XP_K_VLAN && l->link_index) {
+		index_name(sk, o, l->link_index, name, NULL);
+		snprintf(o->links[i].parent, sizeof(l->parent), "%s", name);
+	}
+}
+
+static int observe_l3(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	int err;
+
 	if ((err = get_addrs(sk, l)) < 0 || (err = get_routes(sk, l, AF_INET)) < 0 ||
 	    (err = get_routes(sk, l, AF_INET6)) < 0)
+		return err;
+	return 0;
+}
+
+int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
+{
+	int err = observe_basic(sk, name, o);
+	long i = find_at(o, name);
+	struct xp_obs_link *l;
+
+	if (err < 0 || i < 0 || o->links[i].kind == XP_K_ABSENT)
+		return err;
+	resolve_names(sk, o, (size_t)i);
+	l = &o->links[i];
+	if ((err = observe_l3(sk, l)) < 0)
 		return err;
 	if (l->kind == XP_K_BRIDGE && (err = get_ports(sk, l)) < 0)
 		return err;
@@ -569,12 +660,78 @@ static int observe_once(struct nl_sock *sk, const char *name, struct xp_observed
 {
 	if (xp_obs_find(o, name))
 		return 0;
-	return xp_observe_link(sk, name, o);
+	return observe_basic(sk, name, o);
+}
+
+enum { NEED_L3 = 1, NEED_PORTS = 2 };
+
+static void need(const struct xp_observed *o, unsigned char *v, const char *name, int what)
+{
+	long i = find_at(o, name);
+	if (i >= 0)
+		v[i] |= (unsigned char)what;
+}
+
+static int map_port(const struct xp_conf *c, const char *bridge, const char *port)
+{
+	const struct xp_bridge *br = c ? xp_conf_bridge(c, bridge) : NULL;
+	for (size_t i = 0; br && i < br->nports; i++)
+		if (!strcmp(br->ports[i], port))
+			return 1;
+	return 0;
+}
+
+/* Which links need their addresses and routes, or their ports. */
+static void plan_needs(const struct xp_conf *c, const struct xp_state *s, int mode,
+		       const struct xp_observed *o, unsigned char *v)
+{
+	/* a start plan (also status, also reload) moves or refuses the L3 of
+	 * ports not yet on their bridge, moves those of move-addresses
+	 * bridges' ports, and refuses those of a new bond's slaves */
+	for (size_t i = 0; c && mode != XP_OBS_STOP && i < c->nbridges; i++) {
+		const struct xp_bridge *br = &c->bridges[i];
+		if (br->move_addresses)
+			need(o, v, br->name, NEED_L3);
+		if (mode == XP_OBS_STATUS)
+			need(o, v, br->name, NEED_PORTS);
+		for (size_t j = 0; j < br->nports; j++) {
+			const struct xp_obs_link *p = xp_obs_find(o, br->ports[j]);
+			if (p && (br->move_addresses || strcmp(p->master, br->name)))
+				need(o, v, br->ports[j], NEED_L3);
+		}
+	}
+	for (size_t i = 0; c && mode != XP_OBS_STOP && i < c->nbonds; i++) {
+		const struct xp_obs_link *b = xp_obs_find(o, c->bonds[i].name);
+		if (b && b->kind != XP_K_ABSENT)
+			continue;
+		for (size_t j = 0; j < c->bonds[i].nslaves; j++)
+			need(o, v, c->bonds[i].slaves[j], NEED_L3);
+	}
+	if (!s)
+		return;
+	/* moves are undone from these */
+	for (size_t i = 0; i < s->nmoves; i++) {
+		need(o, v, s->moves[i].from, NEED_L3);
+		need(o, v, s->moves[i].to, NEED_L3);
+	}
+	if (mode != XP_OBS_STOP && mode != XP_OBS_RELOAD)
+		return;
+	/* guest ports keep a bridge (and the ports xenplumb added to it) that
+	 * would otherwise go: stop's bridges, reload's bridges that left the
+	 * map or lost a port of it */
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (s->devs[i].kind == XP_K_BRIDGE &&
+		    (mode == XP_OBS_STOP || !c || !xp_conf_bridge(c, s->devs[i].name)))
+			need(o, v, s->devs[i].name, NEED_PORTS);
+	for (size_t i = 0; i < s->nports; i++)
+		if (mode == XP_OBS_STOP || !map_port(c, s->ports[i].bridge, s->ports[i].port))
+			need(o, v, s->ports[i].bridge, NEED_PORTS);
 }
 
 int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP_IFNAMSIZ],
-		   size_t nextra, struct xp_observed *o)
+		   size_t nextra, const struct xp_state *s, int mode, struct xp_observed *o)
 {
+	unsigned char *v;
 	int err = 0;
 
 	for (size_t i = 0; c && i < c->ndummies && !err; i++)
@@ -596,6 +753,26 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 	}
 	for (size_t i = 0; i < nextra && !err; i++)
 		err = observe_once(sk, extra[i], o);
+	if (err)
+		return err;
+	/* masters and parents: mostly links observed already */
+	for (size_t i = 0; i < o->n; i++)
+		if (o->links[i].kind != XP_K_ABSENT)
+			resolve_names(sk, o, i);
+	v = calloc(o->n + 1, 1);
+	if (!v)
+		return -NLE_NOMEM;
+	plan_needs(c, s, mode, o, v);
+	for (size_t i = 0; i < o->n && !err; i++) {
+		struct xp_obs_link *l = &o->links[i];
+		if (l->kind == XP_K_ABSENT)
+			continue;
+		if (v[i] & NEED_L3)
+			err = observe_l3(sk, l);
+		if (!err && (v[i] & NEED_PORTS) && l->kind == XP_K_BRIDGE)
+			err = get_ports(sk, l);
+	}
+	free(v);
 	/* Bridge VLANs of the map's ports on VLAN-filtering bridges. */
 	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
 		const struct xp_obs_link *b = xp_obs_find(o, c->bridges[i].name);
@@ -603,7 +780,7 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 			continue;
 		for (size_t j = 0; j < c->bridges[i].nports && !err; j++) {
 			struct xp_obs_link *p = xp_obs_add(o, c->bridges[i].ports[j]);
-			if (p->kind != XP_K_ABSENT && !strcmp(p->master, b->name))
+			if (p->kind != XP_K_ABSENT && !strcmp(p->master, c->bridges[i].name))
 				err = xp_observe_vlans(sk, p);
 		}
 	}

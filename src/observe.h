@@ -1,10 +1,10 @@
 /* Observed state: what the host has, as plain data the planner reads.
  *
  * observe.c fills these structs by querying each interface the map (or the
- * state file) names, one RTM_GETLINK at a time, plus that interface's
- * addresses and routes and, for bridges, its ports (a dump filtered by
- * master).  Nothing here refers to libnl, so unit tests build observed
- * states by hand. */
+ * state file) names, one RTM_GETLINK at a time; then, only where the run can
+ * use them, that interface's addresses and routes and, for bridges, its
+ * ports (a dump filtered by master).  Nothing here refers to libnl, so unit
+ * tests build observed states by hand. */
 #ifndef XP_OBSERVE_H
 #define XP_OBSERVE_H
 
@@ -63,6 +63,8 @@ struct xp_obs_link {
 	int mtu;
 	char master[XP_IFNAMSIZ]; /* "" when none */
 	int master_kind;	  /* kind of the master */
+	int master_index;	  /* its ifindex (0: none) */
+	int link_index;		  /* IFLA_LINK (a VLAN's parent), 0: none */
 	/* bridge */
 	int stp;	    /* 0/1 */
 	int forward_delay;  /* seconds */
@@ -89,6 +91,8 @@ struct xp_obs_link {
 struct xp_observed {
 	struct xp_obs_link *links;
 	size_t n;
+	size_t *hash; /* open addressing by name: index + 1, 0 = empty */
+	size_t hcap;  /* slots (a power of two), 0: no index yet */
 };
 
 /* The entry for name, or NULL when it was not observed. */
@@ -100,11 +104,21 @@ void xp_observed_free(struct xp_observed *o);
 /* Query name (and its addresses, routes, ports) into o.  0 or a negative
  * libnl error (a missing link is not an error: kind XP_K_ABSENT). */
 int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o);
+
+/* What the run needs beyond each link itself. */
+enum xp_obs_mode {
+	XP_OBS_START,  /* addresses/routes where a plan may move or refuse them */
+	XP_OBS_RELOAD, /* and ports of bridges whose ports or selves may go */
+	XP_OBS_STOP,   /* ports of the state's bridges, moved addresses */
+	XP_OBS_STATUS, /* start's, and the ports of every bridge */
+};
 /* The bridge VLANs of a port (RTM_GETVLAN for that ifindex). */
 int xp_observe_vlans(struct nl_sock *sk, struct xp_obs_link *l);
-/* Observe every interface the map or the extra names mention. */
+/* Observe every interface the map or the extra names (the state's)
+ * mention, with what mode needs.  s (may be NULL) is the state. */
+struct xp_state;
 int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP_IFNAMSIZ],
-		   size_t nextra, struct xp_observed *o);
+		   size_t nextra, const struct xp_state *s, int mode, struct xp_observed *o);
 
 /* "10.0.0.5/24" */
 void xp_addr_format(const struct xp_addr *a, char *buf, size_t len);
