@@ -98,10 +98,48 @@ int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
 
 /* ---- links ---- */
 
+/* name -> ifindex for the run (open addressing, FNV-1a); only devices that
+ * exist are cached, and a device this run creates or deletes is forgotten. */
+#define IDX_SLOTS 1024
+static struct {
+	char name[XP_IFNAMSIZ];
+	int ifindex; /* 0: empty slot; -1: forgotten (keeps probing) */
+} idx_cache[IDX_SLOTS];
+
+static size_t idx_slot(const char *name)
+{
+	size_t h = 2166136261u;
+
+	while (*name) {
+		h ^= (unsigned char)*name++;
+		h *= 16777619u;
+	}
+	return h & (IDX_SLOTS - 1);
+}
+
+static void idx_forget(const char *name)
+{
+	for (size_t n = 0, i = idx_slot(name); n < IDX_SLOTS && idx_cache[i].ifindex;
+	     n++, i = (i + 1) & (IDX_SLOTS - 1))
+		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
+			idx_cache[i].ifindex = -1;
+}
+
 int xp_nd_ifindex(struct nl_sock *sk, const char *name)
 {
+	size_t i = idx_slot(name), n;
+	int idx;
+
 	(void)sk;
-	return (int)if_nametoindex(name);
+	for (n = 0; n < IDX_SLOTS && idx_cache[i].ifindex; n++, i = (i + 1) & (IDX_SLOTS - 1))
+		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
+			return idx_cache[i].ifindex;
+	idx = (int)if_nametoindex(name);
+	if (idx > 0 && n < IDX_SLOTS / 2 && strlen(name) < XP_IFNAMSIZ) {
+		snprintf(idx_cache[i].name, XP_IFNAMSIZ, "%s", name);
+		idx_cache[i].ifindex = idx;
+	}
+	return idx;
 }
 
 static int link_msg(struct nl_msg **out, int type, int flags, int ifindex, const char *name,
@@ -125,10 +163,11 @@ static int link_msg(struct nl_msg **out, int type, int flags, int ifindex, const
 }
 
 int xp_nd_begin(struct xp_ndmsg *m, const char *name, int ifindex, const char *kind, int mtu,
-		int link)
+		int link, const struct xp_nd_fold *f)
 {
+	unsigned int up = f && f->up ? IFF_UP : 0;
 	int err = link_msg(&m->msg, RTM_NEWLINK, ifindex ? 0 : NLM_F_CREATE | NLM_F_EXCL, ifindex,
-			   ifindex ? NULL : name, 0, 0);
+			   ifindex ? NULL : name, up, up);
 	int bad = 0;
 
 	if (err < 0)
@@ -137,6 +176,8 @@ int xp_nd_begin(struct xp_ndmsg *m, const char *name, int ifindex, const char *k
 		bad |= nla_put_u32(m->msg, IFLA_MTU, (uint32_t)mtu);
 	if (link > 0)
 		bad |= nla_put_u32(m->msg, IFLA_LINK, (uint32_t)link);
+	if (f && f->master > 0)
+		bad |= nla_put_u32(m->msg, IFLA_MASTER, (uint32_t)f->master);
 	m->linkinfo = nla_nest_start(m->msg, IFLA_LINKINFO);
 	if (bad || !m->linkinfo || nla_put_string(m->msg, IFLA_INFO_KIND, kind) < 0 ||
 	    !(m->data = nla_nest_start(m->msg, IFLA_INFO_DATA))) {
@@ -153,36 +194,36 @@ int xp_nd_send(struct nl_sock *sk, struct xp_ndmsg *m)
 	return xp_nl_do(sk, m->msg);
 }
 
+/* An RTM_NEWLINK/DELLINK for dev, named in the request (the kernel finds it
+ * by IFLA_IFNAME: no look-up first). */
 static int link_simple(struct nl_sock *sk, const char *dev, int type, int attr, int value,
 		       unsigned int ifflags, unsigned int change)
 {
-	int idx = xp_nd_ifindex(sk, dev);
 	struct nl_msg *msg;
-	int err;
+	int err = link_msg(&msg, type, 0, 0, dev, ifflags, change);
 
-	if (idx <= 0)
-		return -NLE_OBJ_NOTFOUND;
-	err = link_msg(&msg, type, 0, idx, NULL, ifflags, change);
 	if (err < 0)
 		return err;
 	if (attr && nla_put_u32(msg, attr, (uint32_t)value) < 0) {
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
-	return xp_nl_do(sk, msg);
+	err = xp_nl_do(sk, msg);
+	return err == -NLE_NODEV ? -NLE_OBJ_NOTFOUND : err;
 }
 
-static int create(struct nl_sock *sk, const struct xp_op *op)
+static int create(struct nl_sock *sk, const struct xp_op *op, const struct xp_nd_fold *f)
 {
+	idx_forget(op->dev);
 	switch (op->kind) {
 	case XP_K_BRIDGE:
-		return xp_bridge_create(sk, op->spec);
+		return xp_bridge_create(sk, op->spec, f);
 	case XP_K_BOND:
-		return xp_bond_create(sk, op->spec);
+		return xp_bond_create(sk, op->spec, f);
 	case XP_K_VLAN:
-		return xp_vlan_create(sk, op->spec);
+		return xp_vlan_create(sk, op->spec, f);
 	case XP_K_DUMMY:
-		return xp_dummy_create(sk, op->spec);
+		return xp_dummy_create(sk, op->spec, f);
 	default:
 		return -NLE_INVAL;
 	}
@@ -196,8 +237,9 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 	case XP_OP_CREATE:
 		if (!op->spec)
 			return -NLE_INVAL; /* an undo cannot recreate */
-		return create(sk, op);
+		return create(sk, op, NULL);
 	case XP_OP_DELETE:
+		idx_forget(op->dev);
 		return link_simple(sk, op->dev, RTM_DELLINK, 0, 0, 0, 0);
 	case XP_OP_SET_MTU:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MTU, op->value, 0, 0);
@@ -411,16 +453,120 @@ static void rollback(struct xp_exec *e, struct xp_op *undo, size_t n, const stru
 	save(e);
 }
 
+/* ---- folding: later ops that ride in one request ---- */
+
+struct fold {
+	size_t at[2]; /* the folded ops, by index in the plan */
+	int n;
+	struct xp_nd_fold nd;
+};
+
+/* Ops on dev before which dev must not be up yet (or that replace it). */
+static int blocks_up(const struct xp_op *q)
+{
+	return q->type == XP_OP_DOWN || q->type == XP_OP_ENSLAVE || q->type == XP_OP_DELETE ||
+	       q->type == XP_OP_CREATE;
+}
+
+/* What of the plan after op i can go into op i's own request: into a
+ * creating RTM_NEWLINK (not a bond's), joining a bridge that exists by
+ * now and going up; into joining a bridge, going up.  The kernel applies a
+ * device's master before its flags.  Going up early is only folded when no
+ * op in between needs the device down (enslaving). */
+static void plan_fold(struct nl_sock *sk, const struct xp_plan *p, size_t i,
+		      const unsigned char *done, struct fold *f)
+{
+	const struct xp_op *op = &p->ops[i];
+	int port;
+
+	memset(f, 0, sizeof(*f));
+	if (op->type == XP_OP_CREATE && op->spec && op->kind != XP_K_BOND)
+		port = 0;
+	else if (op->type == XP_OP_ADD_PORT)
+		port = 1;
+	else
+		return;
+	for (size_t j = i + 1; j < p->n; j++) {
+		const struct xp_op *q = &p->ops[j];
+
+		if (done[j] || strcmp(q->dev, op->dev))
+			continue;
+		if (q->type == XP_OP_ADD_PORT && !port) {
+			int master = xp_nd_ifindex(sk, q->peer);
+			port = 1;
+			if (master <= 0)
+				continue; /* the bridge comes later: joins in its turn */
+			f->nd.master = master;
+			f->at[f->n++] = j;
+		} else if (q->type == XP_OP_UP) {
+			f->nd.up = 1;
+			f->at[f->n++] = j;
+			return;
+		} else if (blocks_up(q)) {
+			return;
+		}
+	}
+}
+
+static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct fold *f)
+{
+	if (op->type == XP_OP_CREATE)
+		return create(sk, op, &f->nd);
+	/* ADD_PORT (+ up) */
+	{
+		int master = xp_nd_ifindex(sk, op->peer);
+		if (master <= 0)
+			return -NLE_OBJ_NOTFOUND;
+		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, master,
+				   f->nd.up ? IFF_UP : 0, f->nd.up ? IFF_UP : 0);
+	}
+}
+
+/* Write ahead what makes a device, port or moved address ours: a SIGKILL
+ * after the kernel acted must not leave it unrecorded (stop would leak it,
+ * or lose the address).  A record of something that did not happen is
+ * pruned next run. */
+static void write_ahead(struct xp_exec *e, const struct xp_op *op)
+{
+	if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
+	    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && op->value == 1)) {
+		record(e, op);
+		step_saved(e);
+	}
+}
+
+/* op is done: say so, remember how to undo it, record it. */
+static void applied(struct xp_exec *e, const struct xp_op *op, int count, struct xp_op *undo,
+		    size_t *nundo)
+{
+	char line[400];
+
+	if (e->out) {
+		xp_op_format(op, line, sizeof(line));
+		fprintf(e->out, "%4d. %s\n", count, line);
+	}
+	if (inverse(op, &undo[*nundo]))
+		(*nundo)++;
+	record(e, op);
+	step_saved(e);
+	e->applied++;
+}
+
 int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 {
 	struct xp_op *undo = calloc(p->n + 1, sizeof(*undo));
+	unsigned char *done = calloc(p->n + 1, 1);
 	size_t nundo = 0;
 	struct xp_state before;
+	struct fold f;
 	char line[400];
 	int count = 0;
 
-	if (!undo)
+	if (!undo || !done) {
+		free(undo);
+		free(done);
 		return -1;
+	}
 	copy_state(&before, e->state);
 	journal_open(e);
 	e->applied = 0;
@@ -429,22 +575,26 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 		const struct xp_op *op = &p->ops[i];
 		int err;
 
-		xp_op_format(op, line, sizeof(line));
+		if (done[i])
+			continue;
+		plan_fold(e->sk, p, i, done, &f);
+		/* an injected failure hits one op: then each goes on its own */
+		if (e->fail_at && e->fail_at > count && e->fail_at <= count + 1 + f.n)
+			f.n = 0;
 		count++;
-		/* Write ahead what makes a device, port or moved address ours: a
-		 * SIGKILL after the kernel acted but before save() must not leave
-		 * it unrecorded (stop would leak it, or lose the address).  A
-		 * record of something that did not happen is pruned next run. */
-		if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
-		    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) &&
-		     op->value == 1)) {
-			record(e, op);
-			step_saved(e);
-		}
+		write_ahead(e, op);
+		for (int k = 0; k < f.n; k++)
+			write_ahead(e, &p->ops[f.at[k]]);
 		if (e->fail_at && count == e->fail_at) {
 			err = -NLE_FAILURE;
 			snprintf(last_error, sizeof(last_error),
 				 "injected failure (XENPLUMB_FAIL_AT=%d)", e->fail_at);
+		} else if (f.n) {
+			err = exec_folded(e->sk, op, &f);
+			if (err < 0) { /* the ops one by one, to name the one that fails */
+				f.n = 0;
+				err = xp_exec_op(e->sk, op);
+			}
 		} else {
 			err = xp_exec_op(e->sk, op);
 		}
@@ -454,6 +604,7 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 		    xp_nl_err_gone(err) && !(e->fail_at && count == e->fail_at))
 			err = 0;
 		if (err < 0) {
+			xp_op_format(op, line, sizeof(line));
 			snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line,
 				 xp_nl_strerror(err), last_error[0] ? ": " : "", last_error);
 			if (e->out)
@@ -462,16 +613,15 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 			rollback(e, undo, nundo, &before);
 			xp_state_free(&before);
 			free(undo);
+			free(done);
 			e->applied = 0;
 			return -1;
 		}
-		if (e->out)
-			fprintf(e->out, "%4d. %s\n", count, line);
-		if (inverse(op, &undo[nundo]))
-			nundo++;
-		record(e, op);
-		step_saved(e);
-		e->applied++;
+		applied(e, op, count, undo, &nundo);
+		for (int k = 0; k < f.n; k++) {
+			done[f.at[k]] = 1;
+			applied(e, &p->ops[f.at[k]], ++count, undo, &nundo);
+		}
 	}
 	if (e->state->jerr && e->out)
 		fprintf(e->out, "warning: cannot write the state journal in %s: %s\n", e->state_dir,
@@ -479,5 +629,6 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	save(e);
 	xp_state_free(&before);
 	free(undo);
+	free(done);
 	return 0;
 }

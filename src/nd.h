@@ -47,11 +47,18 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v);
 void xp_bridge_plan(struct xp_pctx *x, const struct xp_bridge *br);
 void xp_bridge_plan_ports(struct xp_pctx *x, const struct xp_bridge *br);
 
-/* Executor halves: 0 or a negative libnl error. */
-int xp_dummy_create(struct nl_sock *sk, const struct xp_dummy *d);
-int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b);
-int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v);
-int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br);
+/* Later ops of a plan the executor folds into a creating RTM_NEWLINK:
+ * bring the new device up, make it a port of master (an ifindex, 0: no). */
+struct xp_nd_fold {
+	int up;
+	int master;
+};
+
+/* Executor halves: 0 or a negative libnl error.  f may be NULL. */
+int xp_dummy_create(struct nl_sock *sk, const struct xp_dummy *d, const struct xp_nd_fold *f);
+int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b, const struct xp_nd_fold *f);
+int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v, const struct xp_nd_fold *f);
+int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br, const struct xp_nd_fold *f);
 /* Tagged VLAN vid on a bridge port (del: remove it). */
 int xp_bridge_port_vlan(struct nl_sock *sk, const char *port, int vid, int del);
 /* Bridge attribute: XP_OP_SET_STP / SET_FD / SET_VLANF. */
@@ -59,7 +66,8 @@ int xp_bridge_set(struct nl_sock *sk, const char *name, int op, int value);
 
 /* Shared message building (exec.c): an RTM_NEWLINK for name (ifindex 0:
  * create, NLM_F_CREATE|NLM_F_EXCL) or for an existing ifindex, with
- * IFLA_MTU (when mtu > 0) and IFLA_LINK (when link > 0), then an open
+ * IFLA_MTU (when mtu > 0), IFLA_LINK (when link > 0) and what f folds in
+ * (f may be NULL), then an open
  * IFLA_LINKINFO nest holding IFLA_INFO_KIND = kind and an open
  * IFLA_INFO_DATA nest; xp_nd_send closes both, sends and frees. */
 struct xp_ndmsg {
@@ -68,9 +76,10 @@ struct xp_ndmsg {
 	struct nlattr *data;
 };
 int xp_nd_begin(struct xp_ndmsg *m, const char *name, int ifindex, const char *kind, int mtu,
-		int link);
+		int link, const struct xp_nd_fold *f);
 int xp_nd_send(struct nl_sock *sk, struct xp_ndmsg *m);
-/* ifindex by name, 0 when missing. */
+/* ifindex by name, 0 when missing (cached for the run: the executor
+ * forgets a name when it creates or deletes that device). */
 int xp_nd_ifindex(struct nl_sock *sk, const char *name);
 
 #endif

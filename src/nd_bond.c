@@ -103,10 +103,10 @@ void xp_bond_plan(struct xp_pctx *x, const struct xp_bond *b)
 	}
 }
 
-int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b)
+int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b, const struct xp_nd_fold *f)
 {
 	struct xp_ndmsg m;
-	int err = xp_nd_begin(&m, b->name, 0, "bond", b->mtu, 0);
+	int err = xp_nd_begin(&m, b->name, 0, "bond", b->mtu, 0, f);
 	int bad = 0;
 
 	if (err < 0)

@@ -175,12 +175,12 @@ static int put_attr(struct nl_msg *msg, int op, int value)
 	}
 }
 
-int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br)
+int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br, const struct xp_nd_fold *f)
 {
 	struct xp_ndmsg m;
 	/* No MTU here: the kernel would let the first port override it.  The
 	 * planner sets it after the ports (see xp_bridge_plan_ports). */
-	int err = xp_nd_begin(&m, br->name, 0, "bridge", 0, 0);
+	int err = xp_nd_begin(&m, br->name, 0, "bridge", 0, 0, f);
 	int bad = 0;
 
 	if (err < 0)
@@ -230,7 +230,7 @@ int xp_bridge_set(struct nl_sock *sk, const char *name, int op, int value)
 
 	if (idx <= 0)
 		return -NLE_OBJ_NOTFOUND;
-	err = xp_nd_begin(&m, NULL, idx, "bridge", 0, 0);
+	err = xp_nd_begin(&m, NULL, idx, "bridge", 0, 0, NULL);
 	if (err < 0)
 		return err;
 	if (put_attr(m.msg, op, value) < 0) {

@@ -27,10 +27,10 @@ void xp_dummy_plan(struct xp_pctx *x, const struct xp_dummy *d)
 	}
 }
 
-int xp_dummy_create(struct nl_sock *sk, const struct xp_dummy *d)
+int xp_dummy_create(struct nl_sock *sk, const struct xp_dummy *d, const struct xp_nd_fold *f)
 {
 	struct xp_ndmsg m;
-	int err = xp_nd_begin(&m, d->name, 0, "dummy", d->mtu, 0);
+	int err = xp_nd_begin(&m, d->name, 0, "dummy", d->mtu, 0, f);
 
 	if (err < 0)
 		return err;

@@ -44,7 +44,7 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 	}
 }
 
-int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v)
+int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v, const struct xp_nd_fold *f)
 {
 	struct xp_ndmsg m;
 	int parent = xp_nd_ifindex(sk, v->parent);
@@ -52,7 +52,7 @@ int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v)
 
 	if (parent <= 0)
 		return -NLE_OBJ_NOTFOUND;
-	err = xp_nd_begin(&m, v->name, 0, "vlan", v->mtu, parent);
+	err = xp_nd_begin(&m, v->name, 0, "vlan", v->mtu, parent, f);
 	if (err < 0)
 		return err;
 	if (nla_put_u16(m.msg, IFLA_VLAN_ID, (uint16_t)v->id) < 0) {
