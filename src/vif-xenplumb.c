@@ -32,6 +32,7 @@ struct run {
 	struct nl_sock *sk;
 	struct xp_conf conf;
 	int have_conf;
+	struct rtnl_link *last; /* the link cb_link_kind looked up last */
 	char err[ERRLEN];
 };
 
@@ -47,11 +48,15 @@ static int have_net_admin(void)
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
 
+/* Keeps the link it found: it is usually the bridge, which online then
+ * needs again. */
 static int cb_link_kind(void *ctx, const char *name)
 {
 	struct run *r = ctx;
 
-	return vif_link_kind(r->sk, name);
+	if (r->last)
+		rtnl_link_put(r->last);
+	return vif_link_get(r->sk, name, &r->last);
 }
 
 static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int *vlan)
@@ -169,6 +174,7 @@ static int do_up(struct run *r)
 	p.vlan = t.has_vlan ? &t.vlan : &k.vlan;
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
 	p.table = table;
+	p.br = r->last;
 	cb = r->have_conf ? xp_conf_bridge(&r->conf, t.bridge) : NULL;
 	if (cb && cb->antispoof) {
 		if (!k.has_mac) {
@@ -337,6 +343,8 @@ int main(int argc, char **argv)
 	else
 		xp_log(LOG_INFO, "%s %s: done", vif_action_name(r.inv.action), r.inv.dev);
 out:
+	if (r.last)
+		rtnl_link_put(r.last);
 	if (r.have_conf)
 		xp_conf_free(&r.conf);
 	xp_nl_close(r.sk);

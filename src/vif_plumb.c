@@ -18,19 +18,29 @@
 
 static const uint8_t port_mac[6] = {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-int vif_link_kind(struct nl_sock *sk, const char *name)
+int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
 	struct rtnl_link *l;
-	int err = xp_link_by_name(sk, name, &l), k;
+	int err = xp_link_by_name(sk, name, &l);
 	const char *type;
 
+	*out = NULL;
 	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 		return VIF_LINK_NONE;
 	if (err < 0)
 		return -1;
+	*out = l;
 	type = rtnl_link_get_type(l);
-	k = type && !strcmp(type, "bridge") ? VIF_LINK_BRIDGE : VIF_LINK_OTHER;
-	rtnl_link_put(l);
+	return type && !strcmp(type, "bridge") ? VIF_LINK_BRIDGE : VIF_LINK_OTHER;
+}
+
+int vif_link_kind(struct nl_sock *sk, const char *name)
+{
+	struct rtnl_link *l;
+	int k = vif_link_get(sk, name, &l);
+
+	if (l)
+		rtnl_link_put(l);
 	return k;
 }
 
@@ -200,7 +210,13 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 	}
 	dev = u.oldname;
 
-	rc = xp_link_by_name(sk, p->bridge, &br);
+	if (p->br && !strcmp(rtnl_link_get_name(p->br), p->bridge)) {
+		br = p->br; /* resolving the bridge key looked it up already */
+		nl_object_get((struct nl_object *)br);
+		rc = 0;
+	} else {
+		rc = xp_link_by_name(sk, p->bridge, &br);
+	}
 	if (rc < 0) {
 		failf(err, errlen, rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV ? 0 : rc,
 		      "cannot find bridge %s", p->bridge);

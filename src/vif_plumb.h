@@ -13,6 +13,7 @@
 #define XP_VIF_PLUMB_H
 
 #include <netlink/netlink.h>
+#include <netlink/route/link.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ struct vif_plan {
 	int antispoof;
 	struct xp_antispoof as; /* .dev is filled in by vif_plumb_up */
 	const char *table;	/* antispoof table name (also used by down) */
+	struct rtnl_link *br;	/* the bridge as looked up already, or NULL */
 };
 
 /* 0 and the MTU set in *mtu_out; -1 with a message in err. */
@@ -43,5 +45,7 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 
 /* VIF_LINK_* (see vif_bridge.h) for name, -1 on error. */
 int vif_link_kind(struct nl_sock *sk, const char *name);
+/* Same, and the link itself in *out (NULL when none; the caller puts it). */
+int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out);
 
 #endif
