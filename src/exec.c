@@ -539,9 +539,8 @@ static void write_ahead(struct xp_exec *e, const struct xp_op *op)
 static void applied(struct xp_exec *e, const struct xp_op *op, int count, struct xp_op *undo,
 		    size_t *nundo)
 {
-	char line[400];
-
 	if (e->out) {
+		char line[400];
 		xp_op_format(op, line, sizeof(line));
 		fprintf(e->out, "%4d. %s\n", count, line);
 	}
@@ -559,7 +558,6 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	size_t nundo = 0;
 	struct xp_state before;
 	struct fold f;
-	char line[400];
 	int count = 0;
 
 	if (!undo || !done) {
@@ -604,6 +602,7 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 		    xp_nl_err_gone(err) && !(e->fail_at && count == e->fail_at))
 			err = 0;
 		if (err < 0) {
+			char line[400];
 			xp_op_format(op, line, sizeof(line));
 			snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line,
 				 xp_nl_strerror(err), last_error[0] ? ": " : "", last_error);

@@ -169,24 +169,23 @@ const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
 
 #define REMOVE_AT(arr, n, i) memmove(&(arr)[i], &(arr)[(i) + 1], ((n) - (i)-1) * sizeof(*(arr)))
 
-static int dev_at(const struct xp_state *s, const char *name)
+static struct xp_st_dev *dev_find(const struct xp_state *s, const char *name)
 {
 	for (size_t i = 0; i < s->ndevs; i++)
 		if (!strcmp(s->devs[i].name, name))
-			return (int)i;
-	return -1;
+			return &s->devs[i];
+	return NULL;
 }
 
 int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex)
 {
-	struct xp_st_dev *d;
+	struct xp_st_dev *d = dev_find(s, name);
 	char line[LINE_MAX_LEN];
-	int i = dev_at(s, name);
 
-	if (i >= 0 && s->devs[i].kind == kind && s->devs[i].ifindex == ifindex)
+	if (d && d->kind == kind && d->ifindex == ifindex)
 		return 0;
-	if (i >= 0) { /* replaced: the journal line alone says so (replay removes first) */
-		REMOVE_AT(s->devs, s->ndevs, (size_t)i);
+	if (d) { /* replaced: the journal line alone says so (replay removes first) */
+		REMOVE_AT(s->devs, s->ndevs, (size_t)(d - s->devs));
 		s->ndevs--;
 	}
 	s->devs = grow(s->devs, s->ndevs, sizeof(*s->devs));
@@ -200,13 +199,13 @@ int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex
 
 void xp_state_del_dev(struct xp_state *s, const char *name)
 {
+	struct xp_st_dev *d = dev_find(s, name);
 	char line[LINE_MAX_LEN];
-	int i = dev_at(s, name);
 
-	if (i < 0)
+	if (!d)
 		return;
-	journal(s, 1, line, fmt_dev(line, sizeof(line), &s->devs[i]));
-	REMOVE_AT(s->devs, s->ndevs, (size_t)i);
+	journal(s, 1, line, fmt_dev(line, sizeof(line), d));
+	REMOVE_AT(s->devs, s->ndevs, (size_t)(d - s->devs));
 	s->ndevs--;
 }
 
@@ -249,43 +248,43 @@ void xp_state_del_port(struct xp_state *s, const char *bridge, const char *port)
 	s->nports--;
 }
 
-static int slave_at(const struct xp_state *s, const char *bond, const char *slave)
+static struct xp_st_slave *slave_find(const struct xp_state *s, const char *bond, const char *slave)
 {
 	for (size_t i = 0; i < s->nslaves; i++)
 		if (!strcmp(s->slaves[i].bond, bond) && !strcmp(s->slaves[i].slave, slave))
-			return (int)i;
-	return -1;
+			return &s->slaves[i];
+	return NULL;
 }
 
 int xp_state_add_slave(struct xp_state *s, const char *bond, const char *slave, int was_up)
 {
+	struct xp_st_slave *sl = slave_find(s, bond, slave);
 	char line[LINE_MAX_LEN];
-	int i = slave_at(s, bond, slave);
 
-	if (i >= 0 && s->slaves[i].was_up == was_up)
+	if (sl && sl->was_up == was_up)
 		return 0;
-	if (i >= 0) {
-		REMOVE_AT(s->slaves, s->nslaves, (size_t)i);
+	if (sl) {
+		REMOVE_AT(s->slaves, s->nslaves, (size_t)(sl - s->slaves));
 		s->nslaves--;
 	}
 	s->slaves = grow(s->slaves, s->nslaves, sizeof(*s->slaves));
-	set_name(s->slaves[s->nslaves].bond, bond);
-	set_name(s->slaves[s->nslaves].slave, slave);
-	s->slaves[s->nslaves].was_up = was_up;
-	s->nslaves++;
-	journal(s, 0, line, fmt_slave(line, sizeof(line), &s->slaves[s->nslaves - 1]));
+	sl = &s->slaves[s->nslaves++];
+	set_name(sl->bond, bond);
+	set_name(sl->slave, slave);
+	sl->was_up = was_up;
+	journal(s, 0, line, fmt_slave(line, sizeof(line), sl));
 	return 0;
 }
 
 void xp_state_del_slave(struct xp_state *s, const char *bond, const char *slave)
 {
+	struct xp_st_slave *sl = slave_find(s, bond, slave);
 	char line[LINE_MAX_LEN];
-	int i = slave_at(s, bond, slave);
 
-	if (i < 0)
+	if (!sl)
 		return;
-	journal(s, 1, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
-	REMOVE_AT(s->slaves, s->nslaves, (size_t)i);
+	journal(s, 1, line, fmt_slave(line, sizeof(line), sl));
+	REMOVE_AT(s->slaves, s->nslaves, (size_t)(sl - s->slaves));
 	s->nslaves--;
 }
 
@@ -307,10 +306,11 @@ static int move_at(const struct xp_state *s, const struct xp_st_move *m)
 
 int xp_state_add_move(struct xp_state *s, const struct xp_st_move *m)
 {
-	char line[LINE_MAX_LEN], old[LINE_MAX_LEN];
+	char line[LINE_MAX_LEN];
 	int i = move_at(s, m), n = fmt_move(line, sizeof(line), m);
 
 	if (i >= 0) {
+		char old[LINE_MAX_LEN];
 		fmt_move(old, sizeof(old), &s->moves[i]);
 		if (!strcmp(old, line))
 			return 0;

@@ -20,45 +20,38 @@
 #define XP_XENTOOLLOG_SO "libxentoollog.so"
 #endif
 
-static void *lib_sym(const char *lib, const char *name)
+/* The function name in lib, looked up once (NULL when unavailable). */
+static void *lazy(void **slot, int *tried, const char *lib, const char *name)
 {
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-
-	return h ? dlsym(h, name) : NULL;
+	if (!*tried) {
+		void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+		*tried = 1;
+		*slot = h ? dlsym(h, name) : NULL;
+	}
+	return *slot;
 }
 
-#define LAZY(lib, ret, name, params)                                                               \
-	typedef ret(*name##_fn) params;                                                            \
-	static name##_fn name##_real(void)                                                         \
-	{                                                                                          \
-		static name##_fn fn;                                                               \
-		static int tried;                                                                  \
-		if (!tried) {                                                                      \
-			tried = 1;                                                                 \
-			*(void **)&fn = lib_sym(lib, #name);                                       \
-		}                                                                                  \
-		return fn;                                                                         \
-	}
-
-LAZY(XP_XENTOOLLOG_SO, xentoollog_logger_stdiostream *, xtl_createlogger_stdiostream,
-     (FILE *, xentoollog_level, unsigned))
-LAZY(XP_XENTOOLLOG_SO, void, xtl_logger_destroy, (struct xentoollog_logger *))
-LAZY(XP_XENCTRL_SO, xc_interface *, xc_interface_open,
-     (xentoollog_logger *, xentoollog_logger *, unsigned))
-LAZY(XP_XENCTRL_SO, int, xc_interface_close, (xc_interface *))
-LAZY(XP_XENCTRL_SO, int, xc_domain_getinfo,
-     (xc_interface *, uint32_t, unsigned int, xc_dominfo_t *))
+#define REAL(fn, lib, name)                                                                        \
+	do {                                                                                       \
+		static void *slot_;                                                                \
+		static int tried_;                                                                 \
+		*(void **)&(fn) = lazy(&slot_, &tried_, (lib), (name));                            \
+	} while (0)
 
 xentoollog_logger_stdiostream *xtl_createlogger_stdiostream(FILE *f, xentoollog_level min_level,
 							    unsigned flags)
 {
-	xtl_createlogger_stdiostream_fn fn = xtl_createlogger_stdiostream_real();
+	xentoollog_logger_stdiostream *(*fn)(FILE *, xentoollog_level, unsigned);
+
+	REAL(fn, XP_XENTOOLLOG_SO, "xtl_createlogger_stdiostream");
 	return fn ? fn(f, min_level, flags) : NULL;
 }
 
 void xtl_logger_destroy(struct xentoollog_logger *logger)
 {
-	xtl_logger_destroy_fn fn = xtl_logger_destroy_real();
+	void (*fn)(struct xentoollog_logger *);
+
+	REAL(fn, XP_XENTOOLLOG_SO, "xtl_logger_destroy");
 	if (fn && logger)
 		fn(logger);
 }
@@ -66,19 +59,25 @@ void xtl_logger_destroy(struct xentoollog_logger *logger)
 xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
 				unsigned open_flags)
 {
-	xc_interface_open_fn fn = xc_interface_open_real();
+	xc_interface *(*fn)(xentoollog_logger *, xentoollog_logger *, unsigned);
+
+	REAL(fn, XP_XENCTRL_SO, "xc_interface_open");
 	return fn ? fn(logger, dombuild_logger, open_flags) : NULL;
 }
 
 int xc_interface_close(xc_interface *xch)
 {
-	xc_interface_close_fn fn = xc_interface_close_real();
+	int (*fn)(xc_interface *);
+
+	REAL(fn, XP_XENCTRL_SO, "xc_interface_close");
 	return fn ? fn(xch) : 0;
 }
 
 int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms,
 		      xc_dominfo_t *info)
 {
-	xc_domain_getinfo_fn fn = xc_domain_getinfo_real();
+	int (*fn)(xc_interface *, uint32_t, unsigned int, xc_dominfo_t *);
+
+	REAL(fn, XP_XENCTRL_SO, "xc_domain_getinfo");
 	return fn ? fn(xch, first_domid, max_doms, info) : -1;
 }
