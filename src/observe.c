@@ -639,6 +639,113 @@ static int observe_l3(struct nl_sock *sk, struct xp_obs_link *l)
 	return 0;
 }
 
+/* ---- addresses and routes of many links: one dump each ---- */
+
+enum { NEED_L3 = 1, NEED_PORTS = 2 };
+#ifndef L3_BULK_FROM
+#define L3_BULK_FROM 8 /* tests build with 0 to cover the dumps */
+#endif
+
+struct bulk {
+	struct xp_observed *o;
+	int *idx; /* (ifindex, position in o) pairs, sorted by ifindex */
+	size_t n;
+};
+
+static int cmp_int2(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+static struct xp_obs_link *bulk_link(const struct bulk *b, int ifindex)
+{
+	int key[2] = {ifindex, 0};
+	const int *hit = bsearch(key, b->idx, b->n, 2 * sizeof(int), cmp_int2);
+	return hit ? &b->o->links[hit[1]] : NULL;
+}
+
+static int bulk_addr(struct nlmsghdr *nlh, void *arg)
+{
+	const struct bulk *b = arg;
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct xp_obs_link *l;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || !(l = bulk_link(b, (int)ifa->ifa_index)))
+		return 0;
+	return on_addr(nlh, l);
+}
+
+static int bulk_route(struct nlmsghdr *nlh, void *arg)
+{
+	const struct bulk *b = arg;
+	struct rtmsg *rtm = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct xp_obs_link *l;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	if (tb[RTA_OIF] && (l = bulk_link(b, (int)nla_get_u32(tb[RTA_OIF]))))
+		on_route(nlh, l);
+	if (tb[RTA_MULTIPATH]) {
+		struct rtnexthop *nh = nla_data(tb[RTA_MULTIPATH]);
+		int left = nla_len(tb[RTA_MULTIPATH]);
+
+		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		       (int)nh->rtnh_len <= left) {
+			if ((l = bulk_link(b, nh->rtnh_ifindex)) &&
+			    !(tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == nh->rtnh_ifindex))
+				on_route(nlh, l);
+			left -= RTNH_ALIGN(nh->rtnh_len);
+			nh = RTNH_NEXT(nh);
+		}
+	}
+	return 0;
+}
+
+static int dump_all(struct nl_sock *sk, int type, int family,
+		    int (*fn)(struct nlmsghdr *nlh, void *arg), struct bulk *b)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
+	struct ifaddrmsg ifa = {.ifa_family = (unsigned char)family};
+	struct rtmsg rtm = {.rtm_family = (unsigned char)family};
+	int bad;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	bad = type == RTM_GETADDR ? nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO)
+				  : nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	if (bad < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, fn, b);
+}
+
+/* The L3 of the links v marks, from one address dump and one route dump
+ * per family, instead of three requests per link. */
+static int observe_l3_bulk(struct nl_sock *sk, struct xp_observed *o, const unsigned char *v)
+{
+	struct bulk b = {o, calloc(2 * o->n + 2, sizeof(int)), 0};
+	int err;
+
+	if (!b.idx)
+		return -NLE_NOMEM;
+	for (size_t i = 0; i < o->n; i++)
+		if ((v[i] & NEED_L3) && o->links[i].kind != XP_K_ABSENT) {
+			b.idx[2 * b.n] = o->links[i].ifindex;
+			b.idx[2 * b.n + 1] = (int)i;
+			b.n++;
+		}
+	qsort(b.idx, b.n, 2 * sizeof(int), cmp_int2);
+	if ((err = dump_all(sk, RTM_GETADDR, AF_UNSPEC, bulk_addr, &b)) >= 0 &&
+	    (err = dump_all(sk, RTM_GETROUTE, AF_INET, bulk_route, &b)) >= 0)
+		err = dump_all(sk, RTM_GETROUTE, AF_INET6, bulk_route, &b);
+	free(b.idx);
+	return err < 0 ? err : 0;
+}
+
 int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
 {
 	int err = observe_basic(sk, name, o);
@@ -662,8 +769,6 @@ static int observe_once(struct nl_sock *sk, const char *name, struct xp_observed
 		return 0;
 	return observe_basic(sk, name, o);
 }
-
-enum { NEED_L3 = 1, NEED_PORTS = 2 };
 
 static void need(const struct xp_observed *o, unsigned char *v, const char *name, int what)
 {
@@ -732,6 +837,7 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 		   size_t nextra, const struct xp_state *s, int mode, struct xp_observed *o)
 {
 	unsigned char *v;
+	size_t nl3 = 0;
 	int err = 0;
 
 	for (size_t i = 0; c && i < c->ndummies && !err; i++)
@@ -763,11 +869,16 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 	if (!v)
 		return -NLE_NOMEM;
 	plan_needs(c, s, mode, o, v);
+	for (size_t i = 0; i < o->n; i++)
+		nl3 += (v[i] & NEED_L3) && o->links[i].kind != XP_K_ABSENT;
+	/* a few links: filtered dumps; more: one dump of each kind */
+	if (nl3 > L3_BULK_FROM)
+		err = observe_l3_bulk(sk, o, v);
 	for (size_t i = 0; i < o->n && !err; i++) {
 		struct xp_obs_link *l = &o->links[i];
 		if (l->kind == XP_K_ABSENT)
 			continue;
-		if (v[i] & NEED_L3)
+		if ((v[i] & NEED_L3) && nl3 <= L3_BULK_FROM)
 			err = observe_l3(sk, l);
 		if (!err && (v[i] & NEED_PORTS) && l->kind == XP_K_BRIDGE)
 			err = get_ports(sk, l);

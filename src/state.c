@@ -422,12 +422,33 @@ static int names_ok(const char *a, const char *b)
 	return xp_valid_ifname(a, NULL) == 0 && xp_valid_ifname(b, NULL) == 0;
 }
 
+/* Up to 14 blank-separated words of at most 63 bytes (longer ones are
+ * cut, as sscanf's %63s would); how many. */
+/* Up to 14 blank-separated words, as sscanf's "%63s" x 14 reads them (a
+ * longer word goes on as the next one); how many. */
+static int split_words(const char *line, char (*w)[64])
+{
+	int n = 0;
+
+	while (n < 14) {
+		size_t len;
+		line += strspn(line, " \t\n\r\v\f");
+		if (!*line)
+			break;
+		len = strcspn(line, " \t\n\r\v\f");
+		if (len > 63)
+			len = 63;
+		memcpy(w[n], line, len);
+		w[n++][len] = 0;
+		line += len;
+	}
+	return n;
+}
+
 static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
-	int n = sscanf(
-	    line, "%63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s", w[0],
-	    w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13]);
+	int n = split_words(line, w);
 	long v[6];
 	struct xp_st_move m;
 
