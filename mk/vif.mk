@@ -6,8 +6,21 @@ VIF_SRCS := src/vif-xenplumb.c src/vif_args.c src/vif_keys.c src/vif_bridge.c \
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 
+# VIF_STATIC_NL=1 links libnl-3 and libnl-route-3 into vif-xenplumb
+# statically.  Measured (callgrind, one online): 727k -> about 440k
+# instructions, nearly all of it ld.so relocating the libnl objects; in
+# wall time 0.1 to 0.3 ms of a 2 ms online on the loaded build host.  Off by
+# default: a distribution wants libnl security fixes to reach the helper
+# without a rebuild (and LGPL-2.1 static linking obliges relinkable objects).
+VIF_STATIC_NL ?= 0
+ifeq ($(VIF_STATIC_NL),1)
+VIF_NL_LIBS := -Wl,-Bstatic $(NL_LIBS) -Wl,-Bdynamic
+else
+VIF_NL_LIBS := $(NL_LIBS)
+endif
+
 $(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(B)/src/log.o $(B)/src/nlutil.o $(B)/src/validate.o)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(VIF_NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
 VIF_TESTS := $(B)/tests/unit/test_vlanspec $(B)/tests/unit/test_vif_bridge \
              $(B)/tests/unit/test_vif_keys $(B)/tests/unit/test_vif_args \
