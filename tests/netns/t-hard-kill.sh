@@ -18,7 +18,9 @@
 # move-addresses = yes), the admin's bridge br0 with its address and its
 # guest port vif1.0: none ever goes down, loses carrier, gets renamed or
 # deleted; only eth0 loses addresses (the move), and stop gives them back.
-# XP_KILL_ITER (default 60) sets the number of kill iterations.
+# XP_KILL_ITER (default 60) sets the number of kill iterations.  Then the
+# same deterministically: SIGKILL (by strace) at each netlink request and
+# each write of a start and of a stop.
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
 cd "$T_ROOT" || exit 1
@@ -190,6 +192,55 @@ done
 t_eq "$((n - 1)) kill iterations ($killed processes actually killed) converged" 0 "$bad"
 t_ok "some runs were really killed mid-way" test "$killed" -ge $((ITER / 4))
 echo "# $((n - 1)) iterations, $killed SIGKILLs landed"
+
+# Every kill point, deterministically: strace delivers SIGKILL on entry to
+# the N-th sendmsg (each netlink request) or the N-th write (each state
+# journal record, each line of output) of start and of stop, for every N
+# a clean run makes; after each, re-run and stop (start), or stop again
+# (stop), as above.
+command -v strace >/dev/null || t_bail "strace missing (scripts/deps/fuzz.txt)"
+calls() { # SYSCALL CMD...: how many times a clean CMD makes SYSCALL
+	sc=$1; shift
+	strace -f -c -o "$tmp/sc" -e trace="$sc" "$@" >/dev/null 2>&1
+	awk -v s="$sc" '$NF == s {print $4}' "$tmp/sc"
+}
+points=0
+skilled=0
+for sc in sendmsg write; do
+	[ "$bad" -eq 0 ] || break
+	ns=$(calls $sc "$X" start -c "$tmp/map.conf")
+	t_ok "stop after counting ${sc}s" "$X" stop -c "$tmp/map.conf"
+	"$X" start -c "$tmp/map.conf" >/dev/null 2>&1
+	nt=$(calls $sc "$X" stop -c "$tmp/map.conf")
+	echo "# start makes ${ns:-0} ${sc}s, stop ${nt:-0}"
+	t_ok "start and stop make ${sc}s" test "${ns:-0}" -gt 0 -a "${nt:-0}" -gt 0
+	k=1
+	while [ "$k" -le "${ns:-0}" ] && [ "$bad" -eq 0 ]; do
+		strace -o /dev/null -e trace=$sc -e inject=$sc:signal=SIGKILL:when=$k \
+			"$X" start -c "$tmp/map.conf" >"$tmp/out" 2>&1
+		[ $? = 137 ] && skilled=$((skilled + 1))
+		if [ $((k % 2)) = 0 ]; then
+			check "$tmp/map.conf" "start killed at $sc $k" &&
+				stopped_clean "start killed at $sc $k, re-run"
+		else
+			stopped_clean "start killed at $sc $k, then stop"
+		fi
+		points=$((points + 1))
+		k=$((k + 1))
+	done
+	k=1
+	while [ "$k" -le "${nt:-0}" ] && [ "$bad" -eq 0 ]; do
+		"$X" start -c "$tmp/map.conf" >/dev/null 2>&1
+		strace -o /dev/null -e trace=$sc -e inject=$sc:signal=SIGKILL:when=$k \
+			"$X" stop -c "$tmp/map.conf" >"$tmp/out" 2>&1
+		[ $? = 137 ] && skilled=$((skilled + 1))
+		stopped_clean "stop killed at $sc $k"
+		points=$((points + 1))
+		k=$((k + 1))
+	done
+done
+t_eq "SIGKILL at each of $points syscall points of start and stop converged" 0 "$bad"
+t_eq "every one of them was really killed" "$points" "$skilled"
 
 kill "$wpid"; wait "$wpid"; wpid=""
 t_nomatch "witness: no adopted device went down, lost carrier, was renamed or deleted" \
