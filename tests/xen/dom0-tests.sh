@@ -29,13 +29,8 @@ sysfs() { cat "/sys/class/net/$1/$2" 2>/dev/null; }
 master_of() { basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)" 2>/dev/null; }
 be() { echo "/local/domain/0/backend/vif/$1/$2"; } # domid devid
 xsr() { xenstore-read "$1" 2>/dev/null; }
-# "VID[ PVID][ Egress Untagged]" for each VLAN of a port, ';' separated
-vlans_of() {
-	bridge vlan show dev "$1" 2>/dev/null | awk -v d="$1" '
-		NR == 1 { next }
-		{ if ($1 == d) $1 = ""; sub(/^ +/, ""); if ($0 != "") { s = s (s ? ";" : "") $0 } }
-		END { print s }'
-}
+# what xl reported as errors (its debug output names the script too)
+xl_errlines() { cat "$@" 2>/dev/null | grep -aE 'libxl: error|exited with error|hotplug-error'; }
 wait_log() { # guest pattern seconds: wait for the guest console to show it
 	_i=0
 	while [ $_i -lt "$3" ]; do
@@ -63,7 +58,7 @@ xl_ok() {
 	if xl_run "$_l" "$@"; then t_pass "$_d"; else
 		t_failmsg "$_d (exit $?)"; xl_errs "$_l"; fi
 }
-xl_errs() { grep -vE 'libxl: debug|xencall|domainbuilder' "$1" | tail -n 25 | sed 's/^/#   /'; }
+xl_errs() { grep -avE 'libxl: debug|xencall|domainbuilder' "$1" | tail -n 25 | sed 's/^/#   /'; }
 vifs_now() { ls /sys/class/net | grep '^vif' | sort | tr '\n' ' '; }
 backends_now() { xenstore-list /local/domain/0/backend/vif 2>/dev/null | sort | tr '\n' ' '; }
 
@@ -88,7 +83,7 @@ EOF
 for n in 0 1; do
 	ip link add nic$n type veth peer name nic${n}p && ip link set nic${n}p up
 done
-t_ok "network-xenplumb start applies /etc/xen/xenplumb.conf" $S/network-xenplumb start
+t_ok "network-xenplumb start applies /etc/xen/xenplumb.conf" timeout 120 $S/network-xenplumb start
 note "$(ip -br link | tr -s ' ')"
 t_eq "bond0 enslaves nic0 and nic1" "nic0 nic1" \
 	"$(tr ' ' '\n' </sys/class/net/bond0/bonding/slaves 2>/dev/null | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
@@ -103,7 +98,7 @@ $WIT -o $T/wit.out -r $T/wit.ready bond0 bond0.100 br100 >$T/wit.err 2>&1 &
 wpid=$!
 i=0; while [ ! -f $T/wit.ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 t_ok "witness watches bond0, bond0.100, br100" test -f $T/wit.ready
-t_ok "network-xenplumb start again adopts what is there" $S/network-xenplumb start
+t_ok "network-xenplumb start again adopts what is there" timeout 120 $S/network-xenplumb start
 
 ip addr add 192.0.2.1/24 dev br100
 # Probes on brv: a veth port untagged in VLAN 20 (30), its peer in netns p20 (p30).
@@ -132,33 +127,38 @@ grep -q 'vif.default.script="vif-xenplumb"' /etc/xen/xl.conf &&
 
 # All at once: each create is slow under TCG, and they overlap well.
 note "creating g1..g4 at $(uptime_s) s"
+pids=
 for g in g1 g2 g3 g4; do
 	(xl_run $T/create-$g.log create $T/$g.cfg; echo $? >$T/create-$g.rc) &
+	pids="$pids $!"
 done
-wait
+# shellcheck disable=SC2086
+wait $pids
 for g in g1 g2 g3 g4; do
 	if [ "$(cat $T/create-$g.rc)" = 0 ]; then t_pass "xl create $g"; else
 		t_failmsg "xl create $g (exit $(cat $T/create-$g.rc))"; xl_errs $T/create-$g.log; fi
 done
 note "created at $(uptime_s) s"
 
-check_vif() { # guest bridge vlans mtu mac
-	d=$(xl domid "$1" 2>/dev/null)
+domid_of() { xl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
+check_vif() { # guest bridge vlans mtu mac  (few processes: each is slow here)
+	d=$(domid_of "$1")
 	[ -n "$d" ] || { t_failmsg "$1: is not running, no vif to check"; return; }
 	v=vif$d.0
-	t_eq "$1: $v is a port of $2" "$2" "$(master_of $v)"
-	[ "$2" = br100 ] || t_eq "$1: $v VLANs" "$3" "$(vlans_of $v)"
-	t_eq "$1: $v MTU" "$4" "$(sysfs $v mtu)"
-	t_eq "$1: $v keeps netback's MAC" fe:ff:ff:ff:ff:ff "$(sysfs $v address)"
-	t_eq "$1: backend mac is the configured one" "$5" "$(xsr "$(be "$d" 0)/mac")"
-	t_match "$1: $v is up" 'UP' "$(ip link show $v 2>&1 | head -n 1)"
-	t_eq "$1: hotplug-status" connected "$(xsr "$(be "$d" 0)/hotplug-status")"
-	t_eq "$1: no hotplug-error" "" "$(xsr "$(be "$d" 0)/hotplug-error")"
+	f=$(timeout 30 /xp/bin/nlprobe link "$v" master mtu mac up 2>&1 | tr '\n' ' ')
+	t_eq "$1: $v is a port of $2, MTU $4, netback's MAC, up" "$2 $4 fe:ff:ff:ff:ff:ff 1 " "$f"
+	if [ "$2" != br100 ]; then
+		t_eq "$1: $v carries exactly VLAN $3" "$3" "$(timeout 30 /xp/bin/nlprobe vlans "$v" 2>&1 | tr '\n' ';')"
+	fi
+	k=$(timeout 30 xenstore-ls "$(be "$d" 0)" 2>&1 || echo "xenstore-ls failed: $?")
+	t_match "$1: backend mac is the configured one" "^mac = \"$5\"" "$k"
+	t_match "$1: hotplug-status connected" '^hotplug-status = "connected"' "$k"
+	t_nomatch "$1: no hotplug-error" '^hotplug-error' "$k"
 }
 check_vif g1 br100 "" 1500 00:16:3e:00:00:11
 check_vif g2 br100 "" 1500 00:16:3e:00:00:12
-check_vif g3 brv "20 PVID Egress Untagged" 1500 00:16:3e:00:00:13
-check_vif g4 brv "30 PVID Egress Untagged" 1400 00:16:3e:00:00:14
+check_vif g3 brv "20 pvid untagged;" 1500 00:16:3e:00:00:13
+check_vif g4 brv "30 pvid untagged;" 1400 00:16:3e:00:00:14
 
 # Reachability, seen from dom0 ...
 t_ok "dom0 reaches g1 across br100/bond0.100" pingw 192.0.2.11 120
@@ -169,11 +169,10 @@ t_fails "probe on VLAN 20 cannot reach g4 (VLAN 30)" pingw p20 198.51.100.14 5
 t_fails "probe on VLAN 30 cannot reach g3 (VLAN 20)" pingw p30 198.51.100.13 5
 # ... and from the guests.
 for g in g1 g2 g3 g4; do
-	xl domid $g >/dev/null 2>&1 || continue
+	[ -n "$(domid_of $g)" ] || continue
 	wait_log $g "XPG pings-done" 120 || note "$g: no pings-done"
 done
 t_match "g1's eth0 has its configured MAC" 'mac eth0 00:16:3e:00:00:11' "$(glog g1)"
-t_match "g4's eth0 MTU is 1400" 'mtu eth0 1400' "$(glog g4)"
 t_match "g1 reaches dom0" 'ping 192.0.2.1 ok' "$(glog g1)"
 t_match "g1 reaches g2 across br100" 'ping 192.0.2.12 ok' "$(glog g1)"
 t_match "g2 reaches g1" 'ping 192.0.2.11 ok' "$(glog g2)"
@@ -182,20 +181,22 @@ t_match "g4 reaches the VLAN 30 probe" 'ping 198.51.100.2 ok' "$(glog g4)"
 t_match "g4 (VLAN 30) is isolated from g3 (VLAN 20)" 'noping 198.51.100.13 isolated' "$(glog g4)"
 
 # network-xenplumb start while guests run leaves their vifs where they are.
-t_ok "network-xenplumb start with guests running" $S/network-xenplumb start
-d1=$(xl domid g1)
+t_ok "network-xenplumb start with guests running" timeout 120 $S/network-xenplumb start
+d1=$(domid_of g1)
 t_eq "g1's vif is still on br100" br100 "$(master_of vif$d1.0)"
 t_ok "dom0 still reaches g1" pingw 192.0.2.11 10
 
 # ----------------------------------------- live attach and detach ---
-xl_ok "xl network-attach g1 (bridge=br100)" $T/attach.log network-attach g1 bridge=br100,mac=00:16:3e:00:01:11
+xl_ok "xl network-attach g1 (bridge=br100)" $T/attach.log network-attach g1 bridge=br100 mac=00:16:3e:00:01:11
 t_eq "g1: vif$d1.1 is a port of br100" br100 "$(master_of vif$d1.1)"
 t_eq "g1: vif$d1.1 hotplug-status" connected "$(xsr "$(be "$d1" 1)/hotplug-status")"
 t_ok "g1 brings up its new eth1" wait_log g1 "XPG eth1 up 00:16:3e:00:01:11" 60
-t_ok "dom0 reaches g1 through the attached vif" pingw 192.0.2.21 60
+t_ok "dom0 reaches g1's eth1 address" pingw 192.0.2.21 60
+# (the guest answers ARP only on the NIC that has the address)
+t_match "br100 learnt eth1's MAC on vif$d1.1" "dev vif$d1.1" "$(bridge fdb show br br100 | grep -i 00:16:3e:00:01:11)"
 xl_ok "xl network-detach g1 1" $T/detach.log network-detach g1 1
 t_match "network-detach ran vif-xenplumb offline" 'hotplug script: /etc/xen/scripts/vif-xenplumb offline' "$(cat $T/detach.log)"
-t_nomatch "network-detach reported no hotplug error" 'script: |exited with error' "$(grep -v 'calling hotplug' $T/detach.log)"
+t_eq "network-detach reported no error" "" "$(xl_errlines $T/detach.log)"
 t_fails "vif$d1.1 is gone" test -e /sys/class/net/vif$d1.1
 t_eq "backend vif $d1/1 is gone from xenstore" "" "$(xenstore-list "$(be "$d1" 1)" 2>/dev/null; xsr "$(be "$d1" 1)/state")"
 t_ok "g1 saw eth1 go" wait_log g1 "XPG eth1 gone" 30
@@ -213,18 +214,16 @@ xl_ok "xl destroy g1" $T/destroy.log destroy g1
 sleep 1
 t_match "destroy ran vif-xenplumb offline for g1" 'hotplug script: /etc/xen/scripts/vif-xenplumb offline' \
 	"$(cat $T/destroy.log $L/xl-g1.log 2>/dev/null)"
-t_nomatch "destroy reported no hotplug error" 'script: |exited with error' \
-	"$(cat $T/destroy.log $L/xl-g1.log 2>/dev/null | grep -v 'calling hotplug')"
+t_eq "destroy reported no error" "" "$(xl_errlines $T/destroy.log $L/xl-g1.log)"
 gone_ok g1 "$d1" "vif$d1.0"
 
-d2=$(xl domid g2)
+d2=$(domid_of g2)
 xl_ok "xl shutdown -w g2" $T/shutdown.log shutdown -w g2
 i=0; while [ -e /sys/class/net/vif$d2.0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
 sleep 1
 t_match "shutdown ran vif-xenplumb offline for g2 (xl.conf default script)" \
 	'hotplug script: /etc/xen/scripts/vif-xenplumb offline' "$(cat $T/shutdown.log $L/xl-g2.log 2>/dev/null)"
-t_nomatch "shutdown reported no hotplug error" 'script: |exited with error' \
-	"$(cat $T/shutdown.log $L/xl-g2.log 2>/dev/null | grep -v 'calling hotplug')"
+t_eq "shutdown reported no error" "" "$(xl_errlines $T/shutdown.log $L/xl-g2.log)"
 gone_ok g2 "$d2" "vif$d2.0"
 
 # ------------------------------------------------- hostile vif specs ---
@@ -234,7 +233,7 @@ bad() { # name what vifspec pattern-the-error-must-match
 	xl_run $T/$1.log create $T/$1.cfg
 	_rc=$?
 	t_ok "$1 ($2) fails to start" test "$_rc" -ne 0
-	t_match "$1: xl shows xenplumb's hotplug-error" "script: .*$4" "$(grep -v 'calling hotplug' $T/$1.log)"
+	t_match "$1: xl shows xenplumb's hotplug-error" "libxl: error: .*script: .*$4" "$(cat $T/$1.log)"
 	t_fails "$1: no domain left" xl list "$1"
 	t_eq "$1: no vif left behind" "$before_v" "$(vifs_now)"
 	t_eq "$1: no vif backend left in xenstore" "$before_b" "$(backends_now)"
@@ -252,7 +251,7 @@ t_eq "witness saw no down/carrier/delete event on bond0, bond0.100, br100" "0:" 
 note "witness: $(cat $T/wit.out $T/wit.err 2>/dev/null)"
 t_eq "bond0 is still up" up "$(sysfs bond0 operstate)"
 t_eq "bond0.100 is still up" up "$(sysfs bond0.100 operstate)"
-t_ok "network-xenplumb status" $S/network-xenplumb status
+t_ok "network-xenplumb status" timeout 120 $S/network-xenplumb status
 
 if [ "$T_FAILED" -ne 0 ]; then
 	note "--- xl logs and hotplug logs for the failures above"
