@@ -32,6 +32,11 @@ void xp_nl_setup(struct nl_sock *sk)
 	 * every reply anyway) and give no messages. */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* Receive into a buffer that holds any answer (the kernel builds dump
+	 * parts of at most 32 KiB, and no answer here asks for VF lists), so
+	 * libnl need not peek at each message's size first: one recvmsg per
+	 * message instead of two. */
+	nl_socket_set_msg_buf_size(sk, 65536);
 }
 
 struct doctx {
@@ -71,11 +76,17 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+int xp_nl_seq_check(struct nl_msg *msg, void *arg)
+{
+	return nlmsg_hdr(msg)->nlmsg_seq == *(unsigned int *)arg ? NL_OK : NL_SKIP;
+}
+
 int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
 {
 	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
 	struct nl_cb *cb = nl_cb_clone(orig);
 	struct doctx d = {0, 0};
+	unsigned int seq;
 	int err;
 
 	last_error[0] = 0;
@@ -87,6 +98,8 @@ int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &d);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &d);
 	err = nl_send_auto(sk, msg);
+	seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &seq);
 	nlmsg_free(msg);
 	while (err >= 0 && !d.done)
 		err = nl_recvmsgs(sk, cb);

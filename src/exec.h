@@ -21,6 +21,10 @@ void xp_nl_setup(struct nl_sock *sk);
  * negative libnl error; the kernel's own words in xp_nl_last_error(). */
 int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg);
 const char *xp_nl_last_error(void);
+/* NL_CB_SEQ_CHECK callback: only answers to request number *arg (an
+ * unsigned int) count.  Every query sets it, because a query for one
+ * object asks for no ack, and libnl's own check counts on acks. */
+int xp_nl_seq_check(struct nl_msg *msg, void *arg);
 
 struct xp_exec {
 	struct nl_sock *sk;

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "exec.h"
 #include "nlutil.h"
 #include "state.h"
 
@@ -204,12 +205,18 @@ struct query {
 	void *arg;
 	int err;
 	int done;
+	int single; /* not a dump: the one answer ends it */
+	unsigned int seq;
 };
 
 static int query_valid(struct nl_msg *msg, void *arg)
 {
 	struct query *q = arg;
-	return q->fn(nlmsg_hdr(msg), q->arg) < 0 ? NL_STOP : NL_OK;
+	int rc = q->fn(nlmsg_hdr(msg), q->arg);
+
+	if (q->single)
+		q->done = 1;
+	return rc < 0 || q->single ? NL_STOP : NL_OK;
 }
 
 static int query_end(struct nl_msg *msg, void *arg)
@@ -237,10 +244,13 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
 int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
 		void *arg)
 {
-	struct query q = {fn, arg, 0, 0};
+	struct query q = {fn, arg, 0, 0, 0, 0};
 	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
 	struct nl_cb *cb = nl_cb_clone(orig);
 	int err;
+
+	/* A single answer needs no ack after it (one receive, not two). */
+	q.single = (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP;
 
 	nl_cb_put(orig);
 	if (!cb) {
@@ -251,7 +261,15 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
 	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
+	if (q.single)
+		nl_socket_disable_auto_ack(sk);
 	err = nl_send_auto(sk, msg);
+	if (q.single)
+		nl_socket_enable_auto_ack(sk);
+	/* libnl's own check expects an ack or a dump's end after every
+	 * request; check against this request's number instead */
+	q.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &q.seq);
 	nlmsg_free(msg);
 	while (err >= 0 && !q.done)
 		err = nl_recvmsgs(sk, cb);
@@ -341,8 +359,10 @@ static int get_link(struct nl_sock *sk, const char *name, int ifindex, struct li
 
 	if (!msg)
 		return -NLE_NOMEM;
+	/* no counters: a third of the answer, and nothing here reads them */
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0)) {
+	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
