@@ -337,6 +337,9 @@ int main(int argc, char **argv)
 		rc = report_failure(&r);
 		goto out;
 	}
+	/* a buffer any answer fits in: libnl then receives each message once
+	 * instead of peeking at its size first */
+	nl_socket_set_msg_buf_size(r.sk, 65536);
 	rc = r.inv.up ? do_up(&r) : do_down(&r);
 	if (rc)
 		rc = report_failure(&r);
