@@ -699,12 +699,11 @@ static int bulk_addr(struct nlmsghdr *nlh, void *arg)
 static int bulk_route(struct nlmsghdr *nlh, void *arg)
 {
 	const struct bulk *b = arg;
-	struct rtmsg *rtm = nlmsg_data(nlh);
 	struct nlattr *tb[RTA_MAX + 1];
 	struct xp_obs_link *l;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+	    nlmsg_parse(nlh, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0)
 		return 0;
 	if (tb[RTA_OIF] && (l = bulk_link(b, (int)nla_get_u32(tb[RTA_OIF]))))
 		on_route(nlh, l);
@@ -728,14 +727,17 @@ static int dump_all(struct nl_sock *sk, int type, int family,
 		    int (*fn)(struct nlmsghdr *nlh, void *arg), struct bulk *b)
 {
 	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
-	struct ifaddrmsg ifa = {.ifa_family = (unsigned char)family};
-	struct rtmsg rtm = {.rtm_family = (unsigned char)family};
 	int bad;
 
 	if (!msg)
 		return -NLE_NOMEM;
-	bad = type == RTM_GETADDR ? nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO)
-				  : nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	if (type == RTM_GETADDR) {
+		struct ifaddrmsg ifa = {.ifa_family = (unsigned char)family};
+		bad = nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO);
+	} else {
+		struct rtmsg rtm = {.rtm_family = (unsigned char)family};
+		bad = nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	}
 	if (bad < 0) {
 		nlmsg_free(msg);
 		return -NLE_NOMEM;
