@@ -26,6 +26,8 @@ static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
 				      b->name);
 			continue;
 		}
+		if (!strcmp(l->master, b->name))
+			continue;
 		if (l->master[0]) {
 			xp_plan_error(x->p,
 				      "%sslave %s of bond %s is already enslaved to %s; release "
@@ -95,6 +97,9 @@ void xp_bond_plan(struct xp_pctx *x, const struct xp_bond *b)
 		xp_plan_wrong_kind(x, &b->loc, b->name, l, XP_K_BOND);
 		return;
 	}
+	/* ours (in the state): enslave what a killed run did not get to */
+	if (x->s && xp_state_dev(x->s, b->name))
+		plan_new_slaves(x, b);
 	plan_drift(x, b, l);
 	if (b->mtu > 0 && l->mtu != b->mtu) {
 		op = xp_plan_push(x->p, XP_OP_SET_MTU, b->name, "map says mtu %d", b->mtu);
