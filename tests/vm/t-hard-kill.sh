@@ -12,7 +12,10 @@
 # addresses, routes, the state file); or stop right after the kill does.
 # A witness proves the adopted devices (bond0, eth0, eth1, bond0.10, br0,
 # vif1.0) never went down, lost carrier, were renamed or deleted, or lost
-# an address.  XP_KILL_ITER (default 24) sets the iterations.
+# an address.  Then a SIGKILL (by strace) at every netlink request of a
+# start, each followed by stop.  XP_KILL_ITER (default 4) sets the random
+# iterations; the sweep takes every XP_SWEEP_STEP-th (5) request from a random
+# first one (the VM under TCG is slow: the test has 300 s).
 . "$(dirname "$0")/../lib/t.sh"
 cd "$T_ROOT" || exit 1
 X=$B/network-xenplumb
@@ -23,7 +26,8 @@ tmp=$(mktemp -d)
 wpid=""
 trap '[ -n "$wpid" ] && kill "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 export XENPLUMB_STATE_DIR="$tmp/state"
-ITER=${XP_KILL_ITER:-24}
+ITER=${XP_KILL_ITER:-4}
+STEP=${XP_SWEEP_STEP:-5}
 
 # carrier comes back asynchronously (linkwatch) after enslave/release
 settle() {
@@ -205,6 +209,29 @@ done
 t_eq "$((n - 1)) kill iterations ($killed processes actually killed) converged" 0 "$bad"
 t_ok "some runs were really killed mid-way" test "$killed" -ge $((ITER / 4))
 echo "# $((n - 1)) iterations, $killed SIGKILLs landed"
+
+# Every netlink request of a start, deterministically: strace delivers
+# SIGKILL on entry to the N-th sendmsg; stop must then leave what a clean
+# start+stop leaves (a NIC set down to join the new bond included).
+command -v strace >/dev/null || t_bail "strace missing in the VM"
+strace -f -c -o "$tmp/sc" -e trace=sendmsg "$X" start -c "$tmp/map.conf" >/dev/null 2>&1
+ns=$(awk '$NF == "sendmsg" {print $4}' "$tmp/sc")
+t_ok "stop after counting" "$X" stop -c "$tmp/map.conf"
+echo "# start makes ${ns:-0} sendmsgs"
+t_ok "start makes netlink requests" test "${ns:-0}" -gt 0
+k=$(($(rand "$STEP") + 1))
+skilled=0
+points=0
+while [ "$k" -le "${ns:-0}" ] && [ "$bad" -eq 0 ]; do
+	strace -o /dev/null -e trace=sendmsg -e inject=sendmsg:signal=SIGKILL:when=$k \
+		"$X" start -c "$tmp/map.conf" >"$tmp/out" 2>&1
+	[ $? = 137 ] && skilled=$((skilled + 1))
+	stopped_clean "start killed at sendmsg $k, then stop"
+	points=$((points + 1))
+	k=$((k + STEP))
+done
+t_eq "SIGKILL at $points of the $ns netlink requests of start: stop restores" 0 "$bad"
+t_eq "every one of them was really killed" "$points" "$skilled"
 kill "$wpid"; wait "$wpid"; wpid=""
 t_nomatch "witness: no adopted device went down, lost carrier, was renamed or deleted, lost an address" \
 	"^(DOWN|CARRIER-LOSS|RENAME|DELETE|ADDR-DEL|OVERRUN)" "$(cat "$tmp/ev")"
