@@ -238,9 +238,7 @@ static int query_err(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 
 /* Send msg (freed) and hand every reply to fn, until the kernel's ack (a
  * single answer) or NLMSG_DONE (a dump).  0, or a negative libnl error
- * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV). */
-int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
-		void *arg);
+ * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV).  Declared in exec.h. */
 int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
 		void *arg)
 {
