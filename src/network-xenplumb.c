@@ -172,6 +172,13 @@ static int prune_state(struct xp_state *s, const struct xp_observed *o)
 			changed = 1;
 		}
 	}
+	/* slaves of a bond that is no longer ours (a run killed right after
+	 * deleting it) */
+	for (size_t i = s->nslaves; i-- > 0;)
+		if (!xp_state_dev(s, s->slaves[i].bond)) {
+			xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
+			changed = 1;
+		}
 	return changed;
 }
 
