@@ -258,7 +258,7 @@ if [ "$T_FAILED" -ne 0 ]; then
 	for f in $L/xl-*.log $T/*.log $L/*.log; do
 		[ -f "$f" ] || continue
 		note "== $f"
-		grep -E 'hotplug|script|error|vif' "$f" | tail -n 25 | sed 's/^/# /'
+		grep -aE 'hotplug|script|error|vif' "$f" | grep -v 'libxl: debug' | tail -n 25 | sed 's/^/# /'
 	done
 fi
 t_done
