@@ -330,11 +330,31 @@ out:
 	return err;
 }
 
+/* libnftables exit()s the whole process when it cannot open its netfilter
+ * netlink socket, which would leave the toolstack without hotplug-error:
+ * check that socket first and fail like any other error. */
+static int nfnetlink_reachable(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int ok = sk && nl_connect(sk, NETLINK_NETFILTER) == 0;
+
+	if (sk)
+		nl_socket_free(sk);
+	return ok;
+}
+
 int xp_antispoof_install(const struct xp_antispoof *a, char *err, size_t errlen)
 {
-	char *cmd = xp_antispoof_json(a);
+	char *cmd;
 	int rc;
 
+	if (!nfnetlink_reachable()) {
+		snprintf(err, errlen,
+			 "antispoofing needs nf_tables, and netfilter's netlink socket cannot be "
+			 "opened (load the nf_tables module)");
+		return -1;
+	}
+	cmd = xp_antispoof_json(a);
 	if (!cmd) {
 		snprintf(err, errlen, "out of memory building antispoof rules");
 		return -1;
@@ -349,7 +369,8 @@ int xp_antispoof_remove(const char *table, char *err, size_t errlen)
 	json_object *cmds, *root;
 	int rc;
 
-	if (table_exists(table) == 0)
+	/* No netfilter netlink, no table (and libnftables would exit). */
+	if (!nfnetlink_reachable() || table_exists(table) == 0)
 		return 0;
 	cmds = json_object_new_array();
 	json_object_array_add(cmds, obj1("add", table_obj(table)));
