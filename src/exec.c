@@ -390,9 +390,17 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 			if (!strcmp(s->slaves[i].bond, op->dev))
 				xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
 		break;
-	case XP_OP_ENSLAVE:
-		xp_state_add_slave(s, op->peer, op->dev, op->old);
+	case XP_OP_ENSLAVE: {
+		/* keep was-up from a record written before the NIC went down (by
+		 * this run, or by one killed before it could enslave) */
+		int was_up = op->old;
+		for (size_t i = 0; i < s->nslaves; i++)
+			if (!strcmp(s->slaves[i].bond, op->peer) &&
+			    !strcmp(s->slaves[i].slave, op->dev) && s->slaves[i].was_up)
+				was_up = 1;
+		xp_state_add_slave(s, op->peer, op->dev, was_up);
 		break;
+	}
 	case XP_OP_ADD_PORT:
 		xp_state_add_port(s, op->peer, op->dev);
 		break;
@@ -582,6 +590,11 @@ static void write_ahead(struct xp_exec *e, const struct xp_op *op)
 	if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
 	    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && op->value == 1)) {
 		record(e, op, 1);
+		step_saved(e);
+	} else if (op->type == XP_OP_DOWN && op->peer[0]) {
+		/* A NIC set down to join a new bond: if the run dies before the
+		 * enslave, stop must still know to bring it back up. */
+		xp_state_add_slave(e->state, op->peer, op->dev, 1);
 		step_saved(e);
 	}
 }

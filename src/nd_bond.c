@@ -48,6 +48,8 @@ static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
 					  "to join new bond %s; %s carries no address or route",
 					  b->name, name);
 			op->old = 1;
+			/* names the bond, so exec records the slave as was-up first */
+			snprintf(op->peer, sizeof(op->peer), "%s", b->name);
 		}
 		op = xp_plan_push(x->p, XP_OP_ENSLAVE, name, "slave of new bond %s", b->name);
 		snprintf(op->peer, sizeof(op->peer), "%s", b->name);
