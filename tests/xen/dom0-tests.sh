@@ -152,7 +152,7 @@ check_vif() { # guest bridge vlans mtu mac  (few processes: each is slow here)
 	[ -n "$d" ] || { t_failmsg "$1: is not running, no vif to check"; return; }
 	v=vif$d.0
 	f=$(timeout 30 /xp/bin/nlprobe link "$v" master mtu mac up 2>&1 | tr '\n' ' ')
-	t_eq "$1: $v is a port of $2, MTU $4, netback's MAC, up" "$2 $4 fe:ff:ff:ff:ff:ff 1 " "$f"
+	t_match "$1: $v is a port of $2, MTU $4, netback's MAC, up" "^$2 ($4) fe:ff:ff:ff:ff:ff 1 \$" "$f"
 	if [ "$2" != br100 ]; then
 		t_eq "$1: $v carries exactly VLAN $3" "$3" "$(timeout 30 /xp/bin/nlprobe vlans "$v" 2>&1 | tr '\n' ';')"
 	fi
@@ -163,7 +163,11 @@ check_vif() { # guest bridge vlans mtu mac  (few processes: each is slow here)
 }
 check_vif g1 br100 "" 1500 00:16:3e:00:00:11
 check_vif g2 br100 "" 1500 00:16:3e:00:00:12
-check_vif g3 brv "20 pvid untagged;" 1500 00:16:3e:00:00:13
+# g3 has no mtu key, so it gets brv's MTU at its hotplug (as stock does).
+# brv has no port of its own, and the kernel lowers a bridge's MTU to its
+# smallest port's: if g4 (mtu=1400, created in parallel) joined first, that
+# MTU is 1400.
+check_vif g3 brv "20 pvid untagged;" "1500|1400" 00:16:3e:00:00:13
 check_vif g4 brv "30 pvid untagged;" 1400 00:16:3e:00:00:14
 
 # Reachability, seen from dom0 ...
