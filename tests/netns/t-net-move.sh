@@ -6,22 +6,10 @@
 # nothing changes.
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-X=$B/network-xenplumb
-W=$B/tests/tools/witness
-{ [ -x "$X" ] && [ -x "$W" ]; } || t_bail "build $X and $W first (make)"
-ip link show xenbr0 >/dev/null 2>&1 && t_bail "not in a private namespace (xenbr0 exists)"
-tmp=$(mktemp -d)
-wpid=
-trap '[ -n "$wpid" ] && kill "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-export XENPLUMB_STATE_DIR="$tmp/state"
-
-snap() {
-	ip -d link show | sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' \
-		-e 's/[a-z_]+_timer +[0-9.]+//g' -e 's/qdisc [a-z_]+ //'
-	ip -o addr show | sed -E 's/^[0-9]+: //' | sort
-	{ ip route show table all; ip -6 route show table all; } | sort
-}
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+net_setup
+snap() { net_snap; }
 l3() { # addresses and routes (of every table) of one device
 	ip -o addr show dev "$1" | awk '{print $3, $4}' | grep -v 'inet6 fe80' | sort
 	{ ip route show table all dev "$1"; ip -6 route show table all dev "$1"; } |

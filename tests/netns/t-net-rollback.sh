@@ -14,12 +14,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export XENPLUMB_STATE_DIR="$tmp/state"
 
-snap() { # links, addresses (order aside), routes of every table.  The qdisc
-	# is left out: a veth that was up once keeps noqueue instead of noop.
-	ip -d link show | sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' \
-		-e 's/[a-z_]+_timer +[0-9.]+//g' -e 's/qdisc [a-z_]+ //'
-	ip -o addr show | sed -E 's/^[0-9]+: //' | sort
-	{ ip route show table all; ip -6 route show table all; } | sort
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+snap() { # net_snap, and the policy rules
+	net_snap
 	ip rule show
 }
 
