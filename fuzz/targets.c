@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "validate.h"
-#include "vif_args.h"
-#include "vif_bridge.h"
-#include "vif_keys.h"
-#include "vlanspec.h"
+#include "common/validate.h"
+#include "map/conf.h"
+#include "vif/vif_args.h"
+#include "vif/vif_bridge.h"
+#include "vif/vif_keys.h"
+#include "vif/vlanspec.h"
 
 #define XPF_MAX_INPUT 65536
 #define XPF_MAX_ARGS  32

@@ -1,16 +1,17 @@
-# The map parser (src/conf*.c) and the shared validators, with their unit
-# tests.  Other parts link $(CONF_OBJS); list it in a recipe or after this
-# fragment is read (mk/*.mk are included in name order).
+# src/map/: the map parser and network-bridge's legacy arguments, with
+# their unit tests.  Other parts link $(CONF_OBJS); list it in a recipe or
+# after this fragment is read (mk/*.mk are included in name order).
 
-CONF_OBJS := $(B)/src/conf.o $(B)/src/conf_lex.o $(B)/src/conf_legacy.o $(B)/src/validate.o
+CONF_OBJS := $(B)/src/map/conf.o $(B)/src/map/conf_lex.o $(B)/src/map/conf_legacy.o \
+             $(B)/src/common/validate.o
 
 CONF_TESTS := $(B)/tests/unit/test_conf $(B)/tests/unit/test_validate
 UNIT_TESTS += $(CONF_TESTS)
 
-$(B)/tests/unit/test_conf: $(B)/tests/unit/test_conf.o $(CONF_OBJS)
+$(B)/tests/unit/test_conf: $(B)/tests/unit/map/test_conf.o $(CONF_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-$(B)/tests/unit/test_validate: $(B)/tests/unit/test_validate.o $(B)/src/validate.o
+$(B)/tests/unit/test_validate: $(B)/tests/unit/common/test_validate.o $(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-DEPS += $(CONF_OBJS:.o=.d) $(CONF_TESTS:=.d)
+DEPS += $(CONF_OBJS:.o=.d) $(B)/tests/unit/map/test_conf.d $(B)/tests/unit/common/test_validate.d

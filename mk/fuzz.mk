@@ -21,8 +21,9 @@ FUZZ_JOBS    ?= 2
 FUZZ_TARGETS := conf legacy values vifkeys vifargs vifbridge
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc -MMD -MP
-FUZZ_LIB_SRCS := src/conf.c src/conf_lex.c src/conf_legacy.c src/validate.c src/vlanspec.c \
-                 src/vif_keys.c src/vif_args.c src/vif_bridge.c fuzz/targets.c
+FUZZ_LIB_SRCS := src/map/conf.c src/map/conf_lex.c src/map/conf_legacy.c src/common/validate.c \
+                 src/vif/vlanspec.c src/vif/vif_keys.c src/vif/vif_args.c src/vif/vif_bridge.c \
+                 fuzz/targets.c
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fz_%)
 
@@ -46,8 +47,8 @@ fuzz-smoke: $(FUZZ_BINS)
 # project's flags (and SAN=1's sanitizers), no libFuzzer.
 FUZZ_REGRESS := $(B)/tests/unit/test_fuzz_regress
 $(FUZZ_REGRESS): $(B)/tests/unit/test_fuzz_regress.o $(B)/fuzz/targets.o \
-		$(sort $(CONF_OBJS) $(B)/src/vlanspec.o $(B)/src/vif_keys.o $(B)/src/vif_args.o \
-		$(B)/src/vif_bridge.o)
+		$(sort $(CONF_OBJS) $(B)/src/vif/vlanspec.o $(B)/src/vif/vif_keys.o $(B)/src/vif/vif_args.o \
+		$(B)/src/vif/vif_bridge.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 UNIT_TESTS += $(FUZZ_REGRESS)

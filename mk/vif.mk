@@ -1,8 +1,8 @@
-# vif-xenplumb: the vif hotplug helper, its unit tests and its libraries.
+# src/vif/: vif-xenplumb, the vif hotplug helper, its unit tests and its libraries.
 # Links the map parser ($(CONF_OBJS), mk/conf.mk) and the shared helpers.
 
-VIF_SRCS := src/vif-xenplumb.c src/vif_args.c src/vif_keys.c src/vif_bridge.c \
-            src/vif_plumb.c src/vlanspec.c src/brvlan.c src/antispoof.c src/xsutil.c
+VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif/vif_bridge.c \
+            src/vif/vif_plumb.c src/vif/vlanspec.c src/vif/brvlan.c src/vif/antispoof.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 
@@ -19,32 +19,33 @@ else
 VIF_NL_LIBS := $(NL_LIBS)
 endif
 
-$(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(B)/src/log.o $(B)/src/nlutil.o $(B)/src/validate.o)
+$(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(B)/src/common/log.o $(B)/src/common/nl.o $(B)/src/common/validate.o \
+		$(B)/src/common/xsutil.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(VIF_NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
 VIF_TESTS := $(B)/tests/unit/test_vlanspec $(B)/tests/unit/test_vif_bridge \
              $(B)/tests/unit/test_vif_keys $(B)/tests/unit/test_vif_args \
              $(B)/tests/unit/test_vif_antispoof
 
-$(B)/tests/unit/test_vlanspec: $(B)/tests/unit/test_vlanspec.o $(B)/src/vlanspec.o
+$(B)/tests/unit/test_vlanspec: $(B)/tests/unit/vif/test_vlanspec.o $(B)/src/vif/vlanspec.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-$(B)/tests/unit/test_vif_bridge: $(B)/tests/unit/test_vif_bridge.o $(B)/src/vif_bridge.o \
-		$(B)/src/vlanspec.o $(B)/src/validate.o
+$(B)/tests/unit/test_vif_bridge: $(B)/tests/unit/vif/test_vif_bridge.o $(B)/src/vif/vif_bridge.o \
+		$(B)/src/vif/vlanspec.o $(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-$(B)/tests/unit/test_vif_keys: $(B)/tests/unit/test_vif_keys.o $(B)/src/vif_keys.o \
-		$(B)/src/vlanspec.o $(B)/src/validate.o
+$(B)/tests/unit/test_vif_keys: $(B)/tests/unit/vif/test_vif_keys.o $(B)/src/vif/vif_keys.o \
+		$(B)/src/vif/vlanspec.o $(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-$(B)/tests/unit/test_vif_args: $(B)/tests/unit/test_vif_args.o $(B)/src/vif_args.o \
-		$(B)/src/validate.o
+$(B)/tests/unit/test_vif_args: $(B)/tests/unit/vif/test_vif_args.o $(B)/src/vif/vif_args.o \
+		$(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-$(B)/tests/unit/test_vif_antispoof: $(B)/tests/unit/test_vif_antispoof.o $(B)/src/antispoof.o \
-		$(B)/src/validate.o
+$(B)/tests/unit/test_vif_antispoof: $(B)/tests/unit/vif/test_vif_antispoof.o $(B)/src/vif/antispoof.o \
+		$(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(NL_LIBS) $(CMOCKA_LIBS)
 
 BINS       += $(VIF_BIN)
 UNIT_TESTS += $(VIF_TESTS)
-DEPS       += $(VIF_OBJS:.o=.d) $(VIF_TESTS:=.d)
+DEPS       += $(VIF_OBJS:.o=.d) $(patsubst $(B)/tests/unit/%,$(B)/tests/unit/vif/%.d,$(VIF_TESTS))

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "../../fuzz/targets.h"
-#include "conf.h"
+#include "map/conf.h"
 
 static const char *root(void)
 {

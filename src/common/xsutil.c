@@ -1,0 +1,121 @@
+#include "common/xsutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenstore.h>
+
+struct xs_handle *xp_xs_open(void)
+{
+	return xs_open(0);
+}
+
+void xp_xs_close(struct xs_handle *h)
+{
+	if (h)
+		xs_close(h);
+}
+
+static int join(char *out, size_t len, const char *dir, const char *key)
+{
+	int n = key ? snprintf(out, len, "%s/%s", dir, key) : snprintf(out, len, "%s", dir);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int xp_xs_read(struct xs_handle *h, const char *dir, const char *key, char *buf, size_t len,
+	       const char **why)
+{
+	char path[256];
+	unsigned int n = 0;
+	char *v;
+
+	*why = NULL;
+	buf[0] = '\0';
+	if (join(path, sizeof(path), dir, key)) {
+		*why = "xenstore path too long";
+		return -1;
+	}
+	v = xs_read(h, XBT_NULL, path, &n);
+	if (!v) {
+		if (errno == ENOENT)
+			return 0;
+		*why = "cannot read from xenstore";
+		return -1;
+	}
+	if (n >= len) {
+		*why = "value too long";
+		free(v);
+		return -1;
+	}
+	if (memchr(v, '\0', n)) {
+		*why = "value holds a NUL byte";
+		free(v);
+		return -1;
+	}
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	free(v);
+	return 1;
+}
+
+int xp_xs_write(struct xs_handle *h, const char *dir, const char *key, const char *value)
+{
+	char path[256];
+
+	if (join(path, sizeof(path), dir, key))
+		return -1;
+	return xs_write(h, XBT_NULL, path, value, (unsigned int)strlen(value)) ? 0 : -1;
+}
+
+int xp_xs_exists(struct xs_handle *h, const char *path)
+{
+	unsigned int n;
+	char *v = xs_read(h, XBT_NULL, path, &n);
+
+	if (v) {
+		free(v);
+		return 1;
+	}
+	return errno == ENOENT ? 0 : -1;
+}
+
+int xp_xs_report_connected(struct xs_handle *h, const char *dir)
+{
+	return xp_xs_write(h, dir, "hotplug-status", "connected");
+}
+
+int xp_xs_report_error(struct xs_handle *h, const char *dir, const char *msg)
+{
+	char pe[256], ps[256];
+
+	if (join(pe, sizeof(pe), dir, "hotplug-error") ||
+	    join(ps, sizeof(ps), dir, "hotplug-status"))
+		return -1;
+	for (int tries = 0; tries < 16; tries++) {
+		xs_transaction_t t = xs_transaction_start(h);
+		unsigned int n;
+		char *v;
+
+		if (t == XBT_NULL)
+			return -1;
+		v = xs_read(h, t, dir, &n);
+		if (!v) {
+			int absent = errno == ENOENT;
+			xs_transaction_end(h, t, true);
+			return absent ? 0 : -1;
+		}
+		free(v);
+		if (!xs_write(h, t, pe, msg, (unsigned int)strlen(msg)) ||
+		    !xs_write(h, t, ps, "error", 5)) {
+			xs_transaction_end(h, t, true);
+			return -1;
+		}
+		if (xs_transaction_end(h, t, false))
+			return 1;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	return -1;
+}

@@ -1,0 +1,169 @@
+/* The map: /etc/xen/xenplumb.conf parsed into plain data.
+ *
+ * Format (documented for admins in docs/map.md and xenplumb.conf(5)):
+ *
+ *   # comment                     ; also a comment
+ *   include xenplumb.d/NAME.conf  # a file or a glob (? * [...]),
+ *                                 # relative to the including file
+ *
+ *   [bond bond0]
+ *   slaves   = eth0 eth1
+ *   mode     = balance-alb        # balance-rr active-backup balance-xor
+ *                                 # broadcast 802.3ad balance-tlb balance-alb
+ *   miimon   = 100
+ *   lacp-rate = slow|fast   xmit-hash-policy = layer2|layer3+4|layer2+3|encap2+3|encap3+4
+ *   primary  = eth0   updelay = 0   downdelay = 0   mtu = 9000
+ *
+ *   [vlan bond0.100]              # name is free; parent and id are explicit
+ *   parent = bond0                # (if absent, parsed from NAME.ID)
+ *   id     = 100
+ *
+ *   [dummy dummy0]
+ *
+ *   [bridge br100]
+ *   ports          = bond0.100    # space separated
+ *   mtu            = 1500
+ *   stp            = off          # on|off|yes|no|true|false|1|0
+ *   forward-delay  = 0            # seconds, 0..30 (kernel range 2..30 with STP)
+ *   vlan-filtering = no
+ *   default        = yes          # the bridge for guests that name none
+ *   move-addresses = no           # yes: move port addresses+routes onto the bridge
+ *   antispoof      = no           # yes: guests may send only from their mac/ip
+ *
+ *   [network dmz]                 # logical network guests may name as bridge=dmz
+ *   bridge = br100
+ *   vlan   = 100                  # optional: VLAN on a vlan-filtering bridge
+ *
+ * Every diagnostic names file:line and the offending value.  A map with any
+ * error yields no xp_conf at all (callers change nothing).
+ */
+#ifndef XP_CONF_H
+#define XP_CONF_H
+
+#include <stddef.h>
+
+#include "common/validate.h"
+
+struct xp_loc {
+	const char *file; /* owned by xp_conf.files */
+	int line;
+};
+
+/* Bond modes, numbered as the kernel's BOND_MODE_* values. */
+enum xp_bond_mode {
+	XP_BOND_BALANCE_RR = 0,
+	XP_BOND_ACTIVE_BACKUP = 1,
+	XP_BOND_BALANCE_XOR = 2,
+	XP_BOND_BROADCAST = 3,
+	XP_BOND_8023AD = 4,
+	XP_BOND_BALANCE_TLB = 5,
+	XP_BOND_BALANCE_ALB = 6,
+};
+
+#define XP_UNSET (-1) /* for every optional int below */
+
+struct xp_bridge {
+	char name[XP_IFNAMSIZ];
+	struct xp_loc loc;
+	char (*ports)[XP_IFNAMSIZ];
+	size_t nports;
+	int mtu;	    /* XP_UNSET or 68..65535 */
+	int stp;	    /* XP_UNSET, 0, 1 */
+	int forward_delay;  /* XP_UNSET or seconds 0..30 */
+	int vlan_filtering; /* XP_UNSET, 0, 1 */
+	int is_default;	    /* 0/1 */
+	int move_addresses; /* 0/1 */
+	int antispoof;	    /* 0/1 */
+};
+
+struct xp_vlan {
+	char name[XP_IFNAMSIZ];
+	struct xp_loc loc;
+	char parent[XP_IFNAMSIZ];
+	int id;	 /* 1..4094 */
+	int mtu; /* XP_UNSET or value */
+};
+
+struct xp_bond {
+	char name[XP_IFNAMSIZ];
+	struct xp_loc loc;
+	char (*slaves)[XP_IFNAMSIZ];
+	size_t nslaves;
+	int mode;		   /* XP_UNSET or enum xp_bond_mode */
+	int miimon;		   /* ms */
+	int lacp_rate;		   /* XP_UNSET, 0 slow, 1 fast */
+	int xmit_hash_policy;	   /* XP_UNSET or kernel BOND_XMIT_POLICY_* value */
+	char primary[XP_IFNAMSIZ]; /* "" when unset */
+	int updelay;
+	int downdelay;
+	int mtu;
+};
+
+struct xp_dummy {
+	char name[XP_IFNAMSIZ];
+	struct xp_loc loc;
+	int mtu;
+};
+
+#define XP_NETNAME_MAX 64
+struct xp_network {
+	char name[XP_NETNAME_MAX];
+	struct xp_loc loc;
+	char bridge[XP_IFNAMSIZ];
+	int vlan; /* 0 = none, else 1..4094 */
+};
+
+struct xp_conf {
+	struct xp_bridge *bridges;
+	size_t nbridges;
+	struct xp_vlan *vlans;
+	size_t nvlans;
+	struct xp_bond *bonds;
+	size_t nbonds;
+	struct xp_dummy *dummies;
+	size_t ndummies;
+	struct xp_network *networks;
+	size_t nnetworks;
+	char **files; /* every file read, for xp_loc.file */
+	size_t nfiles;
+	int legacy; /* built from network-bridge style arguments */
+};
+
+/* Diagnostics: every error found, each "file:line: message", in order. */
+struct xp_diag {
+	char **msgs;
+	size_t n;
+};
+void xp_diag_add(struct xp_diag *d, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void xp_diag_free(struct xp_diag *d);
+
+/* Parse a map file (and its includes).  Returns 0 and fills *c, or the
+ * number of errors (> 0) with *c left empty and every error in *d. */
+int xp_conf_load(const char *path, struct xp_conf *c, struct xp_diag *d);
+/* Same, from a string; name is used in diagnostics and for relative includes. */
+int xp_conf_parse_string(const char *name, const char *text, struct xp_conf *c, struct xp_diag *d);
+void xp_conf_free(struct xp_conf *c);
+
+/* network-bridge's legacy arguments (bridge= netdev= antispoof= vifnum=),
+ * as xend passes them, as a one-bridge map.  move_addresses is set; a
+ * netdev named dummyN becomes a dummy to create.  args are "k=v" strings. */
+int xp_conf_from_legacy(int argc, char **argv, struct xp_conf *c, struct xp_diag *d);
+
+/* Look-ups (NULL when absent). */
+const struct xp_bridge *xp_conf_bridge(const struct xp_conf *c, const char *name);
+const struct xp_bridge *xp_conf_default_bridge(const struct xp_conf *c);
+const struct xp_network *xp_conf_network(const struct xp_conf *c, const char *name);
+const struct xp_bond *xp_conf_bond(const struct xp_conf *c, const char *name);
+const struct xp_vlan *xp_conf_vlan(const struct xp_conf *c, const char *name);
+const struct xp_dummy *xp_conf_dummy(const struct xp_conf *c, const char *name);
+
+/* Names of bond modes / xmit hash policies, for messages and status. */
+const char *xp_bond_mode_name(int mode);
+int xp_bond_mode_parse(const char *s);
+const char *xp_xmit_hash_name(int policy);
+int xp_xmit_hash_parse(const char *s);
+
+#define XP_CONF_DEFAULT_PATH "/etc/xen/xenplumb.conf"
+
+#endif

@@ -1,0 +1,51 @@
+/* The executor: apply a plan op by op over netlink, keeping the state file
+ * current and an undo list; when an op fails, undo everything this run
+ * applied, in reverse, and say what failed and why.
+ *
+ * Test hook: XENPLUMB_FAIL_AT=N makes the Nth op this run applies fail as
+ * if the kernel had refused it (undo ops are never counted), so tests can
+ * prove rollback at every step.  It only ever makes a run fail. */
+#ifndef XP_EXEC_H
+#define XP_EXEC_H
+
+#include <stdio.h>
+
+#include "net/plan.h"
+
+struct nl_sock;
+struct nl_msg;
+
+/* Turn on strict dump filtering and extended error messages. */
+void xp_nl_setup(struct nl_sock *sk);
+/* Send a request, wait for the kernel's answer.  Frees msg.  0 or a
+ * negative libnl error; the kernel's own words in xp_nl_last_error(). */
+int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg);
+const char *xp_nl_last_error(void);
+/* Send msg (freed) and hand every answer to fn until the kernel's ack or
+ * the dump's end (observe.c).  0 or a negative libnl error. */
+struct nlmsghdr;
+int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
+		void *arg);
+/* NL_CB_SEQ_CHECK callback: only answers to request number *arg (an
+ * unsigned int) count.  Every query sets it, because a query for one
+ * object asks for no ack, and libnl's own check counts on acks. */
+int xp_nl_seq_check(struct nl_msg *msg, void *arg);
+
+struct xp_exec {
+	struct nl_sock *sk;
+	struct xp_state *state; /* updated as ops succeed */
+	const char *state_dir;	/* journaled as ops go, saved at the end; NULL: never */
+	int fail_at;		/* XENPLUMB_FAIL_AT, 0 = off */
+	FILE *out;		/* progress lines */
+	int applied;		/* ops applied (and kept) */
+	char error[1024];	/* what failed */
+	int rollback_failed;	/* some undo step failed too */
+};
+
+/* Apply p.  0 when every op succeeded; -1 after a failure (rolled back). */
+int xp_exec_run(struct xp_exec *e, const struct xp_plan *p);
+
+/* Apply one op (no state, no undo); used by tests and by rollback. */
+int xp_exec_op(struct nl_sock *sk, const struct xp_op *op);
+
+#endif

@@ -1,0 +1,919 @@
+/* Observe the interfaces the map names, one by one: RTM_GETLINK by name;
+ * then, where the run can use them, that link's addresses and routes
+ * (dumps the kernel filters by ifindex) and, for a bridge, its ports (a link
+ * dump filtered by master).  Masters and parents are named from the links
+ * observed already.  Never a dump of every link on the host. */
+#include "net/observe.h"
+
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/nl.h"
+#include "map/conf.h"
+#include "net/exec.h"
+#include "net/state.h"
+
+#define USER_HZ 100
+
+const char *xp_kind_name(int kind)
+{
+	switch (kind) {
+	case XP_K_ABSENT:
+		return "absent";
+	case XP_K_BRIDGE:
+		return "bridge";
+	case XP_K_BOND:
+		return "bond";
+	case XP_K_VLAN:
+		return "vlan";
+	case XP_K_DUMMY:
+		return "dummy";
+	default:
+		return "device";
+	}
+}
+
+static void *grow(void *ptr, size_t n, size_t size)
+{
+	void *q = realloc(ptr, (n + 1) * size);
+	if (!q)
+		abort();
+	return q;
+}
+
+/* FNV-1a */
+static size_t name_hash(const char *name)
+{
+	size_t h = 2166136261u;
+
+	while (*name) {
+		h ^= (unsigned char)*name++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void hash_put(struct xp_observed *o, size_t i)
+{
+	size_t m = o->hcap - 1, h = name_hash(o->links[i].name) & m;
+
+	while (o->hash[h])
+		h = (h + 1) & m;
+	o->hash[h] = i + 1;
+}
+
+static void hash_rebuild(struct xp_observed *o, size_t cap)
+{
+	free(o->hash);
+	o->hash = calloc(cap, sizeof(*o->hash));
+	if (!o->hash)
+		abort();
+	o->hcap = cap;
+	for (size_t i = 0; i < o->n; i++)
+		hash_put(o, i);
+}
+
+static long find_at(const struct xp_observed *o, const char *name)
+{
+	size_t m, h;
+
+	if (!o || !o->hcap)
+		return -1; /* links are only ever added by xp_obs_add */
+	m = o->hcap - 1;
+	for (h = name_hash(name) & m; o->hash[h]; h = (h + 1) & m)
+		if (!strcmp(o->links[o->hash[h] - 1].name, name))
+			return (long)(o->hash[h] - 1);
+	return -1;
+}
+
+const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name)
+{
+	long i = find_at(o, name);
+	return i < 0 ? NULL : &o->links[i];
+}
+
+struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name)
+{
+	struct xp_obs_link *l;
+	long i = find_at(o, name);
+
+	if (i >= 0)
+		return &o->links[i];
+	o->links = grow(o->links, o->n, sizeof(*o->links));
+	l = &o->links[o->n++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	if (2 * o->n > o->hcap)
+		hash_rebuild(o, o->hcap ? 2 * o->hcap : 64);
+	else
+		hash_put(o, o->n - 1);
+	return &o->links[o->n - 1];
+}
+
+static void link_free(struct xp_obs_link *l)
+{
+	free(l->vids);
+	l->vids = NULL;
+	l->nvids = 0;
+	free(l->ports);
+	free(l->addrs);
+	free(l->routes);
+	l->ports = NULL;
+	l->addrs = NULL;
+	l->routes = NULL;
+	l->nports = l->naddrs = l->nroutes = 0;
+}
+
+void xp_observed_free(struct xp_observed *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		link_free(&o->links[i]);
+	free(o->links);
+	free(o->hash);
+	memset(o, 0, sizeof(*o));
+}
+
+static size_t alen(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+void xp_addr_format(const struct xp_addr *a, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(a->family, a->addr, s, sizeof(s));
+	snprintf(buf, len, "%s/%d", s, a->prefixlen);
+}
+
+void xp_route_format(const struct xp_route *r, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN] = "?";
+	size_t n;
+
+	if (r->dst_len == 0)
+		snprintf(buf, len, "%sdefault", r->family == AF_INET6 ? "-6 " : "");
+	else {
+		inet_ntop(r->family, r->dst, s, sizeof(s));
+		snprintf(buf, len, "%s/%d", s, r->dst_len);
+	}
+	n = strlen(buf);
+	if (r->has_gw && n < len) {
+		inet_ntop(r->family, r->gw, s, sizeof(s));
+		n += (size_t)snprintf(buf + n, len - n, " via %s", s);
+	}
+	if (r->table != RT_TABLE_MAIN && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " table %u", r->table);
+	if (r->priority && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " metric %u", r->priority);
+	if (r->has_prefsrc && n < len) {
+		inet_ntop(r->family, r->prefsrc, s, sizeof(s));
+		snprintf(buf + n, len - n, " src %s", s);
+	}
+}
+
+int xp_addr_equal(const struct xp_addr *a, const struct xp_addr *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       !memcmp(a->addr, b->addr, alen(a->family));
+}
+
+int xp_route_equal(const struct xp_route *a, const struct xp_route *b)
+{
+	return a->family == b->family && a->table == b->table && a->dst_len == b->dst_len &&
+	       !memcmp(a->dst, b->dst, alen(a->family)) && a->has_gw == b->has_gw &&
+	       (!a->has_gw || !memcmp(a->gw, b->gw, alen(a->family))) &&
+	       a->priority == b->priority && a->tos == b->tos;
+}
+
+/* ---- raw queries ---- */
+
+struct query {
+	int (*fn)(struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int err;
+	int done;
+	int single; /* not a dump: the one answer ends it */
+	unsigned int seq;
+};
+
+static int query_valid(struct nl_msg *msg, void *arg)
+{
+	struct query *q = arg;
+	int rc = q->fn(nlmsg_hdr(msg), q->arg);
+
+	if (q->single)
+		q->done = 1;
+	return rc < 0 || q->single ? NL_STOP : NL_OK;
+}
+
+static int query_end(struct nl_msg *msg, void *arg)
+{
+	struct query *q = arg;
+	(void)msg;
+	q->done = 1;
+	return NL_STOP;
+}
+
+static int query_err(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct query *q = arg;
+	(void)who;
+	q->err = e->error;
+	q->done = 1;
+	return NL_STOP;
+}
+
+/* Send msg (freed) and hand every reply to fn, until the kernel's ack (a
+ * single answer) or NLMSG_DONE (a dump).  0, or a negative libnl error
+ * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV).  Declared in exec.h. */
+int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
+		void *arg)
+{
+	struct query q = {fn, arg, 0, 0, 0, 0};
+	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
+	struct nl_cb *cb = nl_cb_clone(orig);
+	int err;
+
+	/* A single answer needs no ack after it (one receive, not two). */
+	q.single = (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP;
+
+	nl_cb_put(orig);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, query_valid, &q);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
+	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
+	if (q.single)
+		nl_socket_disable_auto_ack(sk);
+	err = nl_send_auto(sk, msg);
+	if (q.single)
+		nl_socket_enable_auto_ack(sk);
+	/* libnl's own check expects an ack or a dump's end after every
+	 * request; check against this request's number instead */
+	q.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &q.seq);
+	nlmsg_free(msg);
+	while (err >= 0 && !q.done)
+		err = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (q.err)
+		return -nl_syserr2nlerr(-q.err);
+	return err < 0 ? err : 0;
+}
+
+struct linkinfo {
+	struct xp_obs_link *l;
+	char *name; /* when not NULL: the link's name goes here */
+};
+
+static void parse_info(struct nlattr *info, struct xp_obs_link *l)
+{
+	struct nlattr *li[IFLA_INFO_MAX + 1];
+	struct nlattr *d[IFLA_BR_MAX + IFLA_BOND_MAX + IFLA_VLAN_MAX + 1];
+	const char *kind;
+
+	if (nla_parse_nested(li, IFLA_INFO_MAX, info, NULL) < 0 || !li[IFLA_INFO_KIND])
+		return;
+	kind = nla_get_string(li[IFLA_INFO_KIND]);
+	snprintf(l->kind_name, sizeof(l->kind_name), "%s", kind);
+	if (!strcmp(kind, "bridge")) {
+		l->kind = XP_K_BRIDGE;
+		if (!li[IFLA_INFO_DATA] ||
+		    nla_parse_nested(d, IFLA_BR_MAX, li[IFLA_INFO_DATA], NULL) < 0)
+			return;
+		if (d[IFLA_BR_STP_STATE])
+			l->stp = nla_get_u32(d[IFLA_BR_STP_STATE]) ? 1 : 0;
+		if (d[IFLA_BR_FORWARD_DELAY])
+			l->forward_delay = (int)(nla_get_u32(d[IFLA_BR_FORWARD_DELAY]) / USER_HZ);
+		if (d[IFLA_BR_VLAN_FILTERING])
+			l->vlan_filtering = nla_get_u8(d[IFLA_BR_VLAN_FILTERING]);
+	} else if (!strcmp(kind, "bond")) {
+		l->kind = XP_K_BOND;
+		if (!li[IFLA_INFO_DATA] ||
+		    nla_parse_nested(d, IFLA_BOND_MAX, li[IFLA_INFO_DATA], NULL) < 0)
+			return;
+		if (d[IFLA_BOND_MODE])
+			l->bond_mode = nla_get_u8(d[IFLA_BOND_MODE]);
+		if (d[IFLA_BOND_MIIMON])
+			l->miimon = (int)nla_get_u32(d[IFLA_BOND_MIIMON]);
+	} else if (!strcmp(kind, "vlan")) {
+		l->kind = XP_K_VLAN;
+		if (!li[IFLA_INFO_DATA] ||
+		    nla_parse_nested(d, IFLA_VLAN_MAX, li[IFLA_INFO_DATA], NULL) < 0)
+			return;
+		if (d[IFLA_VLAN_ID])
+			l->vlan_id = nla_get_u16(d[IFLA_VLAN_ID]);
+	} else if (!strcmp(kind, "dummy")) {
+		l->kind = XP_K_DUMMY;
+	}
+}
+
+static int on_link(struct nlmsghdr *nlh, void *arg)
+{
+	struct linkinfo *li = arg;
+	struct xp_obs_link *l = li->l;
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return 0;
+	l->ifindex = ifi->ifi_index;
+	l->up = (ifi->ifi_flags & IFF_UP) != 0;
+	l->kind = XP_K_OTHER;
+	if (tb[IFLA_MTU])
+		l->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_MASTER])
+		l->master_index = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINK])
+		l->link_index = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (li->name && tb[IFLA_IFNAME])
+		snprintf(li->name, XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
+	if (tb[IFLA_LINKINFO])
+		parse_info(tb[IFLA_LINKINFO], l);
+	return 0;
+}
+
+static int get_link(struct nl_sock *sk, const char *name, int ifindex, struct linkinfo *li)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	/* no counters: a third of the answer, and nothing here reads them */
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_link, li);
+}
+
+/* ---- addresses ---- */
+
+static int on_addr(struct nlmsghdr *nlh, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct nlattr *tb[IFA_MAX + 1];
+	struct nlattr *a;
+	struct xp_addr *x;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != l->ifindex ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
+	    nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || nla_len(a) != (int)alen(ifa->ifa_family))
+		return 0;
+	l->addrs = grow(l->addrs, l->naddrs, sizeof(*l->addrs));
+	x = &l->addrs[l->naddrs++];
+	memset(x, 0, sizeof(*x));
+	x->family = ifa->ifa_family;
+	memcpy(x->addr, nla_data(a), alen(x->family));
+	x->prefixlen = ifa->ifa_prefixlen;
+	x->scope = ifa->ifa_scope;
+	x->flags = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	if (x->family == AF_INET && tb[IFA_BROADCAST] && nla_len(tb[IFA_BROADCAST]) == 4) {
+		x->has_brd = 1;
+		memcpy(x->brd, nla_data(tb[IFA_BROADCAST]), 4);
+	}
+	return 0;
+}
+
+static int get_addrs(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	struct ifaddrmsg ifa = {.ifa_family = AF_UNSPEC, .ifa_index = (unsigned)l->ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_addr, l);
+}
+
+/* ---- routes ---- */
+
+static int mp_uses(struct nlattr *mp, int ifindex)
+{
+	struct rtnexthop *nh = nla_data(mp);
+	int left = nla_len(mp);
+
+	while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+	       (int)nh->rtnh_len <= left) {
+		if (nh->rtnh_ifindex == ifindex)
+			return 1;
+		left -= RTNH_ALIGN(nh->rtnh_len);
+		nh = RTNH_NEXT(nh);
+	}
+	return 0;
+}
+
+static int on_route(struct nlmsghdr *nlh, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct rtmsg *rtm = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct xp_route *r;
+	unsigned int table;
+	size_t n;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table == RT_TABLE_LOCAL || rtm->rtm_protocol == RTPROT_KERNEL ||
+	    (rtm->rtm_flags & RTM_F_CLONED) || rtm->rtm_type != RTN_UNICAST)
+		return 0;
+	if (tb[RTA_MULTIPATH]) {
+		if (mp_uses(tb[RTA_MULTIPATH], l->ifindex))
+			l->unmovable_routes++;
+		return 0;
+	}
+	if (tb[RTA_NH_ID]) {
+		if (tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == l->ifindex)
+			l->unmovable_routes++;
+		return 0;
+	}
+	if (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != l->ifindex)
+		return 0;
+	n = alen(rtm->rtm_family);
+	l->routes = grow(l->routes, l->nroutes, sizeof(*l->routes));
+	r = &l->routes[l->nroutes++];
+	memset(r, 0, sizeof(*r));
+	r->family = rtm->rtm_family;
+	r->table = table;
+	r->dst_len = rtm->rtm_dst_len;
+	if (tb[RTA_DST] && (size_t)nla_len(tb[RTA_DST]) == n)
+		memcpy(r->dst, nla_data(tb[RTA_DST]), n);
+	if (tb[RTA_GATEWAY] && (size_t)nla_len(tb[RTA_GATEWAY]) == n) {
+		r->has_gw = 1;
+		memcpy(r->gw, nla_data(tb[RTA_GATEWAY]), n);
+	}
+	if (tb[RTA_PREFSRC] && (size_t)nla_len(tb[RTA_PREFSRC]) == n) {
+		r->has_prefsrc = 1;
+		memcpy(r->prefsrc, nla_data(tb[RTA_PREFSRC]), n);
+	}
+	if (tb[RTA_PRIORITY])
+		r->priority = nla_get_u32(tb[RTA_PRIORITY]);
+	r->protocol = rtm->rtm_protocol;
+	r->scope = rtm->rtm_scope;
+	r->type = rtm->rtm_type;
+	r->tos = rtm->rtm_tos;
+	return 0;
+}
+
+static int get_routes(struct nl_sock *sk, struct xp_obs_link *l, int family)
+{
+	struct rtmsg rtm = {.rtm_family = (unsigned char)family};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_OIF, (uint32_t)l->ifindex) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_route, l);
+}
+
+/* ---- bridge ports: a link dump filtered by master ---- */
+
+struct portdump {
+	struct xp_obs_link *l;
+};
+
+static int on_port(struct nlmsghdr *nlh, void *arg)
+{
+	struct portdump *pd = arg;
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct xp_obs_link *l = pd->l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_MASTER] || (int)nla_get_u32(tb[IFLA_MASTER]) != l->ifindex || !tb[IFLA_IFNAME])
+		return 0;
+	l->ports = grow(l->ports, l->nports, sizeof(*l->ports));
+	snprintf(l->ports[l->nports++], XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
+	return 0;
+}
+
+static int get_ports(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	struct portdump pd = {l};
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_MASTER, (uint32_t)l->ifindex) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_port, &pd);
+}
+
+/* ---- bridge VLANs of one port ---- */
+
+static void add_vid(struct xp_obs_link *l, unsigned short vid)
+{
+	l->vids = grow(l->vids, (size_t)l->nvids, sizeof(*l->vids));
+	l->vids[l->nvids++] = vid;
+}
+
+static int on_vlan(struct nlmsghdr *nlh, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct br_vlan_msg *bv = nlmsg_data(nlh);
+	struct nlattr *a;
+	int rem;
+
+	if (nlh->nlmsg_type != RTM_NEWVLAN || (int)bv->ifindex != l->ifindex)
+		return 0;
+	nlmsg_for_each_attr(a, nlh, sizeof(*bv), rem)
+	{
+		struct nlattr *e[BRIDGE_VLANDB_ENTRY_MAX + 1];
+		const struct bridge_vlan_info *vi;
+		unsigned end;
+
+		if (nla_type(a) != BRIDGE_VLANDB_ENTRY ||
+		    nla_parse_nested(e, BRIDGE_VLANDB_ENTRY_MAX, a, NULL) < 0 ||
+		    !e[BRIDGE_VLANDB_ENTRY_INFO] ||
+		    nla_len(e[BRIDGE_VLANDB_ENTRY_INFO]) < (int)sizeof(*vi))
+			continue;
+		vi = nla_data(e[BRIDGE_VLANDB_ENTRY_INFO]);
+		end = e[BRIDGE_VLANDB_ENTRY_RANGE] ? nla_get_u16(e[BRIDGE_VLANDB_ENTRY_RANGE])
+						   : vi->vid;
+		for (unsigned v = vi->vid; v <= end && v < 4095; v++)
+			add_vid(l, (unsigned short)v);
+	}
+	return 0;
+}
+
+int xp_observe_vlans(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	struct br_vlan_msg bv = {.family = AF_BRIDGE, .ifindex = (unsigned)l->ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETVLAN, NLM_F_DUMP);
+
+	free(l->vids);
+	l->vids = NULL;
+	l->nvids = 0;
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &bv, sizeof(bv), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_vlan, l);
+}
+
+/* Name (and kind) of ifindex: from o when it was observed, else one
+ * RTM_GETLINK by index. */
+static void index_name(struct nl_sock *sk, const struct xp_observed *o, int ifindex, char *name,
+		       int *kind)
+{
+	struct xp_obs_link tmp;
+	struct linkinfo li = {.l = &tmp, .name = name};
+
+	for (size_t i = 0; i < o->n; i++)
+		if (o->links[i].ifindex == ifindex && o->links[i].kind != XP_K_ABSENT) {
+			snprintf(name, XP_IFNAMSIZ, "%s", o->links[i].name);
+			if (kind)
+				*kind = o->links[i].kind;
+			return;
+		}
+	memset(&tmp, 0, sizeof(tmp));
+	snprintf(name, XP_IFNAMSIZ, "#%d", ifindex);
+	if (get_link(sk, NULL, ifindex, &li) == 0 && kind)
+		*kind = tmp.kind;
+}
+
+/* The link itself: one RTM_GETLINK by name. */
+static int observe_basic(struct nl_sock *sk, const char *name, struct xp_observed *o)
+{
+	struct xp_obs_link *l = xp_obs_add(o, name);
+	struct linkinfo li = {.l = l, .name = NULL};
+	int err;
+
+	link_free(l);
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	err = get_link(sk, name, 0, &li);
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
+		l->kind = XP_K_ABSENT;
+		return 0;
+	}
+	return err < 0 ? err : 0;
+}
+
+static void resolve_names(struct nl_sock *sk, struct xp_observed *o, size_t i)
+{
+	struct xp_obs_link *l = &o->links[i];
+	char name[XP_IFNAMSIZ];
+	int kind = 0;
+
+	if (l->master_index) {
+		index_name(sk, o, l->master_index, name, &kind);
+		l = &o->links[i];
+		snprintf(l->master, sizeof(l->master), "%s", name);
+		l->master_kind = kind;
+	}
+	if (l->kind == XP_K_VLAN && l->link_index) {
+		index_name(sk, o, l->link_index, name, NULL);
+		snprintf(o->links[i].parent, sizeof(l->parent), "%s", name);
+	}
+}
+
+static int observe_l3(struct nl_sock *sk, struct xp_obs_link *l)
+{
+	int err;
+
+	if ((err = get_addrs(sk, l)) < 0 || (err = get_routes(sk, l, AF_INET)) < 0 ||
+	    (err = get_routes(sk, l, AF_INET6)) < 0)
+		return err;
+	return 0;
+}
+
+/* ---- addresses and routes of many links: one dump each ---- */
+
+enum { NEED_L3 = 1, NEED_PORTS = 2 };
+#ifndef L3_BULK_FROM
+#define L3_BULK_FROM 8 /* tests build with 0 to cover the dumps */
+#endif
+
+struct bulk {
+	struct xp_observed *o;
+	int *idx; /* (ifindex, position in o) pairs, sorted by ifindex */
+	size_t n;
+};
+
+static int cmp_int2(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+static struct xp_obs_link *bulk_link(const struct bulk *b, int ifindex)
+{
+	int key[2] = {ifindex, 0};
+	const int *hit = bsearch(key, b->idx, b->n, 2 * sizeof(int), cmp_int2);
+	return hit ? &b->o->links[hit[1]] : NULL;
+}
+
+static int bulk_addr(struct nlmsghdr *nlh, void *arg)
+{
+	const struct bulk *b = arg;
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct xp_obs_link *l;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || !(l = bulk_link(b, (int)ifa->ifa_index)))
+		return 0;
+	return on_addr(nlh, l);
+}
+
+static int bulk_route(struct nlmsghdr *nlh, void *arg)
+{
+	const struct bulk *b = arg;
+	struct nlattr *tb[RTA_MAX + 1];
+	struct xp_obs_link *l;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(nlh, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	if (tb[RTA_OIF] && (l = bulk_link(b, (int)nla_get_u32(tb[RTA_OIF]))))
+		on_route(nlh, l);
+	if (tb[RTA_MULTIPATH]) {
+		struct rtnexthop *nh = nla_data(tb[RTA_MULTIPATH]);
+		int left = nla_len(tb[RTA_MULTIPATH]);
+
+		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		       (int)nh->rtnh_len <= left) {
+			if ((l = bulk_link(b, nh->rtnh_ifindex)) &&
+			    !(tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == nh->rtnh_ifindex))
+				on_route(nlh, l);
+			left -= RTNH_ALIGN(nh->rtnh_len);
+			nh = RTNH_NEXT(nh);
+		}
+	}
+	return 0;
+}
+
+static int dump_all(struct nl_sock *sk, int type, int family,
+		    int (*fn)(struct nlmsghdr *nlh, void *arg), struct bulk *b)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
+	int bad;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (type == RTM_GETADDR) {
+		struct ifaddrmsg ifa = {.ifa_family = (unsigned char)family};
+		bad = nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO);
+	} else {
+		struct rtmsg rtm = {.rtm_family = (unsigned char)family};
+		bad = nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	}
+	if (bad < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, fn, b);
+}
+
+/* The L3 of the links v marks, from one address dump and one route dump
+ * per family, instead of three requests per link. */
+static int observe_l3_bulk(struct nl_sock *sk, struct xp_observed *o, const unsigned char *v)
+{
+	struct bulk b = {o, calloc(2 * o->n + 2, sizeof(int)), 0};
+	int err;
+
+	if (!b.idx)
+		return -NLE_NOMEM;
+	for (size_t i = 0; i < o->n; i++)
+		if ((v[i] & NEED_L3) && o->links[i].kind != XP_K_ABSENT) {
+			b.idx[2 * b.n] = o->links[i].ifindex;
+			b.idx[2 * b.n + 1] = (int)i;
+			b.n++;
+		}
+	qsort(b.idx, b.n, 2 * sizeof(int), cmp_int2);
+	if ((err = dump_all(sk, RTM_GETADDR, AF_UNSPEC, bulk_addr, &b)) >= 0 &&
+	    (err = dump_all(sk, RTM_GETROUTE, AF_INET, bulk_route, &b)) >= 0)
+		err = dump_all(sk, RTM_GETROUTE, AF_INET6, bulk_route, &b);
+	free(b.idx);
+	return err < 0 ? err : 0;
+}
+
+int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
+{
+	int err = observe_basic(sk, name, o);
+	long i = find_at(o, name);
+	struct xp_obs_link *l;
+
+	if (err < 0 || i < 0 || o->links[i].kind == XP_K_ABSENT)
+		return err;
+	resolve_names(sk, o, (size_t)i);
+	l = &o->links[i];
+	if ((err = observe_l3(sk, l)) < 0)
+		return err;
+	if (l->kind == XP_K_BRIDGE && (err = get_ports(sk, l)) < 0)
+		return err;
+	return 0;
+}
+
+static int observe_once(struct nl_sock *sk, const char *name, struct xp_observed *o)
+{
+	if (xp_obs_find(o, name))
+		return 0;
+	return observe_basic(sk, name, o);
+}
+
+static void need(const struct xp_observed *o, unsigned char *v, const char *name, int what)
+{
+	long i = find_at(o, name);
+	if (i >= 0)
+		v[i] |= (unsigned char)what;
+}
+
+static int map_port(const struct xp_conf *c, const char *bridge, const char *port)
+{
+	const struct xp_bridge *br = c ? xp_conf_bridge(c, bridge) : NULL;
+	for (size_t i = 0; br && i < br->nports; i++)
+		if (!strcmp(br->ports[i], port))
+			return 1;
+	return 0;
+}
+
+/* Which links need their addresses and routes, or their ports. */
+static void plan_needs(const struct xp_conf *c, const struct xp_state *s, int mode,
+		       const struct xp_observed *o, unsigned char *v)
+{
+	/* a start plan (also status, also reload) moves or refuses the L3 of
+	 * ports not yet on their bridge, moves those of move-addresses
+	 * bridges' ports, and refuses those of a new bond's slaves */
+	for (size_t i = 0; c && mode != XP_OBS_STOP && i < c->nbridges; i++) {
+		const struct xp_bridge *br = &c->bridges[i];
+		if (br->move_addresses)
+			need(o, v, br->name, NEED_L3);
+		if (mode == XP_OBS_STATUS)
+			need(o, v, br->name, NEED_PORTS);
+		for (size_t j = 0; j < br->nports; j++) {
+			const struct xp_obs_link *p = xp_obs_find(o, br->ports[j]);
+			if (p && (br->move_addresses || strcmp(p->master, br->name)))
+				need(o, v, br->ports[j], NEED_L3);
+		}
+	}
+	for (size_t i = 0; c && mode != XP_OBS_STOP && i < c->nbonds; i++) {
+		const struct xp_obs_link *b = xp_obs_find(o, c->bonds[i].name);
+		if (b && b->kind != XP_K_ABSENT)
+			continue;
+		for (size_t j = 0; j < c->bonds[i].nslaves; j++)
+			need(o, v, c->bonds[i].slaves[j], NEED_L3);
+	}
+	if (!s)
+		return;
+	/* moves are undone from these */
+	for (size_t i = 0; i < s->nmoves; i++) {
+		need(o, v, s->moves[i].from, NEED_L3);
+		need(o, v, s->moves[i].to, NEED_L3);
+	}
+	if (mode != XP_OBS_STOP && mode != XP_OBS_RELOAD)
+		return;
+	/* guest ports keep a bridge (and the ports xenplumb added to it) that
+	 * would otherwise go: stop's bridges, reload's bridges that left the
+	 * map or lost a port of it */
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (s->devs[i].kind == XP_K_BRIDGE &&
+		    (mode == XP_OBS_STOP || !c || !xp_conf_bridge(c, s->devs[i].name)))
+			need(o, v, s->devs[i].name, NEED_PORTS);
+	for (size_t i = 0; i < s->nports; i++)
+		if (mode == XP_OBS_STOP || !map_port(c, s->ports[i].bridge, s->ports[i].port))
+			need(o, v, s->ports[i].bridge, NEED_PORTS);
+}
+
+int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP_IFNAMSIZ],
+		   size_t nextra, const struct xp_state *s, int mode, struct xp_observed *o)
+{
+	unsigned char *v;
+	size_t nl3 = 0;
+	int err = 0;
+
+	for (size_t i = 0; c && i < c->ndummies && !err; i++)
+		err = observe_once(sk, c->dummies[i].name, o);
+	for (size_t i = 0; c && i < c->nbonds && !err; i++) {
+		err = observe_once(sk, c->bonds[i].name, o);
+		for (size_t j = 0; j < c->bonds[i].nslaves && !err; j++)
+			err = observe_once(sk, c->bonds[i].slaves[j], o);
+	}
+	for (size_t i = 0; c && i < c->nvlans && !err; i++) {
+		err = observe_once(sk, c->vlans[i].name, o);
+		if (!err)
+			err = observe_once(sk, c->vlans[i].parent, o);
+	}
+	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
+		err = observe_once(sk, c->bridges[i].name, o);
+		for (size_t j = 0; j < c->bridges[i].nports && !err; j++)
+			err = observe_once(sk, c->bridges[i].ports[j], o);
+	}
+	for (size_t i = 0; i < nextra && !err; i++)
+		err = observe_once(sk, extra[i], o);
+	if (err)
+		return err;
+	/* masters and parents: mostly links observed already */
+	for (size_t i = 0; i < o->n; i++)
+		if (o->links[i].kind != XP_K_ABSENT)
+			resolve_names(sk, o, i);
+	v = calloc(o->n + 1, 1);
+	if (!v)
+		return -NLE_NOMEM;
+	plan_needs(c, s, mode, o, v);
+	for (size_t i = 0; i < o->n; i++)
+		nl3 += (v[i] & NEED_L3) && o->links[i].kind != XP_K_ABSENT;
+	/* a few links: filtered dumps; more: one dump of each kind */
+	if (nl3 > L3_BULK_FROM)
+		err = observe_l3_bulk(sk, o, v);
+	for (size_t i = 0; i < o->n && !err; i++) {
+		struct xp_obs_link *l = &o->links[i];
+		if (l->kind == XP_K_ABSENT)
+			continue;
+		if ((v[i] & NEED_L3) && nl3 <= L3_BULK_FROM)
+			err = observe_l3(sk, l);
+		if (!err && (v[i] & NEED_PORTS) && l->kind == XP_K_BRIDGE)
+			err = get_ports(sk, l);
+	}
+	free(v);
+	/* Bridge VLANs of the map's ports on VLAN-filtering bridges. */
+	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
+		const struct xp_obs_link *b = xp_obs_find(o, c->bridges[i].name);
+		if (!b || b->kind != XP_K_BRIDGE || !b->vlan_filtering)
+			continue;
+		for (size_t j = 0; j < c->bridges[i].nports && !err; j++) {
+			struct xp_obs_link *p = xp_obs_add(o, c->bridges[i].ports[j]);
+			if (p->kind != XP_K_ABSENT && !strcmp(p->master, c->bridges[i].name))
+				err = xp_observe_vlans(sk, p);
+		}
+	}
+	return err;
+}

@@ -1,0 +1,671 @@
+/* The pure planner; see plan.h.  Kind-specific comparisons live in
+ * nd_*.c; this file orders the phases and undoes earlier work. */
+#include "net/plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/kind.h"
+
+static void *grow(void *ptr, size_t n, size_t size)
+{
+	void *q = realloc(ptr, (n + 1) * size);
+	if (!q)
+		abort(); /* a planner out of memory cannot say anything useful */
+	return q;
+}
+
+static void set_name(char *dst, const char *src)
+{
+	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const char *fmt, ...)
+{
+	struct xp_op *op;
+	va_list ap;
+
+	p->ops = grow(p->ops, p->n, sizeof(*p->ops));
+	op = &p->ops[p->n++];
+	memset(op, 0, sizeof(*op));
+	op->type = type;
+	set_name(op->dev, dev);
+	va_start(ap, fmt);
+	vsnprintf(op->why, sizeof(op->why), fmt, ap);
+	va_end(ap);
+	return op;
+}
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	return s;
+}
+
+void xp_plan_error(struct xp_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	p->errors = grow(p->errors, p->nerrors, sizeof(char *));
+	va_start(ap, fmt);
+	p->errors[p->nerrors++] = vfmt(fmt, ap);
+	va_end(ap);
+}
+
+void xp_plan_note(struct xp_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	p->notes = grow(p->notes, p->nnotes, sizeof(char *));
+	va_start(ap, fmt);
+	p->notes[p->nnotes++] = vfmt(fmt, ap);
+	va_end(ap);
+}
+
+void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const char *want,
+		   const char *have)
+{
+	struct xp_drift *d;
+	p->drift = grow(p->drift, p->ndrift, sizeof(*p->drift));
+	d = &p->drift[p->ndrift++];
+	memset(d, 0, sizeof(*d));
+	set_name(d->device, dev);
+	snprintf(d->what, sizeof(d->what), "%s", what);
+	snprintf(d->want, sizeof(d->want), "%s", want);
+	snprintf(d->have, sizeof(d->have), "%s", have);
+}
+
+void xp_plan_free(struct xp_plan *p)
+{
+	for (size_t i = 0; i < p->nerrors; i++)
+		free(p->errors[i]);
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	free(p->errors);
+	free(p->notes);
+	free(p->ops);
+	free(p->drift);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *xp_op_name(int type)
+{
+	static const char *const names[] = {
+	    [XP_OP_CREATE] = "create",
+	    [XP_OP_SET_MTU] = "set-mtu",
+	    [XP_OP_SET_STP] = "set-stp",
+	    [XP_OP_SET_FD] = "set-forward-delay",
+	    [XP_OP_SET_VLANF] = "set-vlan-filtering",
+	    [XP_OP_DOWN] = "down",
+	    [XP_OP_ENSLAVE] = "enslave",
+	    [XP_OP_ADD_PORT] = "add-port",
+	    [XP_OP_DEL_PORT] = "del-port",
+	    [XP_OP_UP] = "up",
+	    [XP_OP_ADD_ADDR] = "add-addr",
+	    [XP_OP_DEL_ADDR] = "del-addr",
+	    [XP_OP_ADD_ROUTE] = "add-route",
+	    [XP_OP_DEL_ROUTE] = "del-route",
+	    [XP_OP_DELETE] = "delete",
+	    [XP_OP_PORT_VLAN] = "port-vlan",
+	};
+	if (type < 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])
+		return "?";
+	return names[type];
+}
+
+void xp_op_format(const struct xp_op *op, char *buf, size_t len)
+{
+	char what[256];
+
+	switch (op->type) {
+	case XP_OP_CREATE:
+		snprintf(what, sizeof(what), "create %s %s", xp_kind_name(op->kind), op->dev);
+		break;
+	case XP_OP_DELETE:
+		snprintf(what, sizeof(what), "delete %s %s", xp_kind_name(op->kind), op->dev);
+		break;
+	case XP_OP_SET_MTU:
+		snprintf(what, sizeof(what), "set %s mtu %d (was %d)", op->dev, op->value, op->old);
+		break;
+	case XP_OP_SET_STP:
+		snprintf(what, sizeof(what), "set %s stp %s (was %s)", op->dev,
+			 op->value ? "on" : "off", op->old ? "on" : "off");
+		break;
+	case XP_OP_SET_FD:
+		snprintf(what, sizeof(what), "set %s forward-delay %d (was %d)", op->dev, op->value,
+			 op->old);
+		break;
+	case XP_OP_SET_VLANF:
+		snprintf(what, sizeof(what), "set %s vlan-filtering %s (was %s)", op->dev,
+			 op->value ? "on" : "off", op->old ? "on" : "off");
+		break;
+	case XP_OP_DOWN:
+		snprintf(what, sizeof(what), "set %s down", op->dev);
+		break;
+	case XP_OP_UP:
+		snprintf(what, sizeof(what), "set %s up", op->dev);
+		break;
+	case XP_OP_ENSLAVE:
+		snprintf(what, sizeof(what), "enslave %s to bond %s", op->dev, op->peer);
+		break;
+	case XP_OP_ADD_PORT:
+		snprintf(what, sizeof(what), "add port %s to bridge %s", op->dev, op->peer);
+		break;
+	case XP_OP_DEL_PORT:
+		snprintf(what, sizeof(what), "remove port %s from %s", op->dev, op->peer);
+		break;
+	case XP_OP_ADD_ADDR:
+	case XP_OP_DEL_ADDR: {
+		char a[64];
+		xp_addr_format(&op->addr, a, sizeof(a));
+		snprintf(what, sizeof(what), "%s address %s %s %s",
+			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
+			 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
+		break;
+	}
+	case XP_OP_ADD_ROUTE:
+	case XP_OP_DEL_ROUTE: {
+		char r[128];
+		xp_route_format(&op->route, r, sizeof(r));
+		snprintf(what, sizeof(what), "%s route %s dev %s",
+			 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
+		break;
+	}
+	case XP_OP_PORT_VLAN:
+		snprintf(what, sizeof(what), "%s vlan %d on bridge port %s",
+			 op->old ? "remove" : "add", op->value, op->dev);
+		break;
+	default:
+		snprintf(what, sizeof(what), "%s %s", xp_op_name(op->type), op->dev);
+	}
+	if (op->why[0])
+		snprintf(buf, len, "%s (%s)", what, op->why);
+	else
+		snprintf(buf, len, "%s", what);
+}
+
+/* ---- context helpers for nd_*.c ---- */
+
+const struct xp_obs_link *xp_pctx_obs(const struct xp_pctx *x, const char *name)
+{
+	const struct xp_obs_link *l = xp_obs_find(x->o, name);
+	return l && l->kind != XP_K_ABSENT ? l : NULL;
+}
+
+int xp_pctx_creating(const struct xp_pctx *x, const char *name)
+{
+	for (size_t i = 0; i < x->p->n; i++)
+		if (x->p->ops[i].type == XP_OP_CREATE && !strcmp(x->p->ops[i].dev, name))
+			return 1;
+	return 0;
+}
+
+int xp_pctx_will_exist(const struct xp_pctx *x, const char *name)
+{
+	return xp_pctx_obs(x, name) || xp_pctx_creating(x, name);
+}
+
+int xp_plan_is_created(const struct xp_plan *p, const struct xp_state *s,
+		       const struct xp_observed *o, const char *name)
+{
+	const struct xp_st_dev *d = s ? xp_state_dev(s, name) : NULL;
+	const struct xp_obs_link *l = xp_obs_find(o, name);
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].type == XP_OP_CREATE && !strcmp(p->ops[i].dev, name))
+			return 1;
+	if (!d)
+		return 0;
+	/* The same name with another ifindex is someone else's device. */
+	if (l && l->kind != XP_K_ABSENT && d->ifindex && l->ifindex != d->ifindex)
+		return 0;
+	return 1;
+}
+
+const char *xp_loc_prefix(const struct xp_loc *loc, char *buf, size_t len)
+{
+	if (loc && loc->file && loc->line > 0)
+		snprintf(buf, len, "%s:%d: ", loc->file, loc->line);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+void xp_plan_wrong_kind(struct xp_pctx *x, const struct xp_loc *loc, const char *name,
+			const struct xp_obs_link *l, int want)
+{
+	char pre[300];
+	const char *is =
+	    l->kind == XP_K_OTHER && l->kind_name[0] ? l->kind_name : xp_kind_name(l->kind);
+
+	xp_plan_error(x->p,
+		      "%s%s exists but is a %s, not a %s; rename or remove that device, or "
+		      "use another name in the map",
+		      xp_loc_prefix(loc, pre, sizeof(pre)), name, is, xp_kind_name(want));
+}
+
+size_t xp_l3_summary(const struct xp_obs_link *l, char *buf, size_t len)
+{
+	size_t n = 0, nr = l->nroutes + (size_t)l->unmovable_routes;
+	char a[64];
+
+	buf[0] = 0;
+	for (size_t i = 0; i < l->naddrs; i++) {
+		if (!xp_addr_movable(&l->addrs[i]))
+			continue;
+		xp_addr_format(&l->addrs[i], a, sizeof(a));
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", n++ ? ", " : "", a);
+	}
+	if (nr)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%zu route%s", n ? " and " : "",
+			 nr, nr == 1 ? "" : "s");
+	return n + nr;
+}
+
+/* ---- start ---- */
+
+static int has_op(const struct xp_plan *p, int type, const char *dev)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].type == type && !strcmp(p->ops[i].dev, dev))
+			return 1;
+	return 0;
+}
+
+static void plan_up(struct xp_pctx *x, const char *name, const char *role)
+{
+	const struct xp_obs_link *l = xp_pctx_obs(x, name);
+	struct xp_op *op;
+
+	if (has_op(x->p, XP_OP_UP, name))
+		return;
+	if (xp_pctx_creating(x, name)) {
+		op = xp_plan_push(x->p, XP_OP_UP, name, "new %s", role);
+		op->created = 1;
+	} else if (l && !l->up) {
+		op = xp_plan_push(x->p, XP_OP_UP, name, "%s is down", role);
+		op->old = 0;
+	}
+}
+
+/* Addresses that move with a port: IPv4 all, IPv6 all but link-local
+ * (the kernel keeps those on ports; we leave them be). */
+int xp_addr_movable(const struct xp_addr *a)
+{
+	if (a->family == AF_INET6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80)
+		return 0;
+	return a->family == AF_INET || a->family == AF_INET6;
+}
+
+static int addr_present(const struct xp_obs_link *l, const struct xp_addr *a)
+{
+	for (size_t i = 0; l && i < l->naddrs; i++)
+		if (xp_addr_equal(&l->addrs[i], a))
+			return 1;
+	return 0;
+}
+
+static int route_present(const struct xp_obs_link *l, const struct xp_route *r)
+{
+	for (size_t i = 0; l && i < l->nroutes; i++)
+		if (xp_route_equal(&l->routes[i], r))
+			return 1;
+	return 0;
+}
+
+/* Move what port carries onto bridge: addresses to the bridge first, then
+ * routes through the bridge, then delete them from the port. */
+static void plan_move(struct xp_pctx *x, const char *port, const char *bridge)
+{
+	const struct xp_obs_link *pl = xp_pctx_obs(x, port);
+	const struct xp_obs_link *bl = xp_pctx_obs(x, bridge);
+	struct xp_op *op;
+	char buf[128];
+
+	if (!pl)
+		return;
+	for (size_t i = 0; i < pl->naddrs; i++) {
+		if (!xp_addr_movable(&pl->addrs[i]) || addr_present(bl, &pl->addrs[i]))
+			continue;
+		xp_addr_format(&pl->addrs[i], buf, sizeof(buf));
+		op =
+		    xp_plan_push(x->p, XP_OP_ADD_ADDR, bridge, "moving %s from port %s", buf, port);
+		op->addr = pl->addrs[i];
+		set_name(op->peer, port);
+	}
+	for (size_t i = 0; i < pl->nroutes; i++) {
+		if (route_present(bl, &pl->routes[i]))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_ADD_ROUTE, bridge, "moving route from port %s", port);
+		op->route = pl->routes[i];
+		set_name(op->peer, port);
+	}
+	for (size_t i = 0; i < pl->nroutes; i++) {
+		op = xp_plan_push(x->p, XP_OP_DEL_ROUTE, port, "moved to %s", bridge);
+		op->route = pl->routes[i];
+		op->value = 1; /* a recorded move */
+		set_name(op->peer, bridge);
+	}
+	/* last first: an IPv4 primary takes its secondaries with it */
+	for (size_t i = pl->naddrs; i-- > 0;) {
+		if (!xp_addr_movable(&pl->addrs[i]))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_DEL_ADDR, port, "moved to %s", bridge);
+		op->addr = pl->addrs[i];
+		op->value = 1;
+		set_name(op->peer, bridge);
+	}
+}
+
+/* ---- undoing earlier work (stop, and reload for what left the map) ---- */
+
+struct unwind {
+	struct xp_pctx *x;
+	int stop;		   /* everything goes */
+	char (*gone)[XP_IFNAMSIZ]; /* devices this plan deletes */
+	size_t ngone;
+	char (*kept)[XP_IFNAMSIZ]; /* bridges kept for their guests */
+	size_t nkept;
+};
+
+static int in_list(char (*l)[XP_IFNAMSIZ], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i], name))
+			return 1;
+	return 0;
+}
+
+static void list_add(char (**l)[XP_IFNAMSIZ], size_t *n, const char *name)
+{
+	if (in_list(*l, *n, name))
+		return;
+	*l = grow(*l, *n, sizeof(**l));
+	set_name((*l)[(*n)++], name);
+}
+
+static void list_del(char (*l)[XP_IFNAMSIZ], size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(l[i], name)) {
+			memmove(&l[i], &l[i + 1], (*n - i - 1) * sizeof(*l));
+			(*n)--;
+			return;
+		}
+}
+
+/* Is the device still wanted by the map (same kind)? */
+static int in_map(const struct xp_conf *c, const char *name, int kind)
+{
+	if (!c)
+		return 0;
+	switch (kind) {
+	case XP_K_BRIDGE:
+		return xp_conf_bridge(c, name) != NULL;
+	case XP_K_BOND:
+		return xp_conf_bond(c, name) != NULL;
+	case XP_K_VLAN:
+		return xp_conf_vlan(c, name) != NULL;
+	case XP_K_DUMMY:
+		return xp_conf_dummy(c, name) != NULL;
+	default:
+		return 0;
+	}
+}
+
+static int port_in_map(const struct xp_conf *c, const char *bridge, const char *port)
+{
+	const struct xp_bridge *br = c ? xp_conf_bridge(c, bridge) : NULL;
+	for (size_t i = 0; br && i < br->nports; i++)
+		if (!strcmp(br->ports[i], port))
+			return 1;
+	return 0;
+}
+
+/* Ports of a bridge that xenplumb neither added nor has in the map: guests
+ * (or the admin's); their presence keeps the bridge and its uplinks. */
+static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl, char *names,
+			    size_t len)
+{
+	size_t n = 0;
+	names[0] = 0;
+	for (size_t i = 0; i < bl->nports; i++) {
+		if (xp_state_has_port(u->x->s, bl->name, bl->ports[i]))
+			continue;
+		if (port_in_map(u->x->c, bl->name, bl->ports[i]))
+			continue;
+		/* a device this plan deletes leaves the bridge with it */
+		if (in_list(u->gone, u->ngone, bl->ports[i]))
+			continue;
+		if (n++)
+			strncat(names, " ", len - strlen(names) - 1);
+		strncat(names, bl->ports[i], len - strlen(names) - 1);
+	}
+	return n;
+}
+
+static void plan_move_back(struct unwind *u, const char *port, const char *bridge)
+{
+	const struct xp_state *s = u->x->s;
+	const struct xp_obs_link *pl = xp_pctx_obs(u->x, port);
+	struct xp_op *op;
+
+	if (!pl) {
+		xp_plan_note(u->x->p, "%s is gone; what moved from it stays on %s", port, bridge);
+		return;
+	}
+	/* records are in deletion order (last address first): add back in
+	 * reverse so an IPv4 primary comes back before its secondaries */
+	for (size_t i = s->nmoves; i-- > 0;) {
+		const struct xp_st_move *m = &s->moves[i];
+		if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route)
+			continue;
+		if (addr_present(pl, &m->addr))
+			continue;
+		op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, port, "moving back from %s", bridge);
+		op->addr = m->addr;
+		op->value = 1; /* restored as it was (no nodad) */
+		set_name(op->peer, bridge);
+	}
+	for (size_t i = 0; i < s->nmoves; i++) {
+		const struct xp_st_move *m = &s->moves[i];
+		if (strcmp(m->from, port) || strcmp(m->to, bridge) || !m->is_route ||
+		    route_present(pl, &m->route))
+			continue;
+		op = xp_plan_push(u->x->p, XP_OP_ADD_ROUTE, port, "moving back from %s", bridge);
+		op->route = m->route;
+		set_name(op->peer, bridge);
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->nmoves; i++) {
+			const struct xp_st_move *m = &s->moves[i];
+			if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route != !pass)
+				continue;
+			/* Also when already gone from the bridge: the executor then
+			 * only forgets the record. */
+			op = xp_plan_push(u->x->p, m->is_route ? XP_OP_DEL_ROUTE : XP_OP_DEL_ADDR,
+					  bridge, "moved back to %s", port);
+			op->route = m->route;
+			op->addr = m->addr;
+			op->value = 2; /* undoes a recorded move */
+			set_name(op->peer, port);
+		}
+}
+
+static int has_moves(const struct xp_state *s, const char *port, const char *bridge)
+{
+	for (size_t i = 0; i < s->nmoves; i++)
+		if (!strcmp(s->moves[i].from, port) && !strcmp(s->moves[i].to, bridge))
+			return 1;
+	return 0;
+}
+
+/* Devices xenplumb created that are to go, minus those still in use by a
+ * device that stays (a port of a kept bridge, the parent of a kept VLAN). */
+static void unwind_pick(struct unwind *u)
+{
+	const struct xp_state *s = u->x->s;
+	int changed;
+
+	for (size_t i = 0; i < s->ndevs; i++) {
+		const struct xp_obs_link *l = xp_pctx_obs(u->x, s->devs[i].name);
+		if (!l || !xp_plan_is_created(u->x->p, s, u->x->o, s->devs[i].name))
+			continue;
+		if (!u->stop && in_map(u->x->c, s->devs[i].name, s->devs[i].kind))
+			continue;
+		list_add(&u->gone, &u->ngone, s->devs[i].name);
+	}
+	do {
+		changed = 0;
+		for (size_t i = 0; i < u->ngone; i++) {
+			const struct xp_obs_link *l = xp_pctx_obs(u->x, u->gone[i]);
+			char guests[256];
+			const char *why = NULL;
+
+			if (l->kind == XP_K_BRIDGE && foreign_ports(u, l, guests, sizeof(guests))) {
+				xp_plan_note(u->x->p, "bridge %s kept: it has guest ports (%s)",
+					     l->name, guests);
+				list_add(&u->kept, &u->nkept, l->name);
+				why = "kept";
+			} else if (l->master[0] && !in_list(u->gone, u->ngone, l->master) &&
+				   l->master_kind == XP_K_BRIDGE) {
+				xp_plan_note(u->x->p, "%s kept: still a port of %s", l->name,
+					     l->master);
+				why = "kept";
+			} else {
+				for (size_t j = 0; j < u->x->o->n; j++) {
+					const struct xp_obs_link *v = &u->x->o->links[j];
+					if (v->kind == XP_K_VLAN && !strcmp(v->parent, l->name) &&
+					    !in_list(u->gone, u->ngone, v->name)) {
+						xp_plan_note(u->x->p, "%s kept: parent of VLAN %s",
+							     l->name, v->name);
+						why = "kept";
+						break;
+					}
+				}
+			}
+			if (why) {
+				list_del(u->gone, &u->ngone, l->name);
+				changed = 1;
+				break;
+			}
+		}
+	} while (changed);
+}
+
+static void unwind_plan(struct xp_pctx *x, int stop)
+{
+	static const int order[] = {XP_K_BRIDGE, XP_K_VLAN, XP_K_BOND, XP_K_DUMMY};
+	struct unwind u = {.x = x, .stop = stop};
+	const struct xp_state *s = x->s;
+	struct xp_op *op;
+
+	if (!s)
+		return;
+	unwind_pick(&u);
+
+	/* Ports xenplumb added that are no longer wanted: addresses back, then
+	 * off the bridge (unless the bridge goes anyway). */
+	for (size_t i = 0; i < s->nports; i++) {
+		const struct xp_st_port *sp = &s->ports[i];
+		const struct xp_obs_link *pl = xp_pctx_obs(x, sp->port);
+		const struct xp_obs_link *bl = xp_pctx_obs(x, sp->bridge);
+		int bridge_goes = in_list(u.gone, u.ngone, sp->bridge);
+		char guests[256];
+
+		if (!stop && port_in_map(x->c, sp->bridge, sp->port) && !bridge_goes)
+			continue;
+		if (in_list(u.kept, u.nkept, sp->bridge))
+			continue;
+		if (!bridge_goes && bl && foreign_ports(&u, bl, guests, sizeof(guests))) {
+			xp_plan_note(x->p, "%s stays on %s: the bridge has guest ports (%s)",
+				     sp->port, sp->bridge, guests);
+			continue;
+		}
+		if (has_moves(s, sp->port, sp->bridge))
+			plan_move_back(&u, sp->port, sp->bridge);
+		if (!bridge_goes && pl && !strcmp(pl->master, sp->bridge)) {
+			op = xp_plan_push(x->p, XP_OP_DEL_PORT, sp->port, "added by xenplumb%s",
+					  stop ? "" : ", no longer in the map");
+			set_name(op->peer, sp->bridge);
+		}
+	}
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (size_t i = s->ndevs; i-- > 0;) {
+			const struct xp_st_dev *d = &s->devs[i];
+			if (d->kind != order[k] || !in_list(u.gone, u.ngone, d->name))
+				continue;
+			op = xp_plan_push(x->p, XP_OP_DELETE, d->name, "created by xenplumb%s",
+					  stop ? "" : ", no longer in the map");
+			op->kind = d->kind;
+			op->created = 1;
+			if (d->kind != XP_K_BOND)
+				continue;
+			for (size_t j = 0; j < s->nslaves; j++) {
+				const struct xp_st_slave *sl = &s->slaves[j];
+				if (strcmp(sl->bond, d->name) || !sl->was_up ||
+				    !xp_pctx_obs(x, sl->slave))
+					continue;
+				xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s",
+					     d->name);
+			}
+		}
+	free(u.gone);
+	free(u.kept);
+}
+
+int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
+		  int reload, struct xp_plan *p)
+{
+	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
+
+	memset(p, 0, sizeof(*p));
+	/* Creation and adoption, lower devices first. */
+	for (size_t i = 0; i < c->ndummies; i++)
+		xp_dummy_plan(&x, &c->dummies[i]);
+	for (size_t i = 0; i < c->nbonds; i++)
+		xp_bond_plan(&x, &c->bonds[i]);
+	for (size_t i = 0; i < c->nvlans; i++)
+		xp_vlan_plan(&x, &c->vlans[i]);
+	for (size_t i = 0; i < c->nbridges; i++)
+		xp_bridge_plan(&x, &c->bridges[i]);
+	/* Ports. */
+	for (size_t i = 0; i < c->nbridges; i++)
+		xp_bridge_plan_ports(&x, &c->bridges[i]);
+	/* Up, in dependency order. */
+	for (size_t i = 0; i < c->ndummies; i++)
+		plan_up(&x, c->dummies[i].name, "dummy");
+	for (size_t i = 0; i < c->nbonds; i++)
+		plan_up(&x, c->bonds[i].name, "bond");
+	for (size_t i = 0; i < c->nvlans; i++)
+		plan_up(&x, c->vlans[i].name, "VLAN");
+	for (size_t i = 0; i < c->nbridges; i++)
+		for (size_t j = 0; j < c->bridges[i].nports; j++)
+			if (xp_pctx_will_exist(&x, c->bridges[i].ports[j]))
+				plan_up(&x, c->bridges[i].ports[j], "bridge port");
+	for (size_t i = 0; i < c->nbridges; i++)
+		plan_up(&x, c->bridges[i].name, "bridge");
+	/* Addresses and routes onto bridges that say move-addresses. */
+	for (size_t i = 0; i < c->nbridges; i++)
+		if (c->bridges[i].move_addresses)
+			for (size_t j = 0; j < c->bridges[i].nports; j++)
+				plan_move(&x, c->bridges[i].ports[j], c->bridges[i].name);
+	if (reload)
+		unwind_plan(&x, 0);
+	return p->nerrors ? -1 : 0;
+}
+
+int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
+		 struct xp_plan *p)
+{
+	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
+
+	memset(p, 0, sizeof(*p));
+	unwind_plan(&x, 1);
+	return p->nerrors ? -1 : 0;
+}

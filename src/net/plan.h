@@ -1,0 +1,99 @@
+/* The planner: desired state (the map) + observed state + what xenplumb did
+ * before (the state file) -> an ordered list of operations.  Pure: no I/O,
+ * so unit tests drive it with hand-built inputs.
+ *
+ * Rules it enforces (and tests check):
+ *  - a device xenplumb did not create is never set down, renamed or
+ *    deleted, and never loses an address or route, except that a port's
+ *    addresses move onto its bridge when the bridge says move-addresses
+ *    (the only address removal allowed, and undone by stop);
+ *  - ports not in the map (guest vifs) are never detached;
+ *  - the only down is of a NIC being enslaved into a NEW bond, and only
+ *    when the NIC carries no address and no route. */
+#ifndef XP_PLAN_H
+#define XP_PLAN_H
+
+#include <stddef.h>
+
+#include "map/conf.h"
+#include "net/observe.h"
+#include "net/state.h"
+
+enum xp_op_type {
+	XP_OP_CREATE,	 /* dev of kind; spec points into the map */
+	XP_OP_SET_MTU,	 /* dev, value (old: old) */
+	XP_OP_SET_STP,	 /* bridge dev, value */
+	XP_OP_SET_FD,	 /* bridge dev, forward delay seconds */
+	XP_OP_SET_VLANF, /* bridge dev, vlan_filtering */
+	XP_OP_DOWN,	 /* dev (only: NIC about to join a new bond) */
+	XP_OP_ENSLAVE,	 /* dev joins bond peer */
+	XP_OP_ADD_PORT,	 /* dev joins bridge peer */
+	XP_OP_DEL_PORT,	 /* dev leaves bridge peer */
+	XP_OP_UP,	 /* dev */
+	XP_OP_ADD_ADDR,	 /* addr on dev */
+	XP_OP_DEL_ADDR,	 /* addr from dev */
+	XP_OP_ADD_ROUTE, /* route via dev */
+	XP_OP_DEL_ROUTE, /* route via dev */
+	XP_OP_DELETE,	 /* dev (only ones xenplumb created) */
+	XP_OP_PORT_VLAN, /* bridge port dev carries vlan value tagged */
+};
+
+struct xp_op {
+	int type; /* enum xp_op_type */
+	char dev[XP_IFNAMSIZ];
+	char peer[XP_IFNAMSIZ]; /* master, or the other end of a move */
+	int kind;		/* for CREATE / DELETE */
+	int value;
+	int old;	       /* previous value, for undo */
+	const void *spec;      /* CREATE: struct xp_bridge/xp_bond/xp_vlan/xp_dummy */
+	struct xp_addr addr;   /* ADD_ADDR / DEL_ADDR */
+	struct xp_route route; /* ADD_ROUTE / DEL_ROUTE */
+	int created;	       /* dev was created by xenplumb (this run or before) */
+	char why[160];
+};
+
+struct xp_drift {
+	char device[XP_IFNAMSIZ];
+	char what[32];
+	char want[96];
+	char have[96];
+};
+
+struct xp_plan {
+	struct xp_op *ops;
+	size_t n;
+	char **errors; /* each a full message; any error -> nothing is applied */
+	size_t nerrors;
+	char **notes; /* things left as they are, said once (guest ports kept, ...) */
+	size_t nnotes;
+	struct xp_drift *drift;
+	size_t ndrift;
+};
+
+/* start (reload = 0) or reload (reload = 1). */
+int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
+		  int reload, struct xp_plan *p);
+/* stop: undo what the state file records.  c (may be NULL) only tells
+ * the map's ports from guests. */
+int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
+		 struct xp_plan *p);
+void xp_plan_free(struct xp_plan *p);
+
+/* One line: "create bridge xenbr0 (in the map, missing)". */
+void xp_op_format(const struct xp_op *op, char *buf, size_t len);
+const char *xp_op_name(int type);
+
+/* Helpers for nd_*.c. */
+struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void xp_plan_error(struct xp_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xp_plan_note(struct xp_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const char *want,
+		   const char *have);
+
+/* Is name a device xenplumb created (recorded in the state, or being
+ * created by this plan)? */
+int xp_plan_is_created(const struct xp_plan *p, const struct xp_state *s,
+		       const struct xp_observed *o, const char *name);
+
+#endif

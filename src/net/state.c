@@ -1,0 +1,708 @@
+/* The state file; see state.h.  Format, one record a line:
+ *   dev NAME KIND IFINDEX
+ *   port BRIDGE PORT
+ *   slave BOND SLAVE WAS_UP
+ *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-
+ *   route FROM TO TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE TYPE TOS
+ * with KIND one of bridge bond vlan dummy and "-" for a missing value.
+ * The journal (state.journal) holds the same lines, and "-" then a record
+ * for its removal; a replay applies them in order. */
+#include "net/state.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATE_FILE   "state"
+#define JOURNAL_FILE "state.journal"
+
+static void *grow(void *ptr, size_t n, size_t size)
+{
+	void *q = realloc(ptr, (n + 1) * size);
+	if (!q)
+		abort();
+	return q;
+}
+
+static void set_name(char *dst, const char *src)
+{
+	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+const char *xp_state_dir(void)
+{
+	const char *d = getenv("XENPLUMB_STATE_DIR");
+	return d && *d ? d : XP_STATE_DIR_DEFAULT;
+}
+
+int xp_state_dir_ensure(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+void xp_state_free(struct xp_state *s)
+{
+	xp_state_journal_close(s);
+	free(s->devs);
+	free(s->ports);
+	free(s->slaves);
+	free(s->moves);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- one record as a line ---- */
+
+#define LINE_MAX_LEN 512
+
+static void ip_str(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (!inet_ntop(family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "-");
+}
+
+static int fmt_dev(char *buf, size_t len, const struct xp_st_dev *d)
+{
+	return snprintf(buf, len, "dev %s %s %d\n", d->name, xp_kind_name(d->kind), d->ifindex);
+}
+
+static int fmt_port(char *buf, size_t len, const struct xp_st_port *p)
+{
+	return snprintf(buf, len, "port %s %s\n", p->bridge, p->port);
+}
+
+static int fmt_slave(char *buf, size_t len, const struct xp_st_slave *sl)
+{
+	return snprintf(buf, len, "slave %s %s %d\n", sl->bond, sl->slave, sl->was_up);
+}
+
+static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
+	const struct xp_route *r = &m->route;
+
+	if (!m->is_route) {
+		ip_str(m->addr.family, m->addr.addr, a, sizeof(a));
+		if (m->addr.has_brd)
+			ip_str(AF_INET, m->addr.brd, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "-");
+		return snprintf(buf, len, "addr %s %s %s/%d %u %d %s\n", m->from, m->to, a,
+				m->addr.prefixlen, m->addr.flags, m->addr.scope, b);
+	}
+	ip_str(r->family, r->dst, a, sizeof(a));
+	if (r->has_gw)
+		ip_str(r->family, r->gw, b, sizeof(b));
+	else
+		snprintf(b, sizeof(b), "-");
+	if (r->has_prefsrc)
+		ip_str(r->family, r->prefsrc, c, sizeof(c));
+	else
+		snprintf(c, sizeof(c), "-");
+	return snprintf(buf, len, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d\n", m->from, m->to,
+			r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
+			r->priority, r->protocol, r->scope, r->type, r->tos);
+}
+
+/* ---- the journal ---- */
+
+int xp_state_journal_open(const char *dir, struct xp_state *s)
+{
+	char path[4096];
+	int fd;
+
+	xp_state_journal_close(s);
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	s->jfd = fd + 1;
+	return 0;
+}
+
+void xp_state_journal_close(struct xp_state *s)
+{
+	if (s->jfd)
+		close(s->jfd - 1);
+	s->jfd = 0;
+}
+
+/* Append one record (del: its removal) in one write(2). */
+static void journal(struct xp_state *s, int del, const char *rec, int n)
+{
+	char line[LINE_MAX_LEN + 1];
+	ssize_t w;
+
+	if (!s->jfd || n <= 0 || n >= LINE_MAX_LEN)
+		return;
+	line[0] = '-';
+	memcpy(line + 1, rec, (size_t)n);
+	w = write(s->jfd - 1, del ? line : line + 1, (size_t)n + (del ? 1 : 0));
+	if (w != n + (del ? 1 : 0) && !s->jerr)
+		s->jerr = w < 0 ? -errno : -EIO;
+}
+
+/* ---- record keeping ---- */
+
+const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (!strcmp(s->devs[i].name, name))
+			return &s->devs[i];
+	return NULL;
+}
+
+#define REMOVE_AT(arr, n, i) memmove(&(arr)[i], &(arr)[(i) + 1], ((n) - (i)-1) * sizeof(*(arr)))
+
+static struct xp_st_dev *dev_find(const struct xp_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (!strcmp(s->devs[i].name, name))
+			return &s->devs[i];
+	return NULL;
+}
+
+int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex)
+{
+	struct xp_st_dev *d = dev_find(s, name);
+	char line[LINE_MAX_LEN];
+
+	if (d && d->kind == kind && d->ifindex == ifindex)
+		return 0;
+	if (d) { /* replaced: the journal line alone says so (replay removes first) */
+		REMOVE_AT(s->devs, s->ndevs, (size_t)(d - s->devs));
+		s->ndevs--;
+	}
+	s->devs = grow(s->devs, s->ndevs, sizeof(*s->devs));
+	d = &s->devs[s->ndevs++];
+	set_name(d->name, name);
+	d->kind = kind;
+	d->ifindex = ifindex;
+	journal(s, 0, line, fmt_dev(line, sizeof(line), d));
+	return 0;
+}
+
+void xp_state_del_dev(struct xp_state *s, const char *name)
+{
+	struct xp_st_dev *d = dev_find(s, name);
+	char line[LINE_MAX_LEN];
+
+	if (!d)
+		return;
+	journal(s, 1, line, fmt_dev(line, sizeof(line), d));
+	REMOVE_AT(s->devs, s->ndevs, (size_t)(d - s->devs));
+	s->ndevs--;
+}
+
+static int port_at(const struct xp_state *s, const char *bridge, const char *port)
+{
+	for (size_t i = 0; s && i < s->nports; i++)
+		if (!strcmp(s->ports[i].bridge, bridge) && !strcmp(s->ports[i].port, port))
+			return (int)i;
+	return -1;
+}
+
+int xp_state_has_port(const struct xp_state *s, const char *bridge, const char *port)
+{
+	return port_at(s, bridge, port) >= 0;
+}
+
+int xp_state_add_port(struct xp_state *s, const char *bridge, const char *port)
+{
+	char line[LINE_MAX_LEN];
+
+	if (xp_state_has_port(s, bridge, port))
+		return 0;
+	s->ports = grow(s->ports, s->nports, sizeof(*s->ports));
+	set_name(s->ports[s->nports].bridge, bridge);
+	set_name(s->ports[s->nports].port, port);
+	s->nports++;
+	journal(s, 0, line, fmt_port(line, sizeof(line), &s->ports[s->nports - 1]));
+	return 0;
+}
+
+void xp_state_del_port(struct xp_state *s, const char *bridge, const char *port)
+{
+	char line[LINE_MAX_LEN];
+	int i = port_at(s, bridge, port);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_port(line, sizeof(line), &s->ports[i]));
+	REMOVE_AT(s->ports, s->nports, (size_t)i);
+	s->nports--;
+}
+
+static struct xp_st_slave *slave_find(const struct xp_state *s, const char *bond, const char *slave)
+{
+	for (size_t i = 0; i < s->nslaves; i++)
+		if (!strcmp(s->slaves[i].bond, bond) && !strcmp(s->slaves[i].slave, slave))
+			return &s->slaves[i];
+	return NULL;
+}
+
+int xp_state_add_slave(struct xp_state *s, const char *bond, const char *slave, int was_up)
+{
+	struct xp_st_slave *sl = slave_find(s, bond, slave);
+	char line[LINE_MAX_LEN];
+
+	if (sl && sl->was_up == was_up)
+		return 0;
+	if (sl) {
+		REMOVE_AT(s->slaves, s->nslaves, (size_t)(sl - s->slaves));
+		s->nslaves--;
+	}
+	s->slaves = grow(s->slaves, s->nslaves, sizeof(*s->slaves));
+	sl = &s->slaves[s->nslaves++];
+	set_name(sl->bond, bond);
+	set_name(sl->slave, slave);
+	sl->was_up = was_up;
+	journal(s, 0, line, fmt_slave(line, sizeof(line), sl));
+	return 0;
+}
+
+void xp_state_del_slave(struct xp_state *s, const char *bond, const char *slave)
+{
+	struct xp_st_slave *sl = slave_find(s, bond, slave);
+	char line[LINE_MAX_LEN];
+
+	if (!sl)
+		return;
+	journal(s, 1, line, fmt_slave(line, sizeof(line), sl));
+	REMOVE_AT(s->slaves, s->nslaves, (size_t)(sl - s->slaves));
+	s->nslaves--;
+}
+
+static int move_equal(const struct xp_st_move *a, const struct xp_st_move *b)
+{
+	if (strcmp(a->from, b->from) || strcmp(a->to, b->to) || a->is_route != b->is_route)
+		return 0;
+	return a->is_route ? xp_route_equal(&a->route, &b->route)
+			   : xp_addr_equal(&a->addr, &b->addr);
+}
+
+static int move_at(const struct xp_state *s, const struct xp_st_move *m)
+{
+	for (size_t i = 0; i < s->nmoves; i++)
+		if (move_equal(&s->moves[i], m))
+			return (int)i;
+	return -1;
+}
+
+int xp_state_add_move(struct xp_state *s, const struct xp_st_move *m)
+{
+	char line[LINE_MAX_LEN];
+	int i = move_at(s, m), n = fmt_move(line, sizeof(line), m);
+
+	if (i >= 0) {
+		char old[LINE_MAX_LEN];
+		fmt_move(old, sizeof(old), &s->moves[i]);
+		if (!strcmp(old, line))
+			return 0;
+		REMOVE_AT(s->moves, s->nmoves, (size_t)i);
+		s->nmoves--;
+	}
+	s->moves = grow(s->moves, s->nmoves, sizeof(*s->moves));
+	s->moves[s->nmoves++] = *m;
+	journal(s, 0, line, n);
+	return 0;
+}
+
+void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m)
+{
+	char line[LINE_MAX_LEN];
+	int i = move_at(s, m);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	REMOVE_AT(s->moves, s->nmoves, (size_t)i);
+	s->nmoves--;
+}
+
+/* ---- text form ---- */
+
+static int kind_parse(const char *w)
+{
+	static const int kinds[] = {XP_K_BRIDGE, XP_K_BOND, XP_K_VLAN, XP_K_DUMMY};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(w, xp_kind_name(kinds[i])))
+			return kinds[i];
+	return -1;
+}
+
+struct textbuf {
+	char *buf;
+	size_t len, cap;
+	int bad;
+};
+
+static void tb_add(struct textbuf *t, const char *line, int n)
+{
+	if (n < 0 || n >= LINE_MAX_LEN) {
+		t->bad = 1;
+		return;
+	}
+	if (t->len + (size_t)n + 1 > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4096;
+		char *q;
+		while (cap < t->len + (size_t)n + 1)
+			cap *= 2;
+		q = realloc(t->buf, cap);
+		if (!q) {
+			t->bad = 1;
+			return;
+		}
+		t->buf = q;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, line, (size_t)n + 1);
+	t->len += (size_t)n;
+}
+
+int xp_state_format(const struct xp_state *s, char **out)
+{
+	static const char head[] = "# xenplumb state: what network-xenplumb created or moved\n";
+	struct textbuf t = {NULL, 0, 0, 0};
+	char line[LINE_MAX_LEN];
+
+	tb_add(&t, head, (int)sizeof(head) - 1);
+	for (size_t i = 0; i < s->ndevs; i++)
+		tb_add(&t, line, fmt_dev(line, sizeof(line), &s->devs[i]));
+	for (size_t i = 0; i < s->nports; i++)
+		tb_add(&t, line, fmt_port(line, sizeof(line), &s->ports[i]));
+	for (size_t i = 0; i < s->nslaves; i++)
+		tb_add(&t, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
+	for (size_t i = 0; i < s->nmoves; i++)
+		tb_add(&t, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	if (t.bad) {
+		free(t.buf);
+		return -ENOMEM;
+	}
+	*out = t.buf;
+	return 0;
+}
+
+static int parse_ip(const char *s, int *family, uint8_t *out, int *plen)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	char *slash;
+	long v;
+
+	snprintf(tmp, sizeof(tmp), "%s", s);
+	slash = strchr(tmp, '/');
+	if (plen) {
+		if (!slash || xp_parse_uint(slash + 1, 0, 128, &v) < 0)
+			return -1;
+		*plen = (int)v;
+		*slash = 0;
+	}
+	if (*family == 0)
+		*family = strchr(tmp, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(*family, tmp, out) == 1 ? 0 : -1;
+}
+
+static int names_ok(const char *a, const char *b)
+{
+	return xp_valid_ifname(a, NULL) == 0 && xp_valid_ifname(b, NULL) == 0;
+}
+
+/* Up to 14 blank-separated words of at most 63 bytes (longer ones are
+ * cut, as sscanf's %63s would); how many. */
+/* Up to 14 blank-separated words, as sscanf's "%63s" x 14 reads them (a
+ * longer word goes on as the next one); how many. */
+static int split_words(const char *line, char (*w)[64])
+{
+	int n = 0;
+
+	while (n < 14) {
+		size_t len;
+		line += strspn(line, " \t\n\r\v\f");
+		if (!*line)
+			break;
+		len = strcspn(line, " \t\n\r\v\f");
+		if (len > 63)
+			len = 63;
+		memcpy(w[n], line, len);
+		w[n++][len] = 0;
+		line += len;
+	}
+	return n;
+}
+
+static int parse_record(char *line, struct xp_state *s)
+{
+	char w[14][64];
+	int n = split_words(line, w);
+	long v[6];
+	struct xp_st_move m;
+
+	if (n <= 0)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	if (!strcmp(w[0], "dev") && n == 4) {
+		int kind = kind_parse(w[2]);
+		if (xp_valid_ifname(w[1], NULL) || kind < 0 ||
+		    xp_parse_uint(w[3], 0, 0x7fffffff, &v[0]) < 0)
+			return -1;
+		return xp_state_add_dev(s, w[1], kind, (int)v[0]);
+	}
+	if (!strcmp(w[0], "port") && n == 3 && names_ok(w[1], w[2]))
+		return xp_state_add_port(s, w[1], w[2]);
+	if (!strcmp(w[0], "slave") && n == 4 && names_ok(w[1], w[2]) &&
+	    xp_parse_uint(w[3], 0, 1, &v[0]) == 0)
+		return xp_state_add_slave(s, w[1], w[2], (int)v[0]);
+	if (!strcmp(w[0], "addr") && n == 7 && names_ok(w[1], w[2])) {
+		int fam = AF_INET;
+		set_name(m.from, w[1]);
+		set_name(m.to, w[2]);
+		if (parse_ip(w[3], &m.addr.family, m.addr.addr, &m.addr.prefixlen) < 0 ||
+		    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+		    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
+			return -1;
+		m.addr.flags = (unsigned)v[0];
+		m.addr.scope = (int)v[1];
+		if (strcmp(w[6], "-")) {
+			if (parse_ip(w[6], &fam, m.addr.brd, NULL) < 0 || fam != AF_INET)
+				return -1;
+			m.addr.has_brd = 1;
+		}
+		return xp_state_add_move(s, &m);
+	}
+	if (!strcmp(w[0], "route") && n == 13 && names_ok(w[1], w[2])) {
+		struct xp_route *r = &m.route;
+		set_name(m.from, w[1]);
+		set_name(m.to, w[2]);
+		m.is_route = 1;
+		r->family = !strcmp(w[3], "inet6") ? AF_INET6 : AF_INET;
+		if (xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+		    parse_ip(w[5], &r->family, r->dst, &r->dst_len) < 0)
+			return -1;
+		r->table = (unsigned)v[0];
+		if (strcmp(w[6], "-")) {
+			if (parse_ip(w[6], &r->family, r->gw, NULL) < 0)
+				return -1;
+			r->has_gw = 1;
+		}
+		if (strcmp(w[7], "-")) {
+			if (parse_ip(w[7], &r->family, r->prefsrc, NULL) < 0)
+				return -1;
+			r->has_prefsrc = 1;
+		}
+		if (xp_parse_uint(w[8], 0, 0xffffffffL, &v[1]) < 0 ||
+		    xp_parse_uint(w[9], 0, 255, &v[2]) < 0 ||
+		    xp_parse_uint(w[10], 0, 255, &v[3]) < 0 ||
+		    xp_parse_uint(w[11], 0, 255, &v[4]) < 0 ||
+		    xp_parse_uint(w[12], 0, 255, &v[5]) < 0)
+			return -1;
+		r->priority = (unsigned)v[1];
+		r->protocol = (int)v[2];
+		r->scope = (int)v[3];
+		r->type = (int)v[4];
+		r->tos = (int)v[5];
+		return xp_state_add_move(s, &m);
+	}
+	return -1;
+}
+
+/* A line: a record, "-" and a record (its removal: journal only), a
+ * comment or nothing. */
+static int parse_line(char *line, struct xp_state *s, int journal_line)
+{
+	struct xp_state one;
+	int rc;
+
+	line += strspn(line, " \t");
+	if (!*line || *line == '#')
+		return 0;
+	if (*line != '-')
+		return parse_record(line, s);
+	if (!journal_line)
+		return -1;
+	memset(&one, 0, sizeof(one));
+	rc = parse_record(line + 1, &one);
+	for (size_t i = 0; rc == 0 && i < one.ndevs; i++)
+		xp_state_del_dev(s, one.devs[i].name);
+	for (size_t i = 0; rc == 0 && i < one.nports; i++)
+		xp_state_del_port(s, one.ports[i].bridge, one.ports[i].port);
+	for (size_t i = 0; rc == 0 && i < one.nslaves; i++)
+		xp_state_del_slave(s, one.slaves[i].bond, one.slaves[i].slave);
+	for (size_t i = 0; rc == 0 && i < one.nmoves; i++)
+		xp_state_del_move(s, &one.moves[i]);
+	xp_state_free(&one);
+	return rc;
+}
+
+/* Parse text into s (adding to what s holds). */
+static int parse_text(char *text, struct xp_state *s, const char *what, int journal_line, char *err,
+		      size_t errlen)
+{
+	char *save = NULL;
+	int lineno = 0;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (parse_line(line, s, journal_line) < 0) {
+			snprintf(err, errlen, "%s line %d is malformed: %.80s", what, lineno, line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int xp_state_parse(const char *text, struct xp_state *s, char *err, size_t errlen)
+{
+	char *copy = strdup(text);
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!copy)
+		return -1;
+	rc = parse_text(copy, s, "state", 0, err, errlen);
+	free(copy);
+	if (rc)
+		xp_state_free(s);
+	return rc;
+}
+
+/* The whole of fd as a string (at most 4 MiB); NULL on error. */
+static char *read_all(int fd, size_t *lenp)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		ssize_t n;
+		if (len + 1 >= cap) {
+			char *q = cap < (1u << 22) ? realloc(buf, cap * 2) : NULL;
+			if (!q)
+				break;
+			buf = q;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			buf[len] = 0;
+			*lenp = len;
+			return buf;
+		}
+		len += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen)
+{
+	char path[4096], jpath[4096], *text;
+	size_t len;
+	int fd, jfd, rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	snprintf(jpath, sizeof(jpath), "%s/%s", dir, JOURNAL_FILE);
+	/* The journal first: a writer that replaces the snapshot meanwhile
+	 * unlinks it, and this one still reads it (replay is idempotent). */
+	jfd = open(jpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (jfd < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", jpath, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	} else if (fd >= 0) {
+		text = read_all(fd, &len);
+		close(fd);
+		if (!text) {
+			snprintf(err, errlen, "%s: cannot read", path);
+			rc = -1;
+		} else {
+			rc = parse_text(text, s, "state", 0, err, errlen);
+			free(text);
+		}
+	}
+	if (rc == 0 && jfd >= 0) {
+		text = read_all(jfd, &len);
+		if (!text) {
+			snprintf(err, errlen, "%s: cannot read", jpath);
+			rc = -1;
+		} else {
+			/* a line without its newline was never completed: ignored */
+			char *end = strrchr(text, '\n');
+			if (end)
+				end[1] = 0;
+			else
+				text[0] = 0;
+			s->replayed = text[0] != 0;
+			rc = parse_text(text, s, JOURNAL_FILE, 1, err, errlen);
+			free(text);
+		}
+	}
+	if (jfd >= 0)
+		close(jfd);
+	if (rc)
+		xp_state_free(s);
+	return rc;
+}
+
+int xp_state_save(const char *dir, const struct xp_state *s)
+{
+	char path[4096], tmp[4200], jpath[4096], *text = NULL;
+	int fd, rc;
+	size_t len;
+	ssize_t w;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	snprintf(jpath, sizeof(jpath), "%s/%s", dir, JOURNAL_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path); /* one writer: the lock holder */
+	rc = xp_state_format(s, &text);
+	if (rc < 0)
+		return rc;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		free(text);
+		return rc;
+	}
+	/* One write and no fsync: see state.h. */
+	len = strlen(text);
+	w = write(fd, text, len);
+	if (w != (ssize_t)len) {
+		rc = w < 0 ? -errno : -EIO;
+		close(fd);
+		unlink(tmp);
+		free(text);
+		return rc;
+	}
+	free(text);
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		rc = -errno;
+		unlink(tmp);
+		return rc;
+	}
+	/* The snapshot holds everything the journal said. */
+	if (unlink(jpath) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,357 @@
+/* vif-xenplumb: the Xen vif hotplug helper.
+ *
+ *   vif-xenplumb online|offline [type_if=vif]    PV vif (libxl, or udev)
+ *   vif-xenplumb add|remove type_if=tap          an HVM guest's emulated NIC
+ *
+ * Reads the vif's backend keys from xenstore, plumbs the port by netlink
+ * and reports hotplug-status / hotplug-error.  See vif-xenplumb(8). */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/nl.h"
+#include "common/xsutil.h"
+#include "map/conf.h"
+#include "vif/antispoof.h"
+#include "vif/vif_args.h"
+#include "vif/vif_bridge.h"
+#include "vif/vif_keys.h"
+#include "vif/vif_plumb.h"
+
+#define ERRLEN 512
+
+struct run {
+	struct vif_inv inv;
+	struct xs_handle *xs;
+	struct nl_sock *sk;
+	struct xp_conf conf;
+	int have_conf;
+	struct rtnl_link *last; /* the link cb_link_kind looked up last */
+	char err[ERRLEN];
+};
+
+static int have_net_admin(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return 0;
+	return (d[0].effective >> CAP_NET_ADMIN) & 1;
+}
+
+/* ---- map look-ups for bridge resolution ---------------------------------- */
+
+/* Keeps the link it found: it is usually the bridge, which online then
+ * needs again. */
+static int cb_link_kind(void *ctx, const char *name)
+{
+	struct run *r = ctx;
+
+	if (r->last)
+		rtnl_link_put(r->last);
+	return vif_link_get(r->sk, name, &r->last);
+}
+
+static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int *vlan)
+{
+	struct run *r = ctx;
+	const struct xp_network *n;
+
+	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
+		return -1;
+	snprintf(bridge, XP_IFNAMSIZ, "%s", n->bridge);
+	*vlan = n->vlan;
+	return 0;
+}
+
+static const char *cb_default_bridge(void *ctx)
+{
+	struct run *r = ctx;
+	const struct xp_bridge *b;
+
+	if (!r->have_conf || !(b = xp_conf_default_bridge(&r->conf)))
+		return NULL;
+	return b->name;
+}
+
+/* The map; a missing file is an empty map. */
+static int load_map(struct run *r)
+{
+	const char *path = getenv("XENPLUMB_CONF");
+	struct xp_diag d = {0};
+	struct stat st;
+
+	if (!path || !*path)
+		path = XP_CONF_DEFAULT_PATH;
+	if (stat(path, &st) && errno == ENOENT)
+		return 0;
+	if (xp_conf_load(path, &r->conf, &d)) {
+		snprintf(r->err, sizeof(r->err), "map %s: %s", path,
+			 d.n ? d.msgs[0] : "cannot be read");
+		xp_diag_free(&d);
+		return -1;
+	}
+	xp_diag_free(&d);
+	r->have_conf = 1;
+	return 0;
+}
+
+/* ---- online / add -------------------------------------------------------- */
+
+static int read_key(struct run *r, const char *key, char *buf, size_t len, const char **out)
+{
+	const char *why;
+	int rc = xp_xs_read(r->xs, r->inv.xbpath, key, buf, len, &why);
+
+	if (rc < 0) {
+		snprintf(r->err, sizeof(r->err), "%s key %s: %s", r->inv.xbpath, key, why);
+		return -1;
+	}
+	*out = rc ? buf : NULL;
+	return 0;
+}
+
+static int do_up(struct run *r)
+{
+	static char b_bridge[1100], b_vifname[1100], b_mtu[1100], b_ip[1100], b_mac[1100],
+	    b_vlan[1100];
+	struct vif_raw raw = {0};
+	struct vif_keys k;
+	struct vif_target t;
+	struct vif_lookup lk = {r, cb_link_kind, cb_network, cb_default_bridge};
+	struct vif_plan p;
+	const struct xp_bridge *cb;
+	char table[64];
+	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
+
+	if (read_key(r, "bridge", b_bridge, sizeof(b_bridge), &raw.bridge) ||
+	    read_key(r, "vifname", b_vifname, sizeof(b_vifname), &raw.vifname) ||
+	    read_key(r, "mtu", b_mtu, sizeof(b_mtu), &raw.mtu) ||
+	    read_key(r, "ip", b_ip, sizeof(b_ip), &raw.ip) ||
+	    read_key(r, "mac", b_mac, sizeof(b_mac), &raw.mac) ||
+	    read_key(r, "vlan", b_vlan, sizeof(b_vlan), &raw.vlan))
+		return -1;
+	/* As stock: the store overrides values given by env or arguments. */
+	if (!raw.bridge && *r->inv.bridge)
+		raw.bridge = r->inv.bridge;
+	if (!raw.ip && *r->inv.ip)
+		raw.ip = r->inv.ip;
+	if (vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)))
+		return -1;
+	if (*k.vifname) {
+		unsigned d, n;
+		/* never take the name netback or qemu gives another guest's NIC */
+		if (!vif_parse_devname(k.vifname, tap, &d, &n) &&
+		    (d != r->inv.domid || n != r->inv.devid)) {
+			snprintf(r->err, sizeof(r->err),
+				 "vifname %s is the kernel name of another guest's NIC", k.vifname);
+			return -1;
+		}
+	}
+	if (load_map(r))
+		return -1;
+	if (vif_resolve_bridge(k.bridge, &lk, &t, r->err, sizeof(r->err)))
+		return -1;
+	if (t.has_vlan && k.has_vlan) {
+		snprintf(r->err, sizeof(r->err),
+			 "VLANs given twice: by the bridge key (%s) and by the vlan key", t.how);
+		return -1;
+	}
+
+	memset(&p, 0, sizeof(p));
+	p.kname = r->inv.dev;
+	p.newname = k.vifname;
+	p.bridge = t.bridge;
+	p.mtu = k.mtu;
+	p.has_vlan = t.has_vlan || k.has_vlan;
+	p.vlan = t.has_vlan ? &t.vlan : &k.vlan;
+	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
+	p.table = table;
+	p.br = r->last;
+	cb = r->have_conf ? xp_conf_bridge(&r->conf, t.bridge) : NULL;
+	if (cb && cb->antispoof) {
+		if (!k.has_mac) {
+			snprintf(r->err, sizeof(r->err),
+				 "bridge %s has antispoof = yes but the vif has no mac key",
+				 t.bridge);
+			return -1;
+		}
+		p.antispoof = 1;
+		memcpy(p.as.mac, k.mac, 6);
+		p.as.ips = k.ips;
+		p.as.nips = k.nips;
+		/* tagged frames only where the port carries tagged VLANs */
+		p.as.allow_tagged = 0;
+		if (p.has_vlan) {
+			int lo = 0, hi = 0, f;
+			while (xp_vlanspec_next_run(p.vlan, &lo, &hi, &f) == 0)
+				if (!(f & XP_VLAN_F_UNTAGGED))
+					p.as.allow_tagged = 1;
+		}
+	}
+	xp_log(LOG_INFO, "%s %s: bridge %s (%s)", vif_action_name(r->inv.action), r->inv.dev,
+	       t.bridge, t.how);
+	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
+		return -1;
+
+	if (!tap) {
+		char path[128], mtutxt[16];
+		int fail = 0, found;
+
+		/* Where stock set_mtu writes it: the frontend's directory. */
+		snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid,
+			 r->inv.devid);
+		snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
+		if (xp_xs_write(r->xs, path, "mtu", mtutxt)) {
+			snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
+			fail = 1;
+		} else if (r->inv.action == VIF_ONLINE &&
+			   xp_xs_report_connected(r->xs, r->inv.xbpath)) {
+			snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status",
+				 r->inv.xbpath);
+			fail = 1;
+		}
+		if (fail) {
+			char e2[256];
+
+			vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- offline / remove ---------------------------------------------------- */
+
+static int do_down(struct run *r)
+{
+	char table[64];
+	int found = 0;
+
+	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid,
+			   r->inv.type == VIF_TYPE_TAP);
+	if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
+		return -1;
+	if (!found)
+		xp_log(LOG_INFO, "%s %s: device already gone", vif_action_name(r->inv.action),
+		       r->inv.dev);
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+/* Run by udev (our rules set UDEV_CALL=1): step aside when libxl runs the
+ * hotplug scripts itself (it writes /libxl/disable_udev), and for an
+ * emulated NIC, whose uevent does not say which script the vif uses, unless
+ * its backend names vif-xenplumb. */
+static int udev_not_ours(struct run *r, int argc, char **argv)
+{
+	const char *u = vif_getvar(argc, argv, "UDEV_CALL"), *why, *base;
+	char script[256];
+
+	if (!u || strcmp(u, "1"))
+		return 0;
+	if (xp_xs_exists(r->xs, "/libxl/disable_udev") == 1) {
+		xp_log(LOG_DEBUG, "%s: libxl runs the hotplug scripts; udev call ignored",
+		       r->inv.dev);
+		return 1;
+	}
+	/* a removed tap is gone anyway: always clean up after it */
+	if (r->inv.type != VIF_TYPE_TAP || !r->inv.up)
+		return 0;
+	if (xp_xs_read(r->xs, r->inv.xbpath, "script", script, sizeof(script), &why) != 1)
+		return 1;
+	base = strrchr(script, '/');
+	base = base ? base + 1 : script;
+	return strcmp(base, "vif-xenplumb") != 0;
+}
+
+static int report_failure(struct run *r)
+{
+	xp_log(LOG_ERR, "%s", r->err);
+	if (!*r->inv.xbpath)
+		return 1;
+	if (!r->xs)
+		r->xs = xp_xs_open();
+	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, r->err) < 0)
+		xp_log(LOG_ERR, "cannot write hotplug-error to %s", r->inv.xbpath);
+	return 1;
+}
+
+static const char usage_text[] =
+    "usage: vif-xenplumb online|offline [type_if=vif] [VAR=VAL...]\n"
+    "       vif-xenplumb add|remove type_if=tap\n"
+    "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
+    "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
+    "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
+    "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
+    "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
+
+int main(int argc, char **argv)
+{
+	static struct run r;
+	int rc;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+
+	xp_log_init("vif-xenplumb", 1, 1);
+	if (vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err))) {
+		rc = report_failure(&r);
+		goto out;
+	}
+	if (r.inv.noop) {
+		rc = 0;
+		goto out;
+	}
+	if (!have_net_admin()) {
+		snprintf(
+		    r.err, sizeof(r.err),
+		    "vif-xenplumb needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
+		rc = report_failure(&r);
+		goto out;
+	}
+	r.xs = xp_xs_open();
+	if (!r.xs) {
+		snprintf(r.err, sizeof(r.err), "cannot connect to xenstore: %s", strerror(errno));
+		xp_log(LOG_ERR, "%s", r.err);
+		rc = 1;
+		goto out;
+	}
+	if (udev_not_ours(&r, argc, argv)) {
+		rc = 0;
+		goto out;
+	}
+	r.sk = xp_nl_open();
+	if (!r.sk) {
+		snprintf(r.err, sizeof(r.err), "cannot open rtnetlink");
+		rc = report_failure(&r);
+		goto out;
+	}
+	/* a buffer any answer fits in: libnl then receives each message once
+	 * instead of peeking at its size first */
+	nl_socket_set_msg_buf_size(r.sk, 65536);
+	rc = r.inv.up ? do_up(&r) : do_down(&r);
+	if (rc)
+		rc = report_failure(&r);
+	else
+		xp_log(LOG_INFO, "%s %s: done", vif_action_name(r.inv.action), r.inv.dev);
+out:
+	if (r.last)
+		rtnl_link_put(r.last);
+	if (r.have_conf)
+		xp_conf_free(&r.conf);
+	xp_nl_close(r.sk);
+	xp_xs_close(r.xs);
+	xp_log_close();
+	return rc;
+}

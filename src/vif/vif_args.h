@@ -1,0 +1,49 @@
+/* How vif-xenplumb was invoked: the action, the interface type and the
+ * device/backend it is about, from argv (libxl: `online type_if=vif`; xend
+ * via udev: `online` plus VAR=VAL arguments) and the environment (libxl:
+ * script XENBUS_TYPE XENBUS_PATH XENBUS_BASE_PATH netdev vif [INTERFACE];
+ * udev: the uevent's variables).  VAR=VAL arguments override the
+ * environment.  Everything is validated here; nothing else reads env. */
+#ifndef XP_VIF_ARGS_H
+#define XP_VIF_ARGS_H
+
+#include <stddef.h>
+
+#include "common/validate.h"
+
+enum vif_action { VIF_ONLINE, VIF_OFFLINE, VIF_ADD, VIF_REMOVE };
+enum vif_type { VIF_TYPE_VIF, VIF_TYPE_TAP };
+
+#define VIF_PATH_MAX  96
+#define VIF_VALUE_MAX 256
+
+struct vif_inv {
+	enum vif_action action;
+	enum vif_type type;
+	int noop;		    /* action does not apply to type: exit 0 */
+	int up;			    /* online/add (1) or offline/remove (0) */
+	char xbpath[VIF_PATH_MAX];  /* backend directory, as given or derived */
+	unsigned domid, devid;	    /* from the backend path */
+	char dev[XP_IFNAMSIZ];	    /* kernel's name: vifD.N or vifD.N-emu */
+	char bridge[VIF_VALUE_MAX]; /* `bridge` from env/args ("" if none) */
+	char ip[VIF_VALUE_MAX];	    /* `ip` from env/args ("" if none) */
+};
+
+/* Look-up of a variable: args' VAR=VAL first, then getenv. */
+const char *vif_getvar(int argc, char **argv, const char *name);
+
+/* Parse and validate.  0 ok; -1 with message in err.  On error inv->xbpath
+ * is filled whenever a valid backend path was found, so the caller can
+ * still report hotplug-error there. */
+int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen);
+
+/* Validate a backend path: "backend/vif/D/N" or
+ * "/local/domain/B/backend/vif/D/N", decimal ids without leading zeros. */
+int vif_parse_xbpath(const char *p, unsigned *domid, unsigned *devid);
+
+/* Parse a netback/qemu device name "vifD.N" or "vifD.N-emu" (tap=1). */
+int vif_parse_devname(const char *name, int tap, unsigned *domid, unsigned *devid);
+
+const char *vif_action_name(enum vif_action a);
+
+#endif
