@@ -11,11 +11,11 @@ NET_OBJS      := $(NET_SRCS:%.c=$(B)/%.o)
 NET_CORE_OBJS := $(NET_CORE_SRCS:%.c=$(B)/%.o)
 NET_BIN       := $(B)/network-xenplumb
 
-$(NET_BIN): $(NET_OBJS) $(sort $(CONF_OBJS) $(B)/src/common/log.o $(B)/src/common/nl.o $(B)/src/common/validate.o)
+$(NET_BIN): $(NET_OBJS) $(sort $(CONF_OBJS) $(COMMON_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
 $(B)/tests/unit/test_plan: $(B)/tests/unit/net/test_plan.o $(NET_CORE_OBJS) \
-		$(sort $(CONF_OBJS) $(B)/src/common/log.o $(B)/src/common/nl.o $(B)/src/common/validate.o)
+		$(sort $(CONF_OBJS) $(B)/src/common/log.o $(B)/src/common/nl.o $(B)/src/common/bridge.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CMOCKA_LIBS)
 
 BINS       += $(NET_BIN)

@@ -2,7 +2,7 @@
 # Links the map parser ($(CONF_OBJS), mk/conf.mk) and the shared helpers.
 
 VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif/vif_bridge.c \
-            src/vif/vif_plumb.c src/vif/vlanspec.c src/vif/brvlan.c src/vif/antispoof.c
+            src/vif/vif_plumb.c src/vif/vlanspec.c src/vif/antispoof.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 
@@ -19,8 +19,7 @@ else
 VIF_NL_LIBS := $(NL_LIBS)
 endif
 
-$(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(B)/src/common/log.o $(B)/src/common/nl.o $(B)/src/common/validate.o \
-		$(B)/src/common/xsutil.o)
+$(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(COMMON_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(VIF_NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
 VIF_TESTS := $(B)/tests/unit/test_vlanspec $(B)/tests/unit/test_vif_bridge \

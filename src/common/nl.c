@@ -1,7 +1,20 @@
+/* The one netlink request/reply layer of both helpers; see nl.h. */
 #include "common/nl.h"
 
 #include <errno.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -20,6 +33,7 @@ struct nl_sock *xp_nl_open(void)
 		nl_socket_free(sk);
 		return NULL;
 	}
+	xp_nl_setup(sk);
 	return sk;
 }
 
@@ -49,4 +63,264 @@ int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link 
 const char *xp_nl_strerror(int err)
 {
 	return nl_geterror(err < 0 ? -err : err);
+}
+
+static char last_error[256];
+
+const char *xp_nl_last_error(void)
+{
+	return last_error;
+}
+
+void xp_nl_set_last_error(const char *text)
+{
+	snprintf(last_error, sizeof(last_error), "%s", text);
+}
+
+void xp_nl_setup(struct nl_sock *sk)
+{
+	int one = 1, fd = nl_socket_get_fd(sk);
+
+	/* Both are best effort: old kernels filter nothing (observe.c checks
+	 * every reply anyway) and give no messages. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* Receive into a buffer that holds any answer (the kernel builds dump
+	 * parts of at most 32 KiB, and no answer here asks for VF lists), so
+	 * libnl need not peek at each message's size first: one recvmsg per
+	 * message instead of two. */
+	nl_socket_set_msg_buf_size(sk, 65536);
+}
+
+struct doctx {
+	int err;
+	int done;
+};
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct doctx *d = arg;
+	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	(void)who;
+
+	d->err = e->error;
+	d->done = 1;
+	if (hdr->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = sizeof(*e);
+		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+		if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		if (hdr->nlmsg_len > NLMSG_HDRLEN + off &&
+		    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+			      (int)(hdr->nlmsg_len - NLMSG_HDRLEN - off), NULL) == 0 &&
+		    tb[NLMSGERR_ATTR_MSG])
+			snprintf(last_error, sizeof(last_error), "%s",
+				 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	}
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct doctx *d = arg;
+	(void)msg;
+	d->done = 1;
+	return NL_STOP;
+}
+
+int xp_nl_seq_check(struct nl_msg *msg, void *arg)
+{
+	return nlmsg_hdr(msg)->nlmsg_seq == *(unsigned int *)arg ? NL_OK : NL_SKIP;
+}
+
+int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
+{
+	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
+	struct nl_cb *cb = nl_cb_clone(orig);
+	struct doctx d = {0, 0};
+	unsigned int seq;
+	int err;
+
+	last_error[0] = 0;
+	nl_cb_put(orig);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &d);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &d);
+	err = nl_send_auto(sk, msg);
+	seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &seq);
+	nlmsg_free(msg);
+	while (err >= 0 && !d.done)
+		err = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (d.err)
+		return -nl_syserr2nlerr(-d.err);
+	return err < 0 ? err : 0;
+}
+
+/* ---- links ---- */
+
+/* name -> ifindex for the run (open addressing, FNV-1a); only devices that
+ * exist are cached, and a device this run creates or deletes is forgotten. */
+#define IDX_SLOTS 1024
+static struct {
+	char name[IFNAMSIZ];
+	int ifindex; /* 0: empty slot; -1: forgotten (keeps probing) */
+} idx_cache[IDX_SLOTS];
+
+static size_t idx_slot(const char *name)
+{
+	size_t h = 2166136261u;
+
+	while (*name) {
+		h ^= (unsigned char)*name++;
+		h *= 16777619u;
+	}
+	return h & (IDX_SLOTS - 1);
+}
+
+void xp_nl_ifindex_forget(const char *name)
+{
+	for (size_t n = 0, i = idx_slot(name); n < IDX_SLOTS && idx_cache[i].ifindex;
+	     n++, i = (i + 1) & (IDX_SLOTS - 1))
+		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
+			idx_cache[i].ifindex = -1;
+}
+
+static int on_index(struct nlmsghdr *nlh, void *arg)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		*(int *)arg = ((struct ifinfomsg *)nlmsg_data(nlh))->ifi_index;
+	return 0;
+}
+
+/* By RTM_GETLINK, never by ioctl: SIOCGIFINDEX on a missing name makes the
+ * kernel try to load a module "netdev-NAME" (a modprobe run, 5 ms on real
+ * hardware and 0.2 s under TCG, for every device about to be created). */
+static int link_index(struct nl_sock *sk, const char *name)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	int idx = 0;
+
+	if (!msg)
+		return 0;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	return xp_nl_query(sk, msg, on_index, &idx) < 0 ? 0 : idx;
+}
+
+int xp_nl_ifindex(struct nl_sock *sk, const char *name)
+{
+	size_t i = idx_slot(name), n;
+	int idx;
+
+	for (n = 0; n < IDX_SLOTS && idx_cache[i].ifindex; n++, i = (i + 1) & (IDX_SLOTS - 1))
+		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
+			return idx_cache[i].ifindex;
+	idx = link_index(sk, name);
+	if (idx > 0 && n < IDX_SLOTS / 2 && strlen(name) < IFNAMSIZ) {
+		snprintf(idx_cache[i].name, IFNAMSIZ, "%s", name);
+		idx_cache[i].ifindex = idx;
+	}
+	return idx;
+}
+
+/* ---- raw queries ---- */
+
+struct query {
+	int (*fn)(struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int err;
+	int done;
+	int single; /* not a dump: the one answer ends it */
+	unsigned int seq;
+};
+
+static int query_valid(struct nl_msg *msg, void *arg)
+{
+	struct query *q = arg;
+	int rc = q->fn(nlmsg_hdr(msg), q->arg);
+
+	if (q->single)
+		q->done = 1;
+	return rc < 0 || q->single ? NL_STOP : NL_OK;
+}
+
+static int query_end(struct nl_msg *msg, void *arg)
+{
+	struct query *q = arg;
+	(void)msg;
+	q->done = 1;
+	return NL_STOP;
+}
+
+static int query_err(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct query *q = arg;
+	(void)who;
+	q->err = e->error;
+	q->done = 1;
+	return NL_STOP;
+}
+
+/* Send msg (freed) and hand every reply to fn, until the kernel's ack (a
+ * single answer) or NLMSG_DONE (a dump).  0, or a negative libnl error
+ * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV).  Declared in exec.h. */
+int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
+		void *arg)
+{
+	struct query q = {fn, arg, 0, 0, 0, 0};
+	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
+	struct nl_cb *cb = nl_cb_clone(orig);
+	int err;
+
+	/* A single answer needs no ack after it (one receive, not two). */
+	q.single = (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP;
+
+	nl_cb_put(orig);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, query_valid, &q);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
+	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
+	if (q.single)
+		nl_socket_disable_auto_ack(sk);
+	err = nl_send_auto(sk, msg);
+	if (q.single)
+		nl_socket_enable_auto_ack(sk);
+	/* libnl's own check expects an ack or a dump's end after every
+	 * request; check against this request's number instead */
+	q.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &q.seq);
+	nlmsg_free(msg);
+	while (err >= 0 && !q.done)
+		err = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (q.err)
+		return -nl_syserr2nlerr(-q.err);
+	return err < 0 ? err : 0;
+}
+
+/* CAP_NET_ADMIN in the effective set (not just uid 0). */
+int xp_have_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	return (data[CAP_NET_ADMIN / 32].effective >> (CAP_NET_ADMIN % 32)) & 1;
 }

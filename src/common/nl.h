@@ -1,15 +1,46 @@
-/* Thin helpers over libnl-route shared by both helpers.  Links are always
- * looked up by name or index (RTM_GETLINK for one link), never by dumping
- * every link, so the cost of a call does not grow with the number of guests. */
+/* The one netlink path of both helpers: a socket set up once, a request
+ * with the kernel's ack and its extended-ack text, a query whose answers go
+ * to a callback (with a per-request sequence check), and an ifindex cache.
+ * Links are always looked up by name or index (RTM_GETLINK for one link),
+ * never by dumping every link, so the cost of a call does not grow with the
+ * number of guests. */
 #ifndef XP_COMMON_NL_H
 #define XP_COMMON_NL_H
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
-/* A connected NETLINK_ROUTE socket, or NULL (errno-style message logged). */
+struct nlmsghdr;
+
+/* A connected NETLINK_ROUTE socket, set up as xp_nl_setup() says, or NULL
+ * (errno-style message logged). */
 struct nl_sock *xp_nl_open(void);
 void xp_nl_close(struct nl_sock *sk);
+/* Strict dump filtering, extended error messages, and a receive buffer
+ * that holds any answer (one recvmsg per message). */
+void xp_nl_setup(struct nl_sock *sk);
+
+/* Send a request, wait for the kernel's answer.  Frees msg.  0 or a
+ * negative libnl error; the kernel's own words in xp_nl_last_error()
+ * ("" when it gave none). */
+int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg);
+const char *xp_nl_last_error(void);
+/* What the next xp_nl_last_error() says (a test hook's injected failure). */
+void xp_nl_set_last_error(const char *text);
+
+/* Send msg (freed) and hand every answer to fn until the kernel's ack (a
+ * single answer) or the dump's end.  0 or a negative libnl error
+ * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV). */
+int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
+		void *arg);
+/* NL_CB_SEQ_CHECK callback: only answers to request number *arg (an
+ * unsigned int) count. */
+int xp_nl_seq_check(struct nl_msg *msg, void *arg);
+
+/* ifindex by name (RTM_GETLINK, never an ioctl), 0 when missing; cached for
+ * the process.  Forget a name when its device is created or deleted. */
+int xp_nl_ifindex(struct nl_sock *sk, const char *name);
+void xp_nl_ifindex_forget(const char *name);
 
 /* 0 and *out (caller rtnl_link_put()s it), -NLE_OBJ_NOTFOUND if there is no
  * such link, another negative libnl error otherwise. */
@@ -21,5 +52,8 @@ int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link 
 
 /* libnl error text. */
 const char *xp_nl_strerror(int err);
+
+/* CAP_NET_ADMIN in the effective set (not just uid 0). */
+int xp_have_net_admin(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* Address and route primitives; see addrmove.h. */
 #include "net/addrmove.h"
+#include "common/nl.h"
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -25,7 +26,7 @@ static size_t alen(int family)
 static int addr_msg(struct nl_sock *sk, int type, int flags, const char *dev,
 		    const struct xp_addr *a, int nodad)
 {
-	int idx = xp_nd_ifindex(sk, dev);
+	int idx = xp_nl_ifindex(sk, dev);
 	struct ifaddrmsg ifa = {
 	    .ifa_family = (unsigned char)a->family,
 	    .ifa_prefixlen = (unsigned char)a->prefixlen,
@@ -72,7 +73,7 @@ int xp_addr_del(struct nl_sock *sk, const char *dev, const struct xp_addr *a)
 static int route_msg(struct nl_sock *sk, int type, int flags, const char *dev,
 		     const struct xp_route *r)
 {
-	int idx = xp_nd_ifindex(sk, dev);
+	int idx = xp_nl_ifindex(sk, dev);
 	struct rtmsg rtm = {
 	    .rtm_family = (unsigned char)r->family,
 	    .rtm_dst_len = (unsigned char)r->dst_len,

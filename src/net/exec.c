@@ -17,170 +17,6 @@
 #include "net/addrmove.h"
 #include "net/kind.h"
 
-static char last_error[256];
-
-const char *xp_nl_last_error(void)
-{
-	return last_error;
-}
-
-void xp_nl_setup(struct nl_sock *sk)
-{
-	int one = 1, fd = nl_socket_get_fd(sk);
-
-	/* Both are best effort: old kernels filter nothing (observe.c checks
-	 * every reply anyway) and give no messages. */
-	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	/* Receive into a buffer that holds any answer (the kernel builds dump
-	 * parts of at most 32 KiB, and no answer here asks for VF lists), so
-	 * libnl need not peek at each message's size first: one recvmsg per
-	 * message instead of two. */
-	nl_socket_set_msg_buf_size(sk, 65536);
-}
-
-struct doctx {
-	int err;
-	int done;
-};
-
-static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
-{
-	struct doctx *d = arg;
-	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	(void)who;
-
-	d->err = e->error;
-	d->done = 1;
-	if (hdr->nlmsg_flags & NLM_F_ACK_TLVS) {
-		size_t off = sizeof(*e);
-		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-
-		if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-		if (hdr->nlmsg_len > NLMSG_HDRLEN + off &&
-		    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-			      (int)(hdr->nlmsg_len - NLMSG_HDRLEN - off), NULL) == 0 &&
-		    tb[NLMSGERR_ATTR_MSG])
-			snprintf(last_error, sizeof(last_error), "%s",
-				 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
-	}
-	return NL_STOP;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	struct doctx *d = arg;
-	(void)msg;
-	d->done = 1;
-	return NL_STOP;
-}
-
-int xp_nl_seq_check(struct nl_msg *msg, void *arg)
-{
-	return nlmsg_hdr(msg)->nlmsg_seq == *(unsigned int *)arg ? NL_OK : NL_SKIP;
-}
-
-int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
-{
-	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
-	struct nl_cb *cb = nl_cb_clone(orig);
-	struct doctx d = {0, 0};
-	unsigned int seq;
-	int err;
-
-	last_error[0] = 0;
-	nl_cb_put(orig);
-	if (!cb) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
-	}
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &d);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &d);
-	err = nl_send_auto(sk, msg);
-	seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &seq);
-	nlmsg_free(msg);
-	while (err >= 0 && !d.done)
-		err = nl_recvmsgs(sk, cb);
-	nl_cb_put(cb);
-	if (d.err)
-		return -nl_syserr2nlerr(-d.err);
-	return err < 0 ? err : 0;
-}
-
-/* ---- links ---- */
-
-/* name -> ifindex for the run (open addressing, FNV-1a); only devices that
- * exist are cached, and a device this run creates or deletes is forgotten. */
-#define IDX_SLOTS 1024
-static struct {
-	char name[XP_IFNAMSIZ];
-	int ifindex; /* 0: empty slot; -1: forgotten (keeps probing) */
-} idx_cache[IDX_SLOTS];
-
-static size_t idx_slot(const char *name)
-{
-	size_t h = 2166136261u;
-
-	while (*name) {
-		h ^= (unsigned char)*name++;
-		h *= 16777619u;
-	}
-	return h & (IDX_SLOTS - 1);
-}
-
-static void idx_forget(const char *name)
-{
-	for (size_t n = 0, i = idx_slot(name); n < IDX_SLOTS && idx_cache[i].ifindex;
-	     n++, i = (i + 1) & (IDX_SLOTS - 1))
-		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
-			idx_cache[i].ifindex = -1;
-}
-
-static int on_index(struct nlmsghdr *nlh, void *arg)
-{
-	if (nlh->nlmsg_type == RTM_NEWLINK)
-		*(int *)arg = ((struct ifinfomsg *)nlmsg_data(nlh))->ifi_index;
-	return 0;
-}
-
-/* By RTM_GETLINK, never by ioctl: SIOCGIFINDEX on a missing name makes the
- * kernel try to load a module "netdev-NAME" (a modprobe run, 5 ms on real
- * hardware and 0.2 s under TCG, for every device about to be created). */
-static int link_index(struct nl_sock *sk, const char *name)
-{
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
-	int idx = 0;
-
-	if (!msg)
-		return 0;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
-		nlmsg_free(msg);
-		return 0;
-	}
-	return xp_nl_query(sk, msg, on_index, &idx) < 0 ? 0 : idx;
-}
-
-int xp_nd_ifindex(struct nl_sock *sk, const char *name)
-{
-	size_t i = idx_slot(name), n;
-	int idx;
-
-	for (n = 0; n < IDX_SLOTS && idx_cache[i].ifindex; n++, i = (i + 1) & (IDX_SLOTS - 1))
-		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
-			return idx_cache[i].ifindex;
-	idx = link_index(sk, name);
-	if (idx > 0 && n < IDX_SLOTS / 2 && strlen(name) < XP_IFNAMSIZ) {
-		snprintf(idx_cache[i].name, XP_IFNAMSIZ, "%s", name);
-		idx_cache[i].ifindex = idx;
-	}
-	return idx;
-}
-
 static int link_msg(struct nl_msg **out, int type, int flags, int ifindex, const char *name,
 		    unsigned int ifflags, unsigned int change)
 {
@@ -253,7 +89,7 @@ static int link_simple(struct nl_sock *sk, const char *dev, int type, int attr, 
 
 static int create(struct nl_sock *sk, const struct xp_op *op, const struct xp_nd_fold *f)
 {
-	idx_forget(op->dev);
+	xp_nl_ifindex_forget(op->dev);
 	switch (op->kind) {
 	case XP_K_BRIDGE:
 		return xp_bridge_create(sk, op->spec, f);
@@ -278,7 +114,7 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 			return -NLE_INVAL; /* an undo cannot recreate */
 		return create(sk, op, NULL);
 	case XP_OP_DELETE:
-		idx_forget(op->dev);
+		xp_nl_ifindex_forget(op->dev);
 		return link_simple(sk, op->dev, RTM_DELLINK, 0, 0, 0, 0);
 	case XP_OP_SET_MTU:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MTU, op->value, 0, 0);
@@ -292,7 +128,7 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 		return link_simple(sk, op->dev, RTM_NEWLINK, 0, 0, 0, IFF_UP);
 	case XP_OP_ENSLAVE:
 	case XP_OP_ADD_PORT:
-		master = xp_nd_ifindex(sk, op->peer);
+		master = xp_nl_ifindex(sk, op->peer);
 		if (master <= 0)
 			return -NLE_OBJ_NOTFOUND;
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, master, 0, 0);
@@ -378,7 +214,7 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 	memset(&m, 0, sizeof(m));
 	switch (op->type) {
 	case XP_OP_CREATE:
-		xp_state_add_dev(s, op->dev, op->kind, ahead ? 0 : xp_nd_ifindex(e->sk, op->dev));
+		xp_state_add_dev(s, op->dev, op->kind, ahead ? 0 : xp_nl_ifindex(e->sk, op->dev));
 		break;
 	case XP_OP_DELETE:
 		xp_state_del_dev(s, op->dev);
@@ -489,11 +325,12 @@ static void rollback(struct xp_exec *e, struct xp_op *undo, size_t n, const stru
 			e->rollback_failed = 1;
 			if (e->out)
 				fprintf(e->out, "  undo FAILED: %s: %s%s%s\n", line,
-					xp_nl_strerror(err), last_error[0] ? ": " : "", last_error);
+					xp_nl_strerror(err), xp_nl_last_error()[0] ? ": " : "",
+					xp_nl_last_error());
 			/* a device left behind is still ours */
 			if (undo[i].type == XP_OP_DELETE)
 				xp_state_add_dev(e->state, undo[i].dev, undo[i].kind,
-						 xp_nd_ifindex(e->sk, undo[i].dev));
+						 xp_nl_ifindex(e->sk, undo[i].dev));
 		} else if (e->out) {
 			fprintf(e->out, "  undone: %s\n", line);
 		}
@@ -551,7 +388,7 @@ static void plan_fold(struct nl_sock *sk, const struct xp_plan *p, size_t i,
 			continue;
 		if (q->type == XP_OP_ADD_PORT && !port) {
 			int master =
-			    created_later(p, i, done, q->peer) ? 0 : xp_nd_ifindex(sk, q->peer);
+			    created_later(p, i, done, q->peer) ? 0 : xp_nl_ifindex(sk, q->peer);
 			port = 1;
 			if (master <= 0)
 				continue; /* the bridge comes later: joins in its turn */
@@ -573,7 +410,7 @@ static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct 
 		return create(sk, op, &f->nd);
 	/* ADD_PORT (+ up) */
 	{
-		int master = xp_nd_ifindex(sk, op->peer);
+		int master = xp_nl_ifindex(sk, op->peer);
 		if (master <= 0)
 			return -NLE_OBJ_NOTFOUND;
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, master,
@@ -649,8 +486,11 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 			write_ahead(e, &p->ops[f.at[k]]);
 		if (e->fail_at && count == e->fail_at) {
 			err = -NLE_FAILURE;
-			snprintf(last_error, sizeof(last_error),
-				 "injected failure (XENPLUMB_FAIL_AT=%d)", e->fail_at);
+			char why[64];
+
+			snprintf(why, sizeof(why), "injected failure (XENPLUMB_FAIL_AT=%d)",
+				 e->fail_at);
+			xp_nl_set_last_error(why);
 		} else if (f.n) {
 			err = exec_folded(e->sk, op, &f);
 			if (err < 0) { /* the ops one by one, to name the one that fails */
@@ -669,7 +509,8 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 			char line[400];
 			xp_op_format(op, line, sizeof(line));
 			snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line,
-				 xp_nl_strerror(err), last_error[0] ? ": " : "", last_error);
+				 xp_nl_strerror(err), xp_nl_last_error()[0] ? ": " : "",
+				 xp_nl_last_error());
 			if (e->out)
 				fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n",
 					e->error, nundo, nundo == 1 ? "" : "s");

@@ -15,22 +15,6 @@
 struct nl_sock;
 struct nl_msg;
 
-/* Turn on strict dump filtering and extended error messages. */
-void xp_nl_setup(struct nl_sock *sk);
-/* Send a request, wait for the kernel's answer.  Frees msg.  0 or a
- * negative libnl error; the kernel's own words in xp_nl_last_error(). */
-int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg);
-const char *xp_nl_last_error(void);
-/* Send msg (freed) and hand every answer to fn until the kernel's ack or
- * the dump's end (observe.c).  0 or a negative libnl error. */
-struct nlmsghdr;
-int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
-		void *arg);
-/* NL_CB_SEQ_CHECK callback: only answers to request number *arg (an
- * unsigned int) count.  Every query sets it, because a query for one
- * object asks for no ack, and libnl's own check counts on acks. */
-int xp_nl_seq_check(struct nl_msg *msg, void *arg);
-
 struct xp_exec {
 	struct nl_sock *sk;
 	struct xp_state *state; /* updated as ops succeed */

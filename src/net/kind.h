@@ -78,8 +78,5 @@ struct xp_ndmsg {
 int xp_nd_begin(struct xp_ndmsg *m, const char *name, int ifindex, const char *kind, int mtu,
 		int link, const struct xp_nd_fold *f);
 int xp_nd_send(struct nl_sock *sk, struct xp_ndmsg *m);
-/* ifindex by name, 0 when missing (cached for the run: the executor
- * forgets a name when it creates or deletes that device). */
-int xp_nd_ifindex(struct nl_sock *sk, const char *name);
 
 #endif

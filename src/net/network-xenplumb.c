@@ -89,18 +89,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* CAP_NET_ADMIN in the effective set (not just uid 0). */
-static int have_net_admin(void)
-{
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2];
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return 0;
-	return (data[CAP_NET_ADMIN / 32].effective >> (CAP_NET_ADMIN % 32)) & 1;
-}
-
 static int load_map(const struct opts *o, struct xp_conf *c)
 {
 	struct xp_diag d = {0};
@@ -247,7 +235,7 @@ static int run(const struct opts *o)
 				o->conf);
 		xp_diag_free(&d);
 	}
-	if (changes && !have_net_admin()) {
+	if (changes && !xp_have_net_admin()) {
 		fprintf(stderr,
 			PROG ": %s needs CAP_NET_ADMIN (run as root); try --dry-run or status\n",
 			o->cmd == CMD_STOP     ? "stop"
@@ -275,7 +263,6 @@ static int run(const struct opts *o)
 		fprintf(stderr, PROG ": cannot open rtnetlink\n");
 		goto out;
 	}
-	xp_nl_setup(sk);
 	nextra = state_names(&st, &extra);
 	e = xp_observe_all(sk, have_conf ? &conf : NULL, extra, nextra, &st,
 			   o->cmd == CMD_STATUS	  ? XP_OBS_STATUS

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/bridge.h"
 #include "common/nl.h"
 #include "map/conf.h"
 #include "net/exec.h"
@@ -198,85 +199,6 @@ int xp_route_equal(const struct xp_route *a, const struct xp_route *b)
 	       a->priority == b->priority && a->tos == b->tos;
 }
 
-/* ---- raw queries ---- */
-
-struct query {
-	int (*fn)(struct nlmsghdr *nlh, void *arg);
-	void *arg;
-	int err;
-	int done;
-	int single; /* not a dump: the one answer ends it */
-	unsigned int seq;
-};
-
-static int query_valid(struct nl_msg *msg, void *arg)
-{
-	struct query *q = arg;
-	int rc = q->fn(nlmsg_hdr(msg), q->arg);
-
-	if (q->single)
-		q->done = 1;
-	return rc < 0 || q->single ? NL_STOP : NL_OK;
-}
-
-static int query_end(struct nl_msg *msg, void *arg)
-{
-	struct query *q = arg;
-	(void)msg;
-	q->done = 1;
-	return NL_STOP;
-}
-
-static int query_err(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
-{
-	struct query *q = arg;
-	(void)who;
-	q->err = e->error;
-	q->done = 1;
-	return NL_STOP;
-}
-
-/* Send msg (freed) and hand every reply to fn, until the kernel's ack (a
- * single answer) or NLMSG_DONE (a dump).  0, or a negative libnl error
- * (-NLE_OBJ_NOTFOUND when the kernel says ENODEV).  Declared in exec.h. */
-int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghdr *nlh, void *arg),
-		void *arg)
-{
-	struct query q = {fn, arg, 0, 0, 0, 0};
-	struct nl_cb *orig = nl_socket_get_cb(sk); /* takes a reference */
-	struct nl_cb *cb = nl_cb_clone(orig);
-	int err;
-
-	/* A single answer needs no ack after it (one receive, not two). */
-	q.single = (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP;
-
-	nl_cb_put(orig);
-	if (!cb) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, query_valid, &q);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
-	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
-	if (q.single)
-		nl_socket_disable_auto_ack(sk);
-	err = nl_send_auto(sk, msg);
-	if (q.single)
-		nl_socket_enable_auto_ack(sk);
-	/* libnl's own check expects an ack or a dump's end after every
-	 * request; check against this request's number instead */
-	q.seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xp_nl_seq_check, &q.seq);
-	nlmsg_free(msg);
-	while (err >= 0 && !q.done)
-		err = nl_recvmsgs(sk, cb);
-	nl_cb_put(cb);
-	if (q.err)
-		return -nl_syserr2nlerr(-q.err);
-	return err < 0 ? err : 0;
-}
-
 struct linkinfo {
 	struct xp_obs_link *l;
 	char *name; /* when not NULL: the link's name goes here */
@@ -293,16 +215,13 @@ static void parse_info(struct nlattr *info, struct xp_obs_link *l)
 	kind = nla_get_string(li[IFLA_INFO_KIND]);
 	snprintf(l->kind_name, sizeof(l->kind_name), "%s", kind);
 	if (!strcmp(kind, "bridge")) {
+		struct xp_br_info bi = {l->stp, l->forward_delay, l->vlan_filtering, 0};
+
 		l->kind = XP_K_BRIDGE;
-		if (!li[IFLA_INFO_DATA] ||
-		    nla_parse_nested(d, IFLA_BR_MAX, li[IFLA_INFO_DATA], NULL) < 0)
-			return;
-		if (d[IFLA_BR_STP_STATE])
-			l->stp = nla_get_u32(d[IFLA_BR_STP_STATE]) ? 1 : 0;
-		if (d[IFLA_BR_FORWARD_DELAY])
-			l->forward_delay = (int)(nla_get_u32(d[IFLA_BR_FORWARD_DELAY]) / USER_HZ);
-		if (d[IFLA_BR_VLAN_FILTERING])
-			l->vlan_filtering = nla_get_u8(d[IFLA_BR_VLAN_FILTERING]);
+		xp_br_info_parse(li[IFLA_INFO_DATA], &bi);
+		l->stp = bi.stp;
+		l->forward_delay = bi.forward_delay;
+		l->vlan_filtering = bi.vlan_filtering;
 	} else if (!strcmp(kind, "bond")) {
 		l->kind = XP_K_BOND;
 		if (!li[IFLA_INFO_DATA] ||

@@ -36,16 +36,6 @@ struct run {
 	char err[ERRLEN];
 };
 
-static int have_net_admin(void)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return 0;
-	return (d[0].effective >> CAP_NET_ADMIN) & 1;
-}
-
 /* ---- map look-ups for bridge resolution ---------------------------------- */
 
 /* Keeps the link it found: it is usually the bridge, which online then
@@ -313,7 +303,7 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (!have_net_admin()) {
+	if (!xp_have_net_admin()) {
 		snprintf(
 		    r.err, sizeof(r.err),
 		    "vif-xenplumb needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
@@ -337,9 +327,6 @@ int main(int argc, char **argv)
 		rc = report_failure(&r);
 		goto out;
 	}
-	/* a buffer any answer fits in: libnl then receives each message once
-	 * instead of peeking at its size first */
-	nl_socket_set_msg_buf_size(r.sk, 65536);
 	rc = r.inv.up ? do_up(&r) : do_down(&r);
 	if (rc)
 		rc = report_failure(&r);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/if.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -11,12 +12,40 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/bridge.h"
 #include "common/log.h"
 #include "common/nl.h"
-#include "vif/brvlan.h"
 #include "vif/vif_bridge.h"
 
+/* VLANs 1..4094 alternate at worst: 2047 runs. */
+#define XP_VLAN_MAX_RUNS 2048
+
 static const uint8_t port_mac[6] = {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* Every VLAN of s on port ifindex, as runs in one request (the PVID flag
+ * moves the port's PVID). */
+static int brvlan_add(struct nl_sock *sk, int ifindex, const struct xp_vlanspec *s)
+{
+	struct xp_vlan_run runs[XP_VLAN_MAX_RUNS];
+	size_t n = 0;
+	int lo = 0, hi = 0, f;
+
+	while (n < XP_VLAN_MAX_RUNS && xp_vlanspec_next_run(s, &lo, &hi, &f) == 0) {
+		runs[n].lo = lo;
+		runs[n].hi = hi;
+		runs[n].flags = (f & XP_VLAN_F_PVID ? BRIDGE_VLAN_INFO_PVID : 0) |
+				(f & XP_VLAN_F_UNTAGGED ? BRIDGE_VLAN_INFO_UNTAGGED : 0);
+		n++;
+	}
+	return xp_brport_vlans(sk, ifindex, 0, runs, n);
+}
+
+static int brvlan_del(struct nl_sock *sk, int ifindex, int vid)
+{
+	struct xp_vlan_run r = {vid, vid, 0};
+
+	return xp_brport_vlans(sk, ifindex, 1, &r, 1);
+}
 
 int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
@@ -316,14 +345,14 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 	if (p->has_vlan) {
 		char txt[128];
 
-		rc = xp_brvlan_add(sk, u.ifindex, p->vlan);
+		rc = brvlan_add(sk, u.ifindex, p->vlan);
 		if (rc < 0) {
 			failf(err, errlen, rc, "cannot give %s its VLANs on bridge %s", dev,
 			      p->bridge);
 			goto undo;
 		}
 		if (defpvid && !xp_vlanspec_has(p->vlan, defpvid)) {
-			rc = xp_brvlan_del(sk, u.ifindex, defpvid, defpvid);
+			rc = brvlan_del(sk, u.ifindex, defpvid);
 			if (rc < 0) {
 				failf(err, errlen, rc, "cannot remove the default VLAN from %s",
 				      dev);

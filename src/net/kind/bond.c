@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/nl.h"
 #include "net/kind.h"
 
 static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
@@ -132,7 +133,7 @@ int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b, const struct xp_
 		bad |= nla_put_u8(m.msg, IFLA_BOND_XMIT_HASH_POLICY, (uint8_t)b->xmit_hash_policy);
 	if (b->primary[0]) {
 		/* The kernel records a primary that is not enslaved yet. */
-		int pidx = xp_nd_ifindex(sk, b->primary);
+		int pidx = xp_nl_ifindex(sk, b->primary);
 		if (pidx > 0)
 			bad |= nla_put_u32(m.msg, IFLA_BOND_PRIMARY, (uint32_t)pidx);
 	}

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/bridge.h"
+#include "common/nl.h"
 #include "net/exec.h"
 #include "net/kind.h"
 
@@ -202,30 +204,15 @@ int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br, const struc
 
 int xp_bridge_port_vlan(struct nl_sock *sk, const char *port, int vid, int del)
 {
-	struct bridge_vlan_info vi = {.flags = 0, .vid = (uint16_t)vid};
-	struct ifinfomsg ifi = {.ifi_family = AF_BRIDGE, .ifi_index = xp_nd_ifindex(sk, port)};
-	struct nl_msg *msg;
-	struct nlattr *spec;
+	struct xp_vlan_run r = {vid, vid, 0};
 
-	if (ifi.ifi_index <= 0)
-		return -NLE_OBJ_NOTFOUND;
-	msg = nlmsg_alloc_simple(del ? RTM_DELLINK : RTM_SETLINK, 0);
-	if (!msg)
-		return -NLE_NOMEM;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    !(spec = nla_nest_start(msg, IFLA_AF_SPEC)) ||
-	    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi) < 0) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
-	}
-	nla_nest_end(msg, spec);
-	return xp_nl_do(sk, msg);
+	return xp_brport_vlans(sk, xp_nl_ifindex(sk, port), del, &r, 1);
 }
 
 int xp_bridge_set(struct nl_sock *sk, const char *name, int op, int value)
 {
 	struct xp_ndmsg m;
-	int idx = xp_nd_ifindex(sk, name);
+	int idx = xp_nl_ifindex(sk, name);
 	int err;
 
 	if (idx <= 0)

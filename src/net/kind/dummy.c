@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "common/nl.h"
 #include "net/kind.h"
 
 void xp_dummy_plan(struct xp_pctx *x, const struct xp_dummy *d)

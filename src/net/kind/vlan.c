@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/nl.h"
 #include "net/kind.h"
 
 void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
@@ -47,7 +48,7 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v, const struct xp_nd_fold *f)
 {
 	struct xp_ndmsg m;
-	int parent = xp_nd_ifindex(sk, v->parent);
+	int parent = xp_nl_ifindex(sk, v->parent);
 	int err;
 
 	if (parent <= 0)

@@ -1,0 +1,123 @@
+/* Bridge facts and port VLANs; see bridge.h. */
+#include "common/bridge.h"
+
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/nl.h"
+
+#define USER_HZ 100
+
+/* One IFLA_BRIDGE_VLAN_INFO entry. */
+static int put_info(struct nl_msg *m, int vid, int flags)
+{
+	struct bridge_vlan_info vi = {.flags = (__u16)flags, .vid = (__u16)vid};
+
+	return nla_put(m, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
+}
+
+/* A run lo..hi as one entry or a BEGIN/END pair. */
+static int put_run(struct nl_msg *m, const struct xp_vlan_run *r)
+{
+	int err;
+
+	if (r->lo == r->hi)
+		return put_info(m, r->lo, r->flags);
+	err = put_info(m, r->lo, r->flags | BRIDGE_VLAN_INFO_RANGE_BEGIN);
+	return err ? err : put_info(m, r->hi, r->flags | BRIDGE_VLAN_INFO_RANGE_END);
+}
+
+int xp_brport_vlans(struct nl_sock *sk, int ifindex, int del, const struct xp_vlan_run *runs,
+		    size_t n)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_BRIDGE, .ifi_index = ifindex};
+	struct nl_msg *m;
+	struct nlattr *spec;
+	int err = 0;
+
+	if (ifindex <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	m = nlmsg_alloc_simple(del ? RTM_DELLINK : RTM_SETLINK, 0);
+	if (!m)
+		return -NLE_NOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(spec = nla_nest_start(m, IFLA_AF_SPEC))) {
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		err = put_run(m, &runs[i]);
+	if (err) { /* cannot happen for <= 4094 entries */
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	nla_nest_end(m, spec);
+	return xp_nl_do(sk, m);
+}
+
+void xp_br_info_parse(struct nlattr *info_data, struct xp_br_info *bi)
+{
+	struct nlattr *d[IFLA_BR_MAX + 1];
+
+	if (!info_data || nla_parse_nested(d, IFLA_BR_MAX, info_data, NULL) < 0)
+		return;
+	if (d[IFLA_BR_STP_STATE])
+		bi->stp = nla_get_u32(d[IFLA_BR_STP_STATE]) ? 1 : 0;
+	if (d[IFLA_BR_FORWARD_DELAY])
+		bi->forward_delay = (int)(nla_get_u32(d[IFLA_BR_FORWARD_DELAY]) / USER_HZ);
+	if (d[IFLA_BR_VLAN_FILTERING])
+		bi->vlan_filtering = nla_get_u8(d[IFLA_BR_VLAN_FILTERING]);
+	if (d[IFLA_BR_VLAN_DEFAULT_PVID])
+		bi->default_pvid = nla_get_u16(d[IFLA_BR_VLAN_DEFAULT_PVID]);
+}
+
+struct brq {
+	int found;
+	struct xp_br_info bi;
+};
+
+static int on_link(struct nlmsghdr *nlh, void *arg)
+{
+	struct brq *q = arg;
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !li[IFLA_INFO_KIND] || strcmp(nla_get_string(li[IFLA_INFO_KIND]), "bridge"))
+		return 0;
+	q->found = 1;
+	xp_br_info_parse(li[IFLA_INFO_DATA], &q->bi);
+	return 0;
+}
+
+int xp_br_vlan_info(struct nl_sock *sk, int ifindex, int *filtering, int *default_pvid)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct brq q = {0, {0, 0, 0, 1}};
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	int err;
+
+	if (!m)
+		return -NLE_NOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	err = xp_nl_query(sk, m, on_link, &q);
+	if (err < 0)
+		return err;
+	if (!q.found)
+		return -NLE_OPNOTSUPP;
+	*filtering = q.bi.vlan_filtering;
+	*default_pvid = q.bi.default_pvid;
+	return 0;
+}
