@@ -1,27 +1,119 @@
 # shellcheck shell=sh
-# Shared set-up for the network-xenplumb netns tests (source after t.sh).
+# Shared set-up and snapshots for the network-xenplumb tests of the netns
+# and VM tiers (source after t.sh; POSIX sh, on the host and in the VM).
+#
+#   net_setup [nlprobe]       $X, $W (and $P) built, a private namespace, $tmp
+#   net_netns NAME            another namespace, deleted at exit
+#   net_snap [OPTION...]      links, addresses, routes: compare before/after
+#   net_l3 DEV                one device's addresses and routes
+#   net_settle [--ll] IF...   wait for carrier (and a link-local address)
 
-# net_setup: $X (network-xenplumb) and $W (witness) built, a private
-# namespace, a scratch $tmp removed at exit (with the witness $wpid, if
-# one runs), and a private state dir.
+# net_setup [nlprobe]: cd to the repository; $X (network-xenplumb), $W
+# (witness) and, with "nlprobe", $P built; a private namespace; a scratch
+# $tmp and a private state dir.  At exit the witness $wpid and the pinger
+# $ppid (if running) are killed, the namespaces of net_netns deleted and
+# $tmp removed.
 net_setup() {
 	cd "$T_ROOT" || exit 1
 	X=$B/network-xenplumb
 	W=$B/tests/tools/witness
-	{ [ -x "$X" ] && [ -x "$W" ]; } || t_bail "build $X and $W first (make)"
+	P=$B/tests/tools/nlprobe
+	if [ "${1:-}" = nlprobe ]; then
+		{ [ -x "$X" ] && [ -x "$W" ] && [ -x "$P" ]; } || t_bail "build $X, $W and $P first (make)"
+	else
+		{ [ -x "$X" ] && [ -x "$W" ]; } || t_bail "build $X and $W first (make)"
+	fi
 	ip link show xenbr0 >/dev/null 2>&1 && t_bail "not in a private namespace (xenbr0 exists)"
 	tmp=$(mktemp -d)
 	wpid=
-	trap '[ -n "$wpid" ] && kill "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+	ppid=
+	NET_NETNS=
+	trap net_cleanup EXIT
 	export XENPLUMB_STATE_DIR="$tmp/state"
 }
+net_cleanup() {
+	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
+	for _ns in $NET_NETNS; do ip netns del "$_ns" 2>/dev/null; done
+	rm -rf "$tmp"
+}
 
-# net_snap: links, addresses (order aside) and routes of every table, with
-# ifindexes, timers and the qdisc left out (a veth that was up once keeps
-# noqueue instead of noop).
+# net_netns NAME: add the namespace NAME (bails if it cannot), deleted at exit
+net_netns() {
+	ip netns add "$1" || t_bail "cannot add namespace $1"
+	NET_NETNS="$NET_NETNS $1"
+}
+
+# net_settle [--ll] IF...: wait (up to 5 s each) until every IF has carrier
+# and, with --ll, an IPv6 link-local address.  Carrier (and with it the
+# link-local address) comes back through the kernel's linkwatch,
+# asynchronously, after a NIC was down or enslaved.  (Not --ll for a bond's
+# slaves: they have no address of their own.)  Needs nlprobe ($P).
+net_settle() {
+	_st_ll=0
+	[ "${1:-}" = --ll ] && { _st_ll=1; shift; }
+	for _st_n in "$@"; do
+		_st_i=0
+		until [ "$("${P:-$B/tests/tools/nlprobe}" link "$_st_n" carrier)" = 1 ] &&
+			{ [ "$_st_ll" = 0 ] || ip -6 addr show dev "$_st_n" | grep -q 'inet6 fe80'; }; do
+			_st_i=$((_st_i + 1))
+			[ $_st_i -lt 100 ] || break
+			sleep 0.05
+		done
+	done
+}
+
+# net_l3 DEV: DEV's addresses ("FAMILY ADDR", link-local aside) and its
+# routes in every table (local, multicast, link-local and the kernel's own
+# left out), each sorted: what moving addresses to a bridge and back moves
+net_l3() {
+	ip -o addr show dev "$1" | awk '{print $3, $4}' | grep -v 'inet6 fe80' | sort
+	{ ip route show table all dev "$1"; ip -6 route show table all dev "$1"; } |
+		grep -v '^local \|^multicast \|^fe80::/64\|proto kernel' | sort
+}
+
+# net_snap [OPTION...]: every link (ip -d), every address (order aside) and
+# the routes of every table; left out are ifindexes, the bridge timers and
+# each link's qdisc (a veth that was up once keeps noqueue instead of noop).
+#   --qdisc         keep the qdisc (a test that never sets a link up or down)
+#   --order         addresses (ip addr show, with each link's header line)
+#                   and routes as the kernel lists them, not sorted
+#   --ifindex       keep the ifindexes
+#   --no-operstate  leave out operstate (carrier is asynchronous on the VM
+#                   kernel's bonds and VLANs)
+#   --settle "IF..." first net_settle --ll those links
+#   --rules         add the policy rules (ip rule show)
+#   --vlans         add the bridge VLANs (bridge vlan show)
 net_snap() {
-	ip -d link show | sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' \
-		-e 's/[a-z_]+_timer +[0-9.]+//g' -e 's/qdisc [a-z_]+ //'
-	ip -o addr show | sed -E 's/^[0-9]+: //' | sort
-	{ ip route show table all; ip -6 route show table all; } | sort
+	_sn_q=0 _sn_o=0 _sn_i=0 _sn_st=0 _sn_se="" _sn_r=0 _sn_v=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--qdisc) _sn_q=1 ;;
+		--order) _sn_o=1 ;;
+		--ifindex) _sn_i=1 ;;
+		--no-operstate) _sn_st=1 ;;
+		--settle) _sn_se=$2; shift ;;
+		--rules) _sn_r=1 ;;
+		--vlans) _sn_v=1 ;;
+		*) echo "net_snap: unknown option $1" >&2; return 2 ;;
+		esac
+		shift
+	done
+	# shellcheck disable=SC2086 # a list of links
+	[ -n "$_sn_se" ] && net_settle --ll $_sn_se
+	set -- -e 's/[a-z_]+_timer +[0-9.]+//g'
+	[ $_sn_i = 1 ] || set -- "$@" -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//'
+	[ $_sn_q = 1 ] || set -- "$@" -e 's/qdisc [a-z_]+ //'
+	[ $_sn_st = 1 ] && set -- "$@" -e 's/ (operstate|state) [A-Z]+//'
+	ip -d link show | sed -E "$@"
+	if [ $_sn_o = 1 ]; then
+		{ ip addr show; ip route show table all; ip -6 route show table all; } | sed -E "$@"
+	else
+		if [ $_sn_i = 1 ]; then ip -o addr show | sort; else
+			ip -o addr show | sed -E 's/^[0-9]+: //' | sort; fi
+		{ ip route show table all; ip -6 route show table all; } | sort
+	fi
+	[ $_sn_r = 1 ] && ip rule show
+	[ $_sn_v = 1 ] && bridge vlan show
+	return 0
 }
