@@ -7,6 +7,7 @@
 #   net_snap [OPTION...]      links, addresses, routes: compare before/after
 #   net_l3 DEV                one device's addresses and routes
 #   net_settle [--ll] IF...   wait for carrier (and a link-local address)
+#   net_fail_each N MAP BEFORE SNAP...  start failing at each step: rolled back?
 
 # net_setup [nlprobe]: cd to the repository; $X (network-xenplumb), $W
 # (witness) and, with "nlprobe", $P built; a private namespace; a scratch
@@ -116,4 +117,44 @@ net_snap() {
 	[ $_sn_r = 1 ] && ip rule show
 	[ $_sn_v = 1 ] && bridge vlan show
 	return 0
+}
+
+# net_fail_each N MAP BEFORE SNAP...: run "$X start -c MAP" with an
+# injected failure at each step 1..N (XENPLUMB_FAIL_AT); each must exit 1,
+# report the injected failure, say it undid everything, leave the output of
+# the command SNAP... as it is in the file BEFORE, and record no device,
+# port, address or route in the state.  Each step that does not is one
+# "not ok" (with what differs); net_bad is set to their number (0: every
+# step rolled back).  The caller asserts net_bad = 0 with its own words.
+net_fail_each() {
+	_fe_n=$1 _fe_map=$2 _fe_before=$3
+	shift 3
+	net_bad=0
+	_fe_i=1
+	while [ "$_fe_i" -le "$_fe_n" ]; do
+		_fe_out=$(XENPLUMB_FAIL_AT=$_fe_i $X start -c "$_fe_map" 2>&1)
+		_fe_rc=$?
+		"$@" >"$tmp/fe-after"
+		_fe_why=
+		if [ "$_fe_rc" -ne 1 ]; then
+			_fe_why="exit $_fe_rc, want 1"
+		elif ! printf '%s\n' "$_fe_out" | grep -q "injected failure (XENPLUMB_FAIL_AT=$_fe_i)"; then
+			_fe_why="failure not reported"
+		elif ! printf '%s\n' "$_fe_out" | grep -q "everything this run did was undone"; then
+			_fe_why="not rolled back"
+		elif ! diff "$_fe_before" "$tmp/fe-after" >/dev/null; then
+			_fe_why="namespace differs after rollback"
+		elif grep -q '^dev \|^port \|^addr \|^route ' "$XENPLUMB_STATE_DIR/state" 2>/dev/null; then
+			_fe_why="state still records something"
+		fi
+		if [ -n "$_fe_why" ]; then
+			t_failmsg "failure injected at step $_fe_i of $_fe_n: $_fe_why"
+			diff "$_fe_before" "$tmp/fe-after" | sed 's/^/#   /'
+			printf '%s\n' "$_fe_out" | sed 's/^/#   out: /'
+			grep -v '^#' "$XENPLUMB_STATE_DIR/state" 2>/dev/null | sed 's/^/#   state: /'
+			net_bad=$((net_bad + 1))
+		fi
+		_fe_i=$((_fe_i + 1))
+	done
+	rm -f "$tmp/fe-after"
 }
