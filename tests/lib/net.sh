@@ -5,6 +5,8 @@
 #   net_setup [nlprobe]       $X, $W (and $P) built, a private namespace, $tmp
 #   net_netns NAME            another namespace, deleted at exit
 #   net_snap [OPTION...]      links, addresses, routes: compare before/after
+#   net_shape [OPTION...]     links' kind and master, addresses, routes: what
+#                             a stop after a kill must restore
 #   net_l3 DEV                one device's addresses and routes
 #   net_settle [--ll] IF...   wait for carrier (and a link-local address)
 #   net_fail_each N MAP BEFORE SNAP...  start failing at each step: rolled back?
@@ -117,6 +119,50 @@ net_snap() {
 	[ $_sn_r = 1 ] && ip rule show
 	[ $_sn_v = 1 ] && bridge vlan show
 	return 0
+}
+
+# net_shape [--up] [--no-ll] [--settle "IF..."] KINDS: per link (sorted)
+#   link NAME [up|down] master=MASTER|- kind= KIND
+# (KIND: the first of the grep -E alternatives KINDS, e.g. 'bridge|veth',
+# its spaces kept); then the addresses ("addr IF FAMILY ADDR", sorted) and
+# the routes of every table (sorted; local, multicast and fe80:: ones left
+# out).  Coarser than net_snap on purpose: after a killed run and a stop,
+# links may differ in what neither the map nor the admin set.
+#   --up       add whether the link is administratively up
+#   --no-ll    leave out link-local addresses
+#   --settle "IF..."  first net_settle those links (carrier only)
+net_shape() {
+	_sh_up=0 _sh_ll=1 _sh_se=""
+	while [ $# -gt 1 ]; do
+		case $1 in
+		--up) _sh_up=1 ;;
+		--no-ll) _sh_ll=0 ;;
+		--settle) _sh_se=$2; shift ;;
+		*) echo "net_shape: unknown option $1" >&2; return 2 ;;
+		esac
+		shift
+	done
+	# shellcheck disable=SC2086 # a list of links
+	[ -n "$_sh_se" ] && net_settle $_sh_se
+	# one awk for all links: a process per link costs ~0.1 s under TCG
+	ip -o -d link show | awk -v kinds=" ($1) " -v up="$_sh_up" '
+	match($0, /^[0-9]+: [^:@]+/) {
+		name = substr($0, RSTART, RLENGTH); sub(/^[0-9]+: /, "", name)
+		u = ""
+		if (up == 1) {
+			u = " down"
+			if (match($0, /<[^>]*>/) && ("," substr($0, RSTART + 1, RLENGTH - 2) ",") ~ /,UP,/) u = " up"
+		}
+		m = "-"
+		for (i = 1; i < NF; i++) if ($i == "master") m = $(i + 1)
+		k = ""
+		if (match($0, kinds)) k = substr($0, RSTART, RLENGTH)
+		print "link " name u " master=" m " kind=" k
+	}' | sort
+	if [ $_sh_ll = 1 ]; then ip -o addr show; else ip -o addr show | grep -v ' fe80'; fi |
+		awk '{print "addr", $2, $3, $4}' | sort
+	{ ip route show table all; ip -6 route show table all; } |
+		grep -v '^local\|^multicast\|fe80::' | sort
 }
 
 # net_fail_each N MAP BEFORE SNAP...: run "$X start -c MAP" with an
