@@ -130,7 +130,8 @@ net_snap() {
 # links may differ in what neither the map nor the admin set.
 #   --up       add whether the link is administratively up
 #   --no-ll    leave out link-local addresses
-#   --settle "IF..."  first net_settle those links (carrier only)
+#   --settle "IF..."  first net_settle those links: carrier, and a
+#              link-local address unless --no-ll (a bond's slaves have none)
 net_shape() {
 	_sh_up=0 _sh_ll=1 _sh_se=""
 	while [ $# -gt 1 ]; do
@@ -143,7 +144,9 @@ net_shape() {
 		shift
 	done
 	# shellcheck disable=SC2086 # a list of links
-	[ -n "$_sh_se" ] && net_settle $_sh_se
+	if [ -n "$_sh_se" ]; then
+		if [ $_sh_ll = 1 ]; then net_settle --ll $_sh_se; else net_settle $_sh_se; fi
+	fi
 	# one awk for all links: a process per link costs ~0.1 s under TCG
 	ip -o -d link show | awk -v kinds=" ($1) " -v up="$_sh_up" '
 	match($0, /^[0-9]+: [^:@]+/) {

@@ -29,11 +29,13 @@
 . "$(dirname "$0")/../lib/witness.sh"
 # shellcheck source=tests/lib/kill.sh
 . "$(dirname "$0")/../lib/kill.sh"
-net_setup
+net_setup nlprobe
 ITER=${XP_KILL_ITER:-60}
 
 # links with their kind and master, and addresses: what stop must restore
-shape() { net_shape 'bridge|veth|bridge_slave'; }
+# (once br0 and the guest port have carrier and link-local addresses, which
+# come asynchronously after the set-up)
+shape() { net_shape --settle "br0 vif1.0 vif1.0-guest" 'bridge|veth|bridge_slave'; }
 
 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 ip link set lo up
