@@ -45,7 +45,8 @@ int xp_pctx_will_exist(const struct xp_pctx *x, const char *name);
 const struct xp_obs_link *xp_pctx_obs(const struct xp_pctx *x, const char *name);
 /* Was the device made by this plan (CREATE op present)? */
 int xp_pctx_creating(const struct xp_pctx *x, const char *name);
-/* Does the state file record name as a device xenplumb created? */
+/* Does the state file record name as a device xenplumb created (and, when
+ * it is observed, with the ifindex it has)? */
 int xp_pctx_recorded(const struct xp_pctx *x, const char *name);
 /* Push CREATE of name (kind, spec), marked created. */
 struct xp_op *xp_pctx_create(struct xp_pctx *x, const char *name, int kind, const void *spec);

@@ -42,7 +42,7 @@ struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const c
 	return op;
 }
 
-static char *vfmt(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0)
@@ -117,9 +117,15 @@ int xp_pctx_will_exist(const struct xp_pctx *x, const char *name)
 
 int xp_pctx_recorded(const struct xp_pctx *x, const char *name)
 {
-	for (size_t i = 0; x->s && i < x->s->ndevs; i++)
-		if (!strcmp(x->s->devs[i].name, name))
-			return 1;
+	const struct xp_obs_link *l = xp_pctx_obs(x, name);
+
+	for (size_t i = 0; x->s && i < x->s->ndevs; i++) {
+		const struct xp_st_dev *d = &x->s->devs[i];
+		if (strcmp(d->name, name))
+			continue;
+		/* The same name with another ifindex is someone else's device. */
+		return !l || !d->ifindex || l->ifindex == d->ifindex;
+	}
 	return 0;
 }
 
