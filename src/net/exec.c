@@ -357,7 +357,7 @@ static void rollback(struct xp_exec *e, struct xp_op *undo, size_t n, const stru
 	save(e);
 }
 
-/* ---- folding: later ops that ride in one request ---- */
+/* ---- folding (what folds: steps.c): later ops that ride in one request ---- */
 
 static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct xp_fold *f)
 {
@@ -407,6 +407,55 @@ static void applied(struct xp_exec *e, const struct xp_op *op, int count, struct
 	e->applied++;
 }
 
+/* Send op i (with what folds into it): 0 or a negative libnl error. */
+static int send_op(struct xp_exec *e, const struct xp_plan *p, size_t i, struct xp_fold *f,
+		   int count)
+{
+	const struct xp_op *op = &p->ops[i];
+	int err;
+
+	write_ahead(e, op);
+	for (int k = 0; k < f->n; k++)
+		write_ahead(e, &p->ops[f->at[k]]);
+	if (e->fail_at && count == e->fail_at) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "injected failure (XENPLUMB_FAIL_AT=%d)", e->fail_at);
+		xp_nl_set_last_error(why);
+		return -NLE_FAILURE;
+	}
+	if (f->n) {
+		err = exec_folded(e->sk, op, f);
+		if (err < 0) { /* the ops one by one, to name the one that fails */
+			f->n = 0;
+			err = xp_exec_op(e->sk, op);
+		}
+	} else {
+		err = xp_exec_op(e->sk, op);
+	}
+	/* Undoing a move that was already undone by hand is fine. */
+	if (err < 0 && op->value == 2 &&
+	    (op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && xp_nl_err_gone(err))
+		err = 0;
+	return err;
+}
+
+/* op failed with err: say so and undo what this run applied. */
+static void failed(struct xp_exec *e, const struct xp_op *op, int err, struct xp_op *undo,
+		   size_t nundo, const struct xp_state *before)
+{
+	char line[400];
+
+	xp_op_format(op, line, sizeof(line));
+	snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line, xp_nl_strerror(err),
+		 xp_nl_last_error()[0] ? ": " : "", xp_nl_last_error());
+	if (e->out)
+		fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n", e->error, nundo,
+			nundo == 1 ? "" : "s");
+	rollback(e, undo, nundo, before);
+	e->applied = 0;
+}
+
 int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 {
 	struct xp_op *undo = calloc(p->n + 1, sizeof(*undo));
@@ -414,7 +463,7 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	size_t nundo = 0;
 	struct xp_state before;
 	struct xp_fold f;
-	int count = 0;
+	int count = 0, rc = 0;
 
 	if (!undo || !done) {
 		free(undo);
@@ -426,7 +475,6 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	e->applied = 0;
 	e->error[0] = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		const struct xp_op *op = &p->ops[i];
 		int err;
 
 		if (done[i])
@@ -435,59 +483,26 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 		/* an injected failure hits one op: then each goes on its own */
 		if (e->fail_at && e->fail_at > count && e->fail_at <= count + 1 + f.n)
 			f.n = 0;
-		count++;
-		write_ahead(e, op);
-		for (int k = 0; k < f.n; k++)
-			write_ahead(e, &p->ops[f.at[k]]);
-		if (e->fail_at && count == e->fail_at) {
-			err = -NLE_FAILURE;
-			char why[64];
-
-			snprintf(why, sizeof(why), "injected failure (XENPLUMB_FAIL_AT=%d)",
-				 e->fail_at);
-			xp_nl_set_last_error(why);
-		} else if (f.n) {
-			err = exec_folded(e->sk, op, &f);
-			if (err < 0) { /* the ops one by one, to name the one that fails */
-				f.n = 0;
-				err = xp_exec_op(e->sk, op);
-			}
-		} else {
-			err = xp_exec_op(e->sk, op);
-		}
-		/* Undoing a move that was already undone by hand is fine. */
-		if (err < 0 && op->value == 2 &&
-		    (op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) &&
-		    xp_nl_err_gone(err) && !(e->fail_at && count == e->fail_at))
-			err = 0;
+		err = send_op(e, p, i, &f, ++count);
 		if (err < 0) {
-			char line[400];
-			xp_op_format(op, line, sizeof(line));
-			snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line,
-				 xp_nl_strerror(err), xp_nl_last_error()[0] ? ": " : "",
-				 xp_nl_last_error());
-			if (e->out)
-				fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n",
-					e->error, nundo, nundo == 1 ? "" : "s");
-			rollback(e, undo, nundo, &before);
-			xp_state_free(&before);
-			free(undo);
-			free(done);
-			e->applied = 0;
-			return -1;
+			failed(e, &p->ops[i], err, undo, nundo, &before);
+			rc = -1;
+			break;
 		}
-		applied(e, op, count, undo, &nundo);
+		applied(e, &p->ops[i], count, undo, &nundo);
 		for (int k = 0; k < f.n; k++) {
 			done[f.at[k]] = 1;
 			applied(e, &p->ops[f.at[k]], ++count, undo, &nundo);
 		}
 	}
-	if (e->state->jerr && e->out)
-		fprintf(e->out, "warning: cannot write the state journal in %s: %s\n", e->state_dir,
-			strerror(-e->state->jerr));
-	save(e);
+	if (!rc) {
+		if (e->state->jerr && e->out)
+			fprintf(e->out, "warning: cannot write the state journal in %s: %s\n",
+				e->state_dir, strerror(-e->state->jerr));
+		save(e);
+	}
 	xp_state_free(&before);
 	free(undo);
 	free(done);
-	return 0;
+	return rc;
 }
