@@ -185,6 +185,13 @@ struct xp_kind {
 	int (*fill_set)(int op, int value, struct xp_attrw *w);
 	int fold_create;
 
+	/* Relations the core follows: has_ports, a device of this kind is a
+	 * master whose ports are observed (a dump by master), kept for its
+	 * guests and keep what they are ports of (bridges); has_parent, its
+	 * IFLA_LINK names a parent that stays while it does (VLANs). */
+	int has_ports;
+	int has_parent;
+
 	/* observe: what IFLA_INFO_DATA (may be NULL) says; may be NULL. */
 	void (*observe)(const struct nlattr *data, struct xp_obs_link *l);
 
@@ -197,6 +204,9 @@ extern const struct xp_kind *const xp_kinds[];
 /* The row of an enum xp_kind_id, or of an IFLA_INFO_KIND; NULL when none. */
 const struct xp_kind *xp_kind_get(int kind);
 const struct xp_kind *xp_kind_by_name(const char *name);
+/* Row flags of an enum xp_kind_id (0 for kinds without a row). */
+int xp_kind_has_ports(int kind);
+int xp_kind_has_parent(int kind);
 
 extern const struct xp_kind xp_kind_dummy, xp_kind_bond, xp_kind_vlan, xp_kind_bridge;
 

@@ -25,6 +25,18 @@ const struct xp_kind *xp_kind_by_name(const char *name)
 	return NULL;
 }
 
+int xp_kind_has_ports(int kind)
+{
+	const struct xp_kind *k = xp_kind_get(kind);
+	return k && k->has_ports;
+}
+
+int xp_kind_has_parent(int kind)
+{
+	const struct xp_kind *k = xp_kind_get(kind);
+	return k && k->has_parent;
+}
+
 const char *xp_kind_name(int kind)
 {
 	const struct xp_kind *k = xp_kind_get(kind);

@@ -379,7 +379,7 @@ static void resolve_names(struct nl_sock *sk, struct xp_observed *o, size_t i)
 		snprintf(l->master, sizeof(l->master), "%s", name);
 		l->master_kind = kind;
 	}
-	if (l->kind == XP_K_VLAN && l->link_index) {
+	if (xp_kind_has_parent(l->kind) && l->link_index) {
 		index_name(sk, o, l->link_index, name, NULL);
 		snprintf(o->links[i].parent, sizeof(l->parent), "%s", name);
 	}
@@ -517,7 +517,7 @@ int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
 	l = &o->links[i];
 	if ((err = observe_l3(sk, l)) < 0)
 		return err;
-	if (l->kind == XP_K_BRIDGE && (err = get_ports(sk, l)) < 0)
+	if (xp_kind_has_ports(l->kind) && (err = get_ports(sk, l)) < 0)
 		return err;
 	return 0;
 }
@@ -584,7 +584,7 @@ static void plan_needs(const struct xp_conf *c, const struct xp_state *s, int mo
 	 * would otherwise go: stop's bridges, reload's bridges that left the
 	 * map or lost a port of it */
 	for (size_t i = 0; i < s->ndevs; i++)
-		if (s->devs[i].kind == XP_K_BRIDGE &&
+		if (xp_kind_has_ports(s->devs[i].kind) &&
 		    (mode == XP_OBS_STOP || !c || !xp_conf_bridge(c, s->devs[i].name)))
 			need(o, v, s->devs[i].name, NEED_PORTS);
 	for (size_t i = 0; i < s->nports; i++)
@@ -639,7 +639,7 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 			continue;
 		if ((v[i] & NEED_L3) && nl3 <= L3_BULK_FROM)
 			err = observe_l3(sk, l);
-		if (!err && (v[i] & NEED_PORTS) && l->kind == XP_K_BRIDGE)
+		if (!err && (v[i] & NEED_PORTS) && xp_kind_has_ports(l->kind))
 			err = get_ports(sk, l);
 	}
 	free(v);

@@ -333,23 +333,26 @@ static void unwind_pick(struct unwind *u)
 			char guests[256];
 			const char *why = NULL;
 
-			if (l->kind == XP_K_BRIDGE && foreign_ports(u, l, guests, sizeof(guests))) {
-				xp_plan_note(u->x->p, "bridge %s kept: it has guest ports (%s)",
-					     l->name, guests);
+			if (xp_kind_has_ports(l->kind) &&
+			    foreign_ports(u, l, guests, sizeof(guests))) {
+				xp_plan_note(u->x->p, "%s %s kept: it has guest ports (%s)",
+					     xp_kind_name(l->kind), l->name, guests);
 				list_add(&u->kept, &u->nkept, l->name);
 				why = "kept";
 			} else if (l->master[0] && !in_list(u->gone, u->ngone, l->master) &&
-				   l->master_kind == XP_K_BRIDGE) {
+				   xp_kind_has_ports(l->master_kind)) {
 				xp_plan_note(u->x->p, "%s kept: still a port of %s", l->name,
 					     l->master);
 				why = "kept";
 			} else {
 				for (size_t j = 0; j < u->x->o->n; j++) {
 					const struct xp_obs_link *v = &u->x->o->links[j];
-					if (v->kind == XP_K_VLAN && !strcmp(v->parent, l->name) &&
+					if (xp_kind_has_parent(v->kind) &&
+					    !strcmp(v->parent, l->name) &&
 					    !in_list(u->gone, u->ngone, v->name)) {
-						xp_plan_note(u->x->p, "%s kept: parent of VLAN %s",
-							     l->name, v->name);
+						xp_plan_note(u->x->p, "%s kept: parent of %s %s",
+							     l->name, xp_kind_get(v->kind)->role,
+							     v->name);
 						why = "kept";
 						break;
 					}

@@ -244,5 +244,6 @@ const struct xp_kind xp_kind_bridge = {
     .fill_create = fill_create,
     .fill_set = fill_set,
     .fold_create = 1,
+    .has_ports = 1,
     .observe = observe,
 };

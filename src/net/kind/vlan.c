@@ -72,5 +72,6 @@ const struct xp_kind xp_kind_vlan = {
     .plan = plan,
     .fill_create = fill_create,
     .fold_create = 1,
+    .has_parent = 1,
     .observe = observe,
 };
