@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/nametab.h"
 
 struct nl_sock *xp_nl_open(void)
 {
@@ -164,31 +165,13 @@ int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
 
 /* ---- links ---- */
 
-/* name -> ifindex for the run (open addressing, FNV-1a); only devices that
- * exist are cached, and a device this run creates or deletes is forgotten. */
-#define IDX_SLOTS 1024
-static struct {
-	char name[IFNAMSIZ];
-	int ifindex; /* 0: empty slot; -1: forgotten (keeps probing) */
-} idx_cache[IDX_SLOTS];
-
-static size_t idx_slot(const char *name)
-{
-	size_t h = 2166136261u;
-
-	while (*name) {
-		h ^= (unsigned char)*name++;
-		h *= 16777619u;
-	}
-	return h & (IDX_SLOTS - 1);
-}
+/* name -> ifindex for the run; only devices that exist are cached, and a
+ * device this run creates or deletes is forgotten. */
+static struct xp_nametab idx_cache;
 
 void xp_nl_ifindex_forget(const char *name)
 {
-	for (size_t n = 0, i = idx_slot(name); n < IDX_SLOTS && idx_cache[i].ifindex;
-	     n++, i = (i + 1) & (IDX_SLOTS - 1))
-		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
-			idx_cache[i].ifindex = -1;
+	xp_nametab_del(&idx_cache, name);
 }
 
 static int on_index(struct nlmsghdr *nlh, void *arg)
@@ -220,17 +203,14 @@ static int link_index(struct nl_sock *sk, const char *name)
 
 int xp_nl_ifindex(struct nl_sock *sk, const char *name)
 {
-	size_t i = idx_slot(name), n;
+	long cached;
 	int idx;
 
-	for (n = 0; n < IDX_SLOTS && idx_cache[i].ifindex; n++, i = (i + 1) & (IDX_SLOTS - 1))
-		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
-			return idx_cache[i].ifindex;
+	if (xp_nametab_get(&idx_cache, name, &cached))
+		return (int)cached;
 	idx = link_index(sk, name);
-	if (idx > 0 && n < IDX_SLOTS / 2 && strlen(name) < IFNAMSIZ) {
-		snprintf(idx_cache[i].name, IFNAMSIZ, "%s", name);
-		idx_cache[i].ifindex = idx;
-	}
+	if (idx > 0)
+		xp_nametab_put(&idx_cache, name, idx);
 	return idx;
 }
 
