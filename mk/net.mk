@@ -9,7 +9,8 @@ NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/
                  src/net/state.c
 NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
                  src/net/observe.c src/net/exec.c src/net/addrmove.c
-NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/xc_lazy.c src/net/lock.c \
+NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c \
+                 src/net/xc_lazy.c src/net/lock.c \
                  $(NET_CORE_SRCS)
 NET_OBJS      := $(NET_SRCS:%.c=$(B)/%.o)
 NET_CORE_OBJS := $(NET_CORE_SRCS:%.c=$(B)/%.o)
@@ -26,6 +27,11 @@ NET_STEPS_OBJS := $(B)/src/net/steps.o $(NET_PLAN_OBJS)
 $(B)/tests/unit/test_plan: $(B)/tests/unit/net/test_plan.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
+# The state journal's replay of a killed run, without root: state.o links
+# with the planner's objects alone.
+$(B)/tests/unit/test_state: $(B)/tests/unit/net/test_state.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
 # The executor's pure step logic (inverse ops, folding) on its own.
 $(B)/tests/unit/test_exec: $(B)/tests/unit/net/test_exec.o $(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
@@ -35,8 +41,9 @@ $(B)/tests/unit/test_kinds: $(B)/tests/unit/net/test_kinds.o $(NET_PLAN_OBJS) $(
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
 BINS       += $(NET_BIN)
-UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds
-DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_exec.d \
+UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
+              $(B)/tests/unit/test_state
+DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
               $(B)/tests/unit/net/test_kinds.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
