@@ -127,26 +127,12 @@ static json_object *addr_set(const struct xp_antispoof *a, int family, const cha
 	return obj1("set", s);
 }
 
-char *xp_antispoof_json(const struct xp_antispoof *a)
+/* add+delete+add: replaces a stale table atomically, absent or not; then
+ * the ingress chain on the vif. */
+static void add_table_and_chain(json_object *cmds, const struct xp_antispoof *a)
 {
-	static const char *const arp_extra[] = {"0.0.0.0", NULL};
-	static const char *const v6_extra[] = {"::", "fe80::/10", NULL};
-	json_object *root, *cmds, *ch;
-	char mac[18];
-	size_t nv4 = 0, nv6 = 0;
-	char *out;
+	json_object *ch;
 
-	for (size_t i = 0; i < a->nips; i++) {
-		if (a->ips[i].family == AF_INET)
-			nv4++;
-		else
-			nv6++;
-	}
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2],
-		 a->mac[3], a->mac[4], a->mac[5]);
-
-	cmds = json_object_new_array();
-	/* add+delete+add: replaces a stale table atomically, absent or not */
 	json_object_array_add(cmds, obj1("add", table_obj(a->table)));
 	json_object_array_add(cmds, obj1("delete", table_obj(a->table)));
 	json_object_array_add(cmds, obj1("add", table_obj(a->table)));
@@ -160,7 +146,15 @@ char *xp_antispoof_json(const struct xp_antispoof *a)
 	json_object_object_add(ch, "prio", json_object_new_int(PRIO));
 	json_object_object_add(ch, "policy", json_object_new_string("accept"));
 	json_object_array_add(cmds, obj1("add", obj1("chain", ch)));
+}
 
+/* Source MAC, tagged frames, ARP sender MAC. */
+static void add_l2_rules(json_object *cmds, const struct xp_antispoof *a)
+{
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2],
+		 a->mac[3], a->mac[4], a->mac[5]);
 	{
 		json_object *e[] = {
 		    match("!=", payload("ether", "saddr"), json_object_new_string(mac)),
@@ -181,39 +175,65 @@ char *xp_antispoof_json(const struct xp_antispoof *a)
 		    verdict("drop"), NULL};
 		add_rule(cmds, a->table, e);
 	}
-	if (a->nips > 0) {
-		json_object *arp[] = {
-		    match("!=", payload("arp", "saddr ip"), addr_set(a, AF_INET, arp_extra)),
-		    verdict("drop"), NULL};
-		json_object *dhcp[] = {
-		    match("==", payload("ip", "saddr"), json_object_new_string("0.0.0.0")),
-		    match("==", payload("udp", "sport"), json_object_new_int(68)),
-		    match("==", payload("udp", "dport"), json_object_new_int(67)),
-		    verdict("accept"), NULL};
+}
 
-		add_rule(cmds, a->table, arp);
-		add_rule(cmds, a->table, dhcp);
-		if (nv4) {
-			json_object *e[] = {
-			    match("!=", payload("ip", "saddr"), addr_set(a, AF_INET, NULL)),
-			    verdict("drop"), NULL};
-			add_rule(cmds, a->table, e);
-		} else {
-			json_object *e[] = {
-			    match(
-				"==", obj1("meta", obj1("key", json_object_new_string("protocol"))),
-				json_object_new_string("ip")),
-			    verdict("drop"), NULL};
-			add_rule(cmds, a->table, e);
-		}
-	}
-	if (nv6) {
+/* ARP sender IP, DHCP requests, IPv4 source (only when `ip` lists any
+ * address; none of IPv4 among them: no IPv4 at all). */
+static void add_ipv4_rules(json_object *cmds, const struct xp_antispoof *a, size_t nv4)
+{
+	static const char *const arp_extra[] = {"0.0.0.0", NULL};
+	json_object *arp[] = {
+	    match("!=", payload("arp", "saddr ip"), addr_set(a, AF_INET, arp_extra)),
+	    verdict("drop"), NULL};
+	json_object *dhcp[] = {
+	    match("==", payload("ip", "saddr"), json_object_new_string("0.0.0.0")),
+	    match("==", payload("udp", "sport"), json_object_new_int(68)),
+	    match("==", payload("udp", "dport"), json_object_new_int(67)), verdict("accept"), NULL};
+
+	add_rule(cmds, a->table, arp);
+	add_rule(cmds, a->table, dhcp);
+	if (nv4) {
+		json_object *e[] = {match("!=", payload("ip", "saddr"), addr_set(a, AF_INET, NULL)),
+				    verdict("drop"), NULL};
+		add_rule(cmds, a->table, e);
+	} else {
 		json_object *e[] = {
-		    match("!=", payload("ip6", "saddr"), addr_set(a, AF_INET6, v6_extra)),
+		    match("==", obj1("meta", obj1("key", json_object_new_string("protocol"))),
+			  json_object_new_string("ip")),
 		    verdict("drop"), NULL};
 		add_rule(cmds, a->table, e);
 	}
+}
 
+/* IPv6 source: its addresses, link-local or :: . */
+static void add_ipv6_rules(json_object *cmds, const struct xp_antispoof *a)
+{
+	static const char *const v6_extra[] = {"::", "fe80::/10", NULL};
+	json_object *e[] = {match("!=", payload("ip6", "saddr"), addr_set(a, AF_INET6, v6_extra)),
+			    verdict("drop"), NULL};
+
+	add_rule(cmds, a->table, e);
+}
+
+char *xp_antispoof_json(const struct xp_antispoof *a)
+{
+	json_object *root, *cmds;
+	size_t nv4 = 0, nv6 = 0;
+	char *out;
+
+	for (size_t i = 0; i < a->nips; i++) {
+		if (a->ips[i].family == AF_INET)
+			nv4++;
+		else
+			nv6++;
+	}
+	cmds = json_object_new_array();
+	add_table_and_chain(cmds, a);
+	add_l2_rules(cmds, a);
+	if (a->nips > 0)
+		add_ipv4_rules(cmds, a, nv4);
+	if (nv6)
+		add_ipv6_rules(cmds, a);
 	root = obj1("nftables", cmds);
 	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
