@@ -48,20 +48,32 @@ static int brvlan_del(struct nl_sock *sk, int ifindex, int vid)
 	return xp_brport_vlans(sk, ifindex, 1, &r, 1);
 }
 
+/* A look-up's answer that there is no such link. */
+static int missing(int rc)
+{
+	return rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV;
+}
+
+static int is_bridge(struct rtnl_link *l)
+{
+	const char *type = rtnl_link_get_type(l);
+
+	return type && !strcmp(type, "bridge");
+}
+
+/* xp_link_by_name, sorted into VIF_LINK_*. */
 int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
 	struct rtnl_link *l;
 	int err = xp_link_by_name(sk, name, &l);
-	const char *type;
 
 	*out = NULL;
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+	if (missing(err))
 		return VIF_LINK_NONE;
 	if (err < 0)
 		return -1;
 	*out = l;
-	type = rtnl_link_get_type(l);
-	return type && !strcmp(type, "bridge") ? VIF_LINK_BRIDGE : VIF_LINK_OTHER;
+	return is_bridge(l) ? VIF_LINK_BRIDGE : VIF_LINK_OTHER;
 }
 
 int vif_link_kind(struct nl_sock *sk, const char *name)
@@ -197,11 +209,6 @@ __attribute__((format(printf, 4, 5))) static int failk(char *err, size_t errlen,
 	return -1;
 }
 
-static int missing(int rc)
-{
-	return rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV;
-}
-
 /* ---- online: the checks, then the steps ---------------------------------- */
 
 /* One online: what the checks found, what the steps did. */
@@ -261,7 +268,7 @@ static int check_bridge(struct plumb *c)
 	if (rc < 0)
 		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find bridge %s",
 			     p->bridge);
-	if (!rtnl_link_get_type(c->br) || strcmp(rtnl_link_get_type(c->br), "bridge"))
+	if (!is_bridge(c->br))
 		return failf(c->err, c->errlen, 0, "%s is not a bridge", p->bridge);
 	c->brindex = rtnl_link_get_ifindex(c->br);
 	if (c->brindex == c->ifindex)
@@ -567,9 +574,8 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 			altname(sk, RTM_DELLINKPROP, ifindex, kname);
 		xp_log(LOG_INFO, "%s: down, off its bridge", name);
 		rtnl_link_put(l);
-	} else if (rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV) {
-		snprintf(err, errlen, "cannot look up %s: %s", kname, xp_nl_strerror(rc));
-		return -1;
+	} else if (!missing(rc)) {
+		return failf(err, errlen, rc, "cannot look up %s", kname);
 	}
 	/* Not fatal: without nf_tables there is no table to remove. */
 	if (table && xp_antispoof_remove(table, e, sizeof(e)))
