@@ -61,6 +61,24 @@ int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link 
 	return rtnl_link_change(sk, link, changes, 0);
 }
 
+int xp_link_change_do(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
+{
+	struct nl_msg *msg;
+	int err = rtnl_link_build_change_request(link, changes, 0, &msg), type;
+
+	if (err < 0)
+		return err;
+	type = nlmsg_hdr(msg)->nlmsg_type;
+	err = xp_nl_do(sk, msg);
+	if (err != -NLE_OPNOTSUPP || type != RTM_NEWLINK)
+		return err;
+	err = rtnl_link_build_change_request(link, changes, 0, &msg);
+	if (err < 0)
+		return err;
+	nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
+	return xp_nl_do(sk, msg);
+}
+
 const char *xp_nl_strerror(int err)
 {
 	return nl_geterror(err < 0 ? -err : err);
