@@ -42,7 +42,7 @@ $(B)/tests/unit/test_vif_args: $(B)/tests/unit/vif/test_vif_args.o $(B)/src/vif/
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(B)/tests/unit/test_vif_antispoof: $(B)/tests/unit/vif/test_vif_antispoof.o $(B)/src/vif/antispoof.o \
-		$(B)/src/common/nl.o $(B)/src/common/log.o \
+		$(B)/src/common/nl.o $(B)/src/common/nametab.o $(B)/src/common/log.o \
 		$(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(NL_LIBS) $(CMOCKA_LIBS)
 

@@ -293,8 +293,17 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
 	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
-	if (q.single)
+	if (q.single) {
+		/* No ack follows a single answer, so libnl would never count
+		 * this exchange as done and its own order check (which
+		 * libnl-route calls use) would expect an answer one request
+		 * old from then on.  Such a request takes a number from a
+		 * range of its own instead of libnl's counter. */
+		static unsigned int own_seq = 0x80000000u;
+
+		nlmsg_hdr(msg)->nlmsg_seq = own_seq++ | 0x80000000u;
 		nl_socket_disable_auto_ack(sk);
+	}
 	err = nl_send_auto(sk, msg);
 	if (q.single)
 		nl_socket_enable_auto_ack(sk);

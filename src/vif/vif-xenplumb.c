@@ -358,14 +358,6 @@ int main(int argc, char **argv)
 		rc = report_failure(&r);
 		goto out;
 	}
-	/* xp_nl_query's one-answer requests (the bridge's VLAN settings) ask
-	 * for no ack, so libnl's own strict order check expects an answer
-	 * one request old from then on and the next libnl-route look-up
-	 * (the new name's, undo's) fails with "Message sequence number
-	 * mismatch".  xp_nl_do/xp_nl_query check each answer against their
-	 * own request; every exchange here is synchronous and read to its
-	 * end, so libnl's check adds nothing. */
-	nl_socket_disable_seq_check(r.sk);
 	rc = r.inv.up ? do_up(&r) : do_down(&r);
 	if (rc)
 		rc = report_failure(&r);
