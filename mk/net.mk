@@ -19,7 +19,7 @@ NET_BIN       := $(B)/network-xenplumb
 $(NET_BIN): $(NET_OBJS) $(sort $(CONF_OBJS) $(COMMON_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
-NET_PLAN_OBJS := $(NET_PLAN_SRCS:%.c=$(B)/%.o) $(B)/src/common/nametab.o
+NET_PLAN_OBJS := $(NET_PLAN_SRCS:%.c=$(B)/%.o) $(B)/src/common/nametab.o $(B)/src/common/brinfo.o
 NET_STEPS_OBJS := $(B)/src/net/steps.o $(NET_PLAN_OBJS)
 
 # The map, the planner and the kinds: no exec.o, no nl.o, no libnl (json-c

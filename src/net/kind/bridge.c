@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/bridge.h"
 #include "net/kind.h"
 
 #define USER_HZ 100 /* the bridge's netlink timers are in clock_t */
@@ -190,15 +191,12 @@ static int fill_create(const void *spec, struct xp_attrw *w)
  * libnl so that the planner links alone. */
 static void observe(const struct nlattr *data, struct xp_obs_link *l)
 {
-	const struct nlattr *tb[IFLA_BR_MAX + 1];
+	struct xp_br_info bi = {l->stp, l->forward_delay, l->vlan_filtering, 0};
 
-	xp_attr_parse(tb, IFLA_BR_MAX, data);
-	if (tb[IFLA_BR_STP_STATE])
-		l->stp = xp_attr_u32(tb[IFLA_BR_STP_STATE], 0) ? 1 : 0;
-	if (tb[IFLA_BR_FORWARD_DELAY])
-		l->forward_delay = (int)(xp_attr_u32(tb[IFLA_BR_FORWARD_DELAY], 0) / USER_HZ);
-	if (tb[IFLA_BR_VLAN_FILTERING])
-		l->vlan_filtering = (int)xp_attr_u8(tb[IFLA_BR_VLAN_FILTERING], 0);
+	xp_br_info_parse(data, &bi);
+	l->stp = bi.stp;
+	l->forward_delay = bi.forward_delay;
+	l->vlan_filtering = bi.vlan_filtering;
 }
 
 static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
