@@ -18,8 +18,10 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/xsutil.h"
 #include "map/conf.h"
 #include "net/exec.h"
+#include "net/guests.h"
 #include "net/lock.h"
 #include "net/observe.h"
 #include "net/plan.h"
@@ -383,6 +385,19 @@ static int apply(struct run *r, struct xp_plan *plan)
 	return 0;
 }
 
+/* After a start or reload that applied: running guests' vifs that are on
+ * no bridge go back on theirs (guests.h). */
+static void replug_guests(struct run *r)
+{
+	struct xs_handle *xs = xp_xs_open_readonly();
+	struct xp_guest *g;
+	size_t n = xp_guests_detached(xs, r->sk, &g);
+
+	xp_xs_close(xs);
+	xp_guests_replug(g, n, r->o->dry_run, r->o->json ? stderr : stdout);
+	free(g);
+}
+
 static int cmd_plan_start(struct run *r, int reload)
 {
 	struct xp_plan plan;
@@ -392,6 +407,8 @@ static int cmd_plan_start(struct run *r, int reload)
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
+	if (rc == 0)
+		replug_guests(r);
 	return rc;
 }
 
@@ -420,7 +437,7 @@ static int cmd_stop(struct run *r)
 static int cmd_status(struct run *r)
 {
 	return xp_status_run(r->o->nlegacy ? "(network-bridge arguments)" : r->o->conf, &r->conf,
-			     &r->obs, &r->st, r->o->json, stdout);
+			     &r->obs, &r->st, r->sk, r->o->json, stdout);
 }
 
 static int run(const struct opts *o)
