@@ -44,16 +44,59 @@ void xp_nl_close(struct nl_sock *sk)
 		nl_socket_free(sk);
 }
 
+static void link_parsed(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link **out = arg;
+
+	if (!*out) {
+		nl_object_get(obj);
+		*out = (struct rtnl_link *)obj;
+	}
+}
+
+static int on_link_obj(struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_msg *m;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !(m = nlmsg_convert(nlh)))
+		return 0;
+	nlmsg_set_proto(m, NETLINK_ROUTE); /* how libnl finds the link parser */
+	(void)nl_msg_parse(m, link_parsed, arg);
+	nlmsg_free(m);
+	return 0;
+}
+
+/* libnl-route's rtnl_link_get_kernel asks for an ack it leaves unread
+ * (libnl 3.7), so the next exchange on the socket reads it as its answer:
+ * build libnl's request, and receive it as every other query is. */
+static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct rtnl_link **out)
+{
+	struct nl_msg *msg = NULL;
+	int err;
+
+	*out = NULL;
+	err = rtnl_link_build_get_request(ifindex, name, &msg);
+	if (err < 0)
+		return err;
+	nlmsg_hdr(msg)->nlmsg_flags &= ~(unsigned)NLM_F_ACK;
+	err = xp_nl_query(sk, msg, on_link_obj, out);
+	if (err < 0) {
+		if (*out)
+			rtnl_link_put(*out);
+		*out = NULL;
+		return err;
+	}
+	return *out ? 0 : -NLE_OBJ_NOTFOUND;
+}
+
 int xp_link_by_name(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
-	*out = NULL;
-	return rtnl_link_get_kernel(sk, 0, name, out);
+	return link_get(sk, 0, name, out);
 }
 
 int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out)
 {
-	*out = NULL;
-	return rtnl_link_get_kernel(sk, ifindex, NULL, out);
+	return link_get(sk, ifindex, NULL, out);
 }
 
 int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
