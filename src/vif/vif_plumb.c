@@ -641,8 +641,10 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 			if (rc < 0 && rc != -NLE_NODEV)
 				ret = failk(err, errlen, rc, "cannot take %s off its bridge", name);
 		}
-		if (strcmp(name, kname))
-			altname(sk, RTM_DELLINKPROP, ifindex, kname);
+		/* The altname stays: a later run for this vif (udev's offline
+		 * after libxl's, a late online) still finds the device by its
+		 * kernel name, and its identity rests on it. */
+		(void)ifindex;
 		xp_log(LOG_INFO, "%s: down, off its bridge", name);
 		rtnl_link_put(l);
 	} else if (!missing(rc)) {
