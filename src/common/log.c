@@ -17,6 +17,18 @@ static int log_stderr;
 static int log_fd = -1;
 static int log_syslog; /* a syslog daemon listened when we started */
 static char log_ctx[160];
+static char log_pending[400]; /* a warning from init, logged once named */
+
+static void flush_pending(void)
+{
+	if (log_pending[0]) {
+		char w[sizeof(log_pending)];
+
+		memcpy(w, log_pending, sizeof(w));
+		log_pending[0] = '\0';
+		xp_log(LOG_WARNING, "%s", w);
+	}
+}
 
 int xp_log_syslog_reachable(const char *path)
 {
@@ -70,6 +82,7 @@ void xp_log_init(const char *prog, int to_stderr, int hotplug_log)
 	log_prog = prog;
 	log_stderr = to_stderr;
 	log_ctx[0] = '\0';
+	log_pending[0] = '\0';
 	/* Without a listening daemon glibc's syslog() tries to connect again
 	 * for every line: find out once, and then leave syslog alone. */
 	log_syslog = xp_log_syslog_reachable("/dev/log");
@@ -83,15 +96,17 @@ void xp_log_init(const char *prog, int to_stderr, int hotplug_log)
 		/* Not world-readable or writable; a missing directory is not an
 		 * error (syslog still has every line). */
 		log_fd = xp_log_open_file(path, &why);
+		/* logged by xp_log_set_context, so that it is named too */
 		if (log_fd < 0 && why)
-			xp_log(LOG_WARNING, "hotplug log %s %s: not written, syslog only", path,
-			       why);
+			snprintf(log_pending, sizeof(log_pending),
+				 "hotplug log %.256s %s: not written, syslog only", path, why);
 	}
 }
 
 void xp_log_set_context(const char *ctx)
 {
 	snprintf(log_ctx, sizeof(log_ctx), "%s", ctx ? ctx : "");
+	flush_pending();
 }
 
 const char *xp_log_context(void)
@@ -140,6 +155,7 @@ void xp_log(int prio, const char *fmt, ...)
 
 void xp_log_close(void)
 {
+	flush_pending();
 	if (log_fd >= 0)
 		close(log_fd);
 	log_fd = -1;
