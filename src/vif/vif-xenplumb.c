@@ -22,6 +22,7 @@
 #include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_keys.h"
+#include "vif/vif_lock.h"
 #include "vif/vif_plumb.h"
 
 #define ERRLEN 512
@@ -39,6 +40,7 @@ struct run {
 	struct xp_conf conf;
 	int have_conf;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
+	int lockfd;		/* the vif's lock (vif_lock.h), 0 before */
 	char err[ERRLEN];
 	struct keybuf kb;
 };
@@ -135,18 +137,26 @@ static int read_keys(struct run *r, struct vif_raw *raw)
 	return 0;
 }
 
-/* Never take the name netback or qemu gives another guest's NIC. */
-static int check_vifname(struct run *r, const char *vifname, int tap)
+/* Never take the name netback or qemu gives (or could give) a guest NIC,
+ * nor one the kernel rewrites. */
+static int check_vifname(struct run *r, const char *vifname)
 {
-	unsigned d, n;
+	return vif_check_vifname(vifname, &r->inv, r->err, sizeof(r->err));
+}
 
-	if (*vifname && !vif_parse_devname(vifname, tap, &d, &n) &&
-	    (d != r->inv.domid || n != r->inv.devid)) {
-		snprintf(r->err, sizeof(r->err),
-			 "vifname %s is the kernel name of another guest's NIC", vifname);
-		return -1;
-	}
-	return 0;
+/* The backend directory is there (an online after libxl removed it would
+ * plumb a vif nobody will take down, and report into nothing). */
+static int check_backend(struct run *r)
+{
+	int rc = xp_xs_exists(r->xs, r->inv.xbpath);
+
+	if (rc == 1)
+		return 0;
+	snprintf(r->err, sizeof(r->err),
+		 rc == 0 ? "backend directory %s has gone: not plumbed"
+			 : "cannot read backend directory %s",
+		 r->inv.xbpath);
+	return -1;
 }
 
 /* Which bridge, and the VLANs given once. */
@@ -208,18 +218,24 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 }
 
 /* A PV vif's MTU where stock set_mtu writes it (the frontend's directory),
- * then hotplug-status; on failure the port is unplumbed again. */
+ * then hotplug-status, each in a transaction that writes nothing when its
+ * directory has gone; on failure the port is unplumbed again. */
 static int report_up(struct run *r, const char *table, int mtu)
 {
 	char path[128], mtutxt[16], e2[256];
-	int found;
+	int found, rc;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
-	if (xp_xs_write(r->xs, path, "mtu", mtutxt))
+	rc = xp_xs_write_if_dir(r->xs, path, "mtu", mtutxt);
+	if (rc < 0)
 		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
-	else if (r->inv.action == VIF_ONLINE && xp_xs_report_connected(r->xs, r->inv.xbpath))
-		snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status", r->inv.xbpath);
+	else if (r->inv.action == VIF_ONLINE &&
+		 (rc = xp_xs_report_connected(r->xs, r->inv.xbpath)) <= 0)
+		snprintf(r->err, sizeof(r->err),
+			 rc == 0 ? "backend directory %s has gone: unplumbed again"
+				 : "cannot write %s/hotplug-status",
+			 r->inv.xbpath);
 	else
 		return 0;
 	vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
@@ -235,15 +251,15 @@ static int do_up(struct run *r)
 	char table[64];
 	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
 
-	if (read_keys(r, &raw) || vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) ||
-	    check_vifname(r, k.vifname, tap) || resolve_bridge(r, &k, &t))
+	if (check_backend(r) || read_keys(r, &raw) ||
+	    vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) || check_vifname(r, k.vifname) ||
+	    resolve_bridge(r, &k, &t))
 		return -1;
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
 	plan_port(r, &k, &t, table, &p);
 	if (plan_antispoof(r, &k, &p))
 		return -1;
-	xp_log(LOG_INFO, "%s %s: bridge %s (%s)", vif_action_name(r->inv.action), r->inv.dev,
-	       t.bridge, t.how);
+	xp_log(LOG_INFO, "bridge %s (%s)", t.bridge, t.how);
 	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
 		return -1;
 	return tap ? 0 : report_up(r, table, mtu);
@@ -261,8 +277,7 @@ static int do_down(struct run *r)
 	if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
 		return -1;
 	if (!found)
-		xp_log(LOG_INFO, "%s %s: device already gone", vif_action_name(r->inv.action),
-		       r->inv.dev);
+		xp_log(LOG_INFO, "device already gone");
 	return 0;
 }
 
@@ -280,8 +295,7 @@ static int udev_not_ours(struct run *r, int argc, char **argv)
 	if (!u || strcmp(u, "1"))
 		return 0;
 	if (xp_xs_exists(r->xs, "/libxl/disable_udev") == 1) {
-		xp_log(LOG_DEBUG, "%s: libxl runs the hotplug scripts; udev call ignored",
-		       r->inv.dev);
+		xp_log(LOG_DEBUG, "libxl runs the hotplug scripts; udev call ignored");
 		return 1;
 	}
 	/* a removed tap is gone anyway: always clean up after it */
@@ -294,16 +308,49 @@ static int udev_not_ours(struct run *r, int argc, char **argv)
 	return strcmp(base, "vif-xenplumb") != 0;
 }
 
+/* The error, logged and (only into this vif's own backend directory, and
+ * only while it exists) in hotplug-error, named like every log line. */
 static int report_failure(struct run *r)
 {
+	char msg[ERRLEN + 200];
+
 	xp_log(LOG_ERR, "%s", r->err);
 	if (!*r->inv.xbpath)
 		return 1;
 	if (!r->xs)
 		r->xs = xp_xs_open();
-	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, r->err) < 0)
+	snprintf(msg, sizeof(msg), "%s: %s", xp_log_context(), r->err);
+	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, msg) < 0)
 		xp_log(LOG_ERR, "cannot write hotplug-error to %s", r->inv.xbpath);
 	return 1;
+}
+
+/* Shown text for a raw value, "?" when it is absent or unsafe. */
+static const char *shown(const char *v, size_t max)
+{
+	return v && *v && !xp_valid_text(v, max) ? v : "?";
+}
+
+/* "ACTION VIF (domain D)" before every line, from what the invocation
+ * gave (what is not known yet shows as "?"). */
+static void set_context(const struct run *r, int argc, char **argv, int parsed)
+{
+	const char *act = "?", *dev = r->inv.dev;
+	char ctx[96], dom[16] = "?";
+
+	for (int i = 1; i < argc; i++)
+		if (!strchr(argv[i], '=')) {
+			act = shown(argv[i], 16);
+			break;
+		}
+	if (parsed || *dev)
+		snprintf(dom, sizeof(dom), "%u", r->inv.domid);
+	if (!*dev)
+		dev =
+		    shown(vif_getvar(argc, argv, r->inv.type == VIF_TYPE_TAP ? "INTERFACE" : "vif"),
+			  XP_IFNAMSIZ - 1);
+	snprintf(ctx, sizeof(ctx), "%s %s (domain %s)", act, dev, dom);
+	xp_log_set_context(ctx);
 }
 
 static const char usage_text[] =
@@ -326,7 +373,9 @@ int main(int argc, char **argv)
 	}
 
 	xp_log_init("vif-xenplumb", 1, 1);
-	if (vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err))) {
+	rc = vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err));
+	set_context(&r, argc, argv, rc == 0);
+	if (rc) {
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -352,6 +401,12 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	/* every run for this vif, one at a time; other vifs never wait */
+	r.lockfd = vif_lock(r.inv.domid, r.inv.devid, r.err, sizeof(r.err));
+	if (r.lockfd < 0) {
+		rc = report_failure(&r);
+		goto out;
+	}
 	r.sk = xp_nl_open();
 	if (!r.sk) {
 		snprintf(r.err, sizeof(r.err), "cannot open rtnetlink");
@@ -362,7 +417,7 @@ int main(int argc, char **argv)
 	if (rc)
 		rc = report_failure(&r);
 	else
-		xp_log(LOG_INFO, "%s %s: done", vif_action_name(r.inv.action), r.inv.dev);
+		xp_log(LOG_INFO, "done");
 out:
 	if (r.last)
 		rtnl_link_put(r.last);
@@ -370,6 +425,8 @@ out:
 		xp_conf_free(&r.conf);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);
+	if (r.lockfd > 0)
+		close(r.lockfd); /* after the last report */
 	xp_log_close();
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "common/bridge.h"
 #include "common/log.h"
 #include "common/nl.h"
+#include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_steps.h"
 
@@ -103,6 +104,68 @@ static int altname(struct nl_sock *sk, int type, int ifindex, const char *name)
 	}
 	nla_nest_end(m, pl);
 	return xp_nl_do(sk, m);
+}
+
+/* The altnames of one link (RTM_GETLINK by index, its IFLA_PROP_LIST):
+ * the first that is a guest NIC's kernel name other than kname. */
+struct alt_scan {
+	const char *kname;
+	char other[XP_IFNAMSIZ];
+};
+
+static int on_link_alts(struct nlmsghdr *nlh, void *arg)
+{
+	struct alt_scan *a = arg;
+	struct nlattr *pl = nlmsg_find_attr(nlh, sizeof(struct ifinfomsg), IFLA_PROP_LIST), *n;
+	unsigned d, i;
+	int rem;
+
+	if (!pl)
+		return 0;
+	nla_for_each_nested(n, pl, rem)
+	{
+		char name[XP_IFNAMSIZ];
+
+		if (nla_type(n) != IFLA_ALT_IFNAME || a->other[0])
+			continue;
+		nla_strlcpy(name, n, sizeof(name));
+		if (strcmp(name, a->kname) &&
+		    (!vif_parse_devname(name, 0, &d, &i) || !vif_parse_devname(name, 1, &d, &i)))
+			memcpy(a->other, name, sizeof(name));
+	}
+	return 0;
+}
+
+/* Is link l (found by the name kname) this vif's device?  Not when it
+ * carries another guest NIC's kernel name as an altname: then it is that
+ * NIC, renamed to kname (by a vifname this version refuses, or by hand).
+ * 0 ours; -1 with the refusal in err. */
+static int check_identity(struct nl_sock *sk, struct rtnl_link *l, const char *kname, char *err,
+			  size_t errlen)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = rtnl_link_get_ifindex(l)};
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST); /* one answer, no ack */
+	struct alt_scan a = {.kname = kname};
+	int rc;
+
+	if (!m || nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(m);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = xp_nl_query(sk, m, on_link_alts, &a);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the names of %s: %s", kname, xp_nl_strerror(rc));
+		return -1;
+	}
+	if (a.other[0]) {
+		snprintf(err, errlen,
+			 "%s is not this vif: it is %s renamed (its altname), another NIC; "
+			 "left alone",
+			 rtnl_link_get_name(l), a.other);
+		return -1;
+	}
+	return 0;
 }
 
 /* One change to link l; changes is consumed. */
@@ -241,6 +304,8 @@ static int check_port(struct plumb *c)
 	if (rc < 0)
 		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find device %s",
 			     c->p->kname);
+	if (check_identity(c->sk, c->l, c->p->kname, c->err, c->errlen))
+		return -1;
 	c->ifindex = rtnl_link_get_ifindex(c->l);
 	snprintf(c->oldname, sizeof(c->oldname), "%s", rtnl_link_get_name(c->l));
 	c->oldmtu = (int)rtnl_link_get_mtu(c->l);
@@ -398,7 +463,9 @@ static int step_down(struct vif_steps *s, void *ctx)
 	struct plumb *c = ctx;
 	int rc;
 
-	if (!c->was_up)
+	/* Already on its bridge under its name (an online after an online):
+	 * no down/up flap for the guest. */
+	if (!c->was_up || (!c->newname && rtnl_link_get_master(c->l) == c->brindex))
 		return 0;
 	if (vif_steps_record(s, undo_up_again))
 		return failf(c->err, c->errlen, 0, "too many steps");
@@ -561,6 +628,10 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 		const char *name = rtnl_link_get_name(l);
 		int ifindex = rtnl_link_get_ifindex(l);
 
+		if (check_identity(sk, l, kname, err, errlen)) {
+			rtnl_link_put(l);
+			return -1;
+		}
 		*found = 1;
 		rc = set_up(sk, l, 0);
 		if (rc < 0 && rc != -NLE_NODEV)
@@ -570,8 +641,10 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 			if (rc < 0 && rc != -NLE_NODEV)
 				ret = failk(err, errlen, rc, "cannot take %s off its bridge", name);
 		}
-		if (strcmp(name, kname))
-			altname(sk, RTM_DELLINKPROP, ifindex, kname);
+		/* The altname stays: a later run for this vif (udev's offline
+		 * after libxl's, a late online) still finds the device by its
+		 * kernel name, and its identity rests on it. */
+		(void)ifindex;
 		xp_log(LOG_INFO, "%s: down, off its bridge", name);
 		rtnl_link_put(l);
 	} else if (!missing(rc)) {
