@@ -62,6 +62,25 @@ xl_ok() {
 	if xl_run "$_l" "$@"; then t_pass "$_d"; else
 		t_failmsg "$_d (exit $?)"; xl_errs "$_l"; fi
 }
+# runs ACTION DOMID DEVID: every start of vif-xenplumb for that vif and
+# action, by who started it ($STARTS, one line per start: tests/xen/vif-count),
+# and how many runs logged "ACTION vifD.N: done" in xen-hotplug.log (the
+# helper's own last line of a run that succeeded).
+runs() {
+	awk -v a="act=$1" -v x="backend/vif/$2/$3" '
+		$3 == a { xb = $4; sub(/^xb=/, "", xb); sub(/^\/local\/domain\/0\//, "", xb)
+			if (xb == x) { if ($6 == "udev=1") u++; else l++ } }
+		END { printf "%d by libxl, %d by udev", l, u }' "$STARTS" 2>/dev/null
+	printf '; %s done' "$(grep -ac "vif-xenplumb\[[0-9]*\]: $1 vif$2\.$3: done" $L/xen-hotplug.log 2>/dev/null)"
+}
+# runs_ok WHAT ACTION DOMID DEVID EXPECTED: once udev's queue is empty
+runs_ok() {
+	udevadm settle --timeout=30 >/dev/null 2>&1
+	_r=$(runs "$2" "$3" "$4")
+	t_eq "$1: one vif-xenplumb run for $2 of vif$3.$4" "$5" "$_r"
+	[ "$_r" = "$5" ] || grep -a "backend/vif/$3/$4 " "$STARTS" | sed 's/^/#   start: /'
+}
+ONE="1 by libxl, 0 by udev; 1 done"
 xl_errs() { grep -avE 'libxl: debug|xencall|domainbuilder' "$1" | tail -n 25 | sed 's/^/#   /'; }
 pingg() { # guest [ns] addr seconds: pingw, failing at once when guest is not running
 	_g=$1; shift
@@ -161,6 +180,15 @@ check_vif g2 br100 "" 1500 00:16:3e:00:00:12
 check_vif g3 brv "20 pvid untagged;" "1500|1400" 00:16:3e:00:00:13
 check_vif g4 brv "30 pvid untagged;" 1400 00:16:3e:00:00:14
 
+# Exactly one run per hotplug event, with systemd-udevd running and the
+# package installed (before the udev rule was shipped inactive, each of
+# g1..g3 had two: libxl's and udev's).
+for g in g1 g2 g3 g4; do
+	d=$(domid_of $g)
+	[ -n "$d" ] || { t_failmsg "$g: is not running, no runs to count"; continue; }
+	runs_ok "$g (xendomains at boot)" online "$d" 0 "$ONE"
+done
+
 # Reachability, seen from dom0 ...
 t_ok "dom0 reaches g1 across br100/bond0.100" pingg g1 192.0.2.11 120
 t_ok "dom0 reaches g2" pingg g2 192.0.2.12 60
@@ -196,7 +224,13 @@ t_eq "g1's vif is still on br100" br100 "$(master_of vif$d1.0)"
 t_ok "dom0 still reaches g1" pingg g1 192.0.2.11 10
 
 # ----------------------------------------- live attach and detach ---
+# udevd sees netback's uevents (they name the script): the counts below
+# mean that no rule ran the helper, not that udev saw nothing.
+udevadm monitor --kernel --property --subsystem-match=xen-backend >$T/uevents.log 2>&1 &
+umon=$!
+sleep 1
 xl_ok "xl network-attach g1 (bridge=br100)" $T/attach.log network-attach g1 bridge=br100 mac=00:16:3e:00:01:11
+runs_ok "network-attach" online "$d1" 1 "$ONE"
 t_eq "g1: vif$d1.1 is a port of br100" br100 "$(master_of vif$d1.1)"
 t_eq "g1: vif$d1.1 hotplug-status" connected "$(xsr "$(be "$d1" 1)/hotplug-status")"
 t_ok "g1 brings up its new eth1" wait_log g1 "XPG eth1 up 00:16:3e:00:01:11" 60
@@ -205,6 +239,13 @@ t_ok "dom0 reaches g1's eth1 address" pingg g1 192.0.2.21 60
 t_match "br100 learnt eth1's MAC on vif$d1.1" "dev vif$d1.1" "$(bridge fdb show br br100 | grep -i 00:16:3e:00:01:11)"
 xl_ok "xl network-detach g1 1" $T/detach.log network-detach g1 1
 t_match "network-detach ran vif-xenplumb offline" 'hotplug script: /etc/xen/scripts/vif-xenplumb offline' "$(cat $T/detach.log)"
+runs_ok "network-detach" offline "$d1" 1 "$ONE"
+kill $umon 2>/dev/null
+uev() { awk -v RS= -v a="ACTION=$1" -v p="DEVPATH=/devices/vif-$2-$3" 'index($0, a "\n") && index($0, p "\n")' $T/uevents.log; }
+t_match "netback's online uevent for vif$d1.1 names the script (udevd saw it)" \
+	'script=/etc/xen/scripts/vif-xenplumb' "$(uev online "$d1" 1)"
+t_match "netback's offline uevent for vif$d1.1 names the script" \
+	'script=/etc/xen/scripts/vif-xenplumb' "$(uev offline "$d1" 1)"
 t_eq "network-detach reported no error" "" "$(xl_errlines $T/detach.log)"
 t_fails "vif$d1.1 is gone" test -e /sys/class/net/vif$d1.1
 t_eq "backend vif $d1/1 is gone from xenstore" "" "$(xenstore-list "$(be "$d1" 1)" 2>/dev/null; xsr "$(be "$d1" 1)/state")"
@@ -224,6 +265,7 @@ sleep 1
 t_match "destroy ran vif-xenplumb offline for g1" 'hotplug script: /etc/xen/scripts/vif-xenplumb offline' \
 	"$(cat $T/destroy.log $L/xl-g1.log 2>/dev/null)"
 t_eq "destroy reported no error" "" "$(xl_errlines $T/destroy.log $L/xl-g1.log)"
+runs_ok "xl destroy g1" offline "$d1" 0 "$ONE"
 gone_ok g1 "$d1" "vif$d1.0"
 
 d2=$(domid_of g2)
@@ -235,6 +277,7 @@ sleep 1
 t_match "shutdown ran vif-xenplumb offline for g2 (xl.conf default script)" \
 	"act=offline xb=backend/vif/$d2/0 " "$(cat $STARTS 2>/dev/null)"
 t_eq "shutdown reported no error" "" "$(xl_errlines $T/shutdown.log $L/xl-g2.log)"
+runs_ok "xl shutdown g2" offline "$d2" 0 "$ONE"
 gone_ok g2 "$d2" "vif$d2.0"
 
 # ------------------------------------------------- hostile vif specs ---
@@ -253,7 +296,11 @@ bad bad1 "bridge=nonexistent" "bridge=nonexistent,mac=00:16:3e:00:00:21,script=v
 bad bad2 "mtu=99999" "bridge=br100,mac=00:16:3e:00:00:22,mtu=99999,script=vif-xenplumb" 99999
 
 # ------------------------------------------------------------ the end ---
-for g in g3 g4; do xl_run $T/destroy-$g.log destroy $g; done
+for g in g3 g4; do
+	d=$(domid_of $g)
+	xl_run $T/destroy-$g.log destroy $g
+	if [ -n "$d" ]; then runs_ok "xl destroy $g" offline "$d" 0 "$ONE"; else t_failmsg "$g: was not running, no runs to count"; fi
+done
 t_eq "all guests gone" "" "$(xl list 2>/dev/null | awk 'NR > 2 { print $1 }')"
 systemctl stop xp-witness.service
 wrc=$(systemctl show -P ExecMainStatus xp-witness.service)
