@@ -280,6 +280,30 @@ t_eq "shutdown reported no error" "" "$(xl_errlines $T/shutdown.log $L/xl-g2.log
 runs_ok "xl shutdown g2" offline "$d2" 0 "$ONE"
 gone_ok g2 "$d2" "vif$d2.0"
 
+# ------------------------------------------------------ the xend path ---
+# xend itself cannot be had; what it relied on is reproduced: udev runs
+# vif-xenplumb from netback's uevent (the xend-host rule, activated as
+# docs/quickstart.md 4b says) and the toolstack only waits for
+# hotplug-status.  libxl runs /etc/xen/scripts/xend/vif-xenplumb
+# (tests/xen/xend-toolstack) as gx's script: it plumbs and writes nothing,
+# it waits; its name makes netback's uevent match the rule.
+XR=/usr/share/xenplumb/udev/90-xenplumb-vif.rules
+t_ok "xend host: the udev rule activated as docs/quickstart.md 4b says" \
+	sh -c "ln -s $XR /etc/udev/rules.d/ && udevadm control --reload"
+mkcfg gx "xp.ip=192.0.2.15/24 xp.ping=192.0.2.1" \
+	"bridge=br100,mac=00:16:3e:00:00:15,script=/etc/xen/scripts/xend/vif-xenplumb"
+xl_ok "xend path: xl create gx (script only waits for hotplug-status)" $T/create-gx.log create $T/gx.cfg
+dx=$(domid_of gx)
+check_vif gx br100 "" 1500 00:16:3e:00:00:15
+runs_ok "gx (xend path)" online "$dx" 0 "0 by libxl, 1 by udev; 1 done"
+t_ok "dom0 reaches gx, plumbed by udev's run alone" pingg gx 192.0.2.15 60
+t_ok "gx reaches dom0" wait_log gx "XPG ping 192.0.2.1 ok" 90
+xl_ok "xend path: xl destroy gx" $T/destroy-gx.log destroy gx
+runs_ok "gx (xend path)" offline "$dx" 0 "0 by libxl, 1 by udev; 1 done"
+gone_ok gx "$dx" "vif$dx.0"
+t_ok "xl host again: the xend rule deactivated" \
+	sh -c "rm /etc/udev/rules.d/90-xenplumb-vif.rules && udevadm control --reload"
+
 # ------------------------------------------------- hostile vif specs ---
 bad() { # name what vifspec pattern-the-error-must-match
 	before_v=$(vifs_now) before_b=$(backends_now)
