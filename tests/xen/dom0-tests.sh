@@ -223,6 +223,46 @@ d1=$(domid_of g1)
 t_eq "g1's vif is still on br100" br100 "$(master_of vif$d1.0)"
 t_ok "dom0 still reaches g1" pingg g1 192.0.2.11 10
 
+# ------------------------------------------ bond failover under guests ---
+# g1 pings 192.0.2.50 twice a second for its whole life: a peer behind
+# bond0 (swbr.100 in netns sw; both NICs' peers are ports of swbr).  Each
+# NIC in turn loses carrier (its peer is set down) while the other is up:
+# bond0 (active-backup, miimon 100) must fail over, the pings resume, and
+# bond0, bond0.100 and br100 never go down or get renamed (witness).
+stream_seqs() { glog g1 | sed -n 's/^XPG stream 64 bytes from 192\.0\.2\.50: seq=\([0-9]*\) .*/\1/p'; }
+last_seq() { stream_seqs | tail -n 1; }
+t_ok "g1 reaches the peer behind bond0 (VLAN 100 through the bond)" \
+	wait_log g1 "XPG stream 64 bytes from 192.0.2.50" 60
+failover() { # NIC that loses carrier, the NIC that must take over
+	_s0=$(last_seq)
+	ip -n sw link set "${1}p" down
+	_i=0
+	while [ "$(sysfs bond0 bonding/active_slave)" != "$2" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	t_eq "$1 loses carrier: bond0 fails over to $2" "$2" "$(sysfs bond0 bonding/active_slave)"
+	# wait for 8 more replies after the failover
+	_i=0
+	while [ "$(last_seq)" -lt "$((${_s0:-0} + 12))" ] 2>/dev/null && [ $_i -lt 40 ]; do sleep 1; _i=$((_i + 1)); done
+	_s1=$(last_seq)
+	_lost=$(stream_seqs | awk -v a="${_s0:-0}" -v b="${_s1:-0}" '$1 > a && $1 <= b { n++ } END { print b - a - n }')
+	note "failover $1 -> $2: $_lost of $((${_s1:-0} - ${_s0:-0})) pings (0.5 s apart) lost, seq ${_s0:-?}..${_s1:-?}"
+	t_ok "g1's pings to the peer go on after $1 fails (lost $_lost)" test "${_s1:-0}" -ge "$((${_s0:-0} + 12))"
+	LOSS="$LOSS $1:$_lost"
+	ip -n sw link set "${1}p" up
+	_i=0
+	while [ "$(sysfs "$1" operstate)" != up ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	sleep 1
+}
+LOSS=
+a=$(sysfs bond0 bonding/active_slave)
+case $a in nic0) b=nic1 ;; *) a=nic1 b=nic0 ;; esac
+failover "$a" "$b"
+failover "$b" "$a"
+t_eq "bond0 enslaves nic0 and nic1 after both failovers" "nic0 nic1" \
+	"$(tr ' ' '\n' </sys/class/net/bond0/bonding/slaves 2>/dev/null | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
+t_eq "witness: no down/carrier/rename/delete on bond0, bond0.100, br100 through both failovers" "" \
+	"$(cat /run/xp-wit.out 2>/dev/null)"
+note "bond failover losses (pings 0.5 s apart):$LOSS"
+
 # ----------------------------------------- live attach and detach ---
 # udevd sees netback's uevents (they name the script): the counts below
 # mean that no rule ran the helper, not that udev saw nothing.
