@@ -283,8 +283,11 @@ static int do_down(struct run *r)
 
 /* ---- main ---------------------------------------------------------------- */
 
-/* Run by udev (our rules set UDEV_CALL=1): step aside when libxl runs the
- * hotplug scripts itself (it writes /libxl/disable_udev), and for an
+/* Run by udev (the xend-host rule sets UDEV_CALL=1; it ships inactive,
+ * because libxl 4.6 and later runs the scripts itself and no longer writes
+ * /libxl/disable_udev, so on an xl host the rule would run a second copy):
+ * step aside where an older libxl says it runs them (/libxl/disable_udev),
+ * and for an
  * emulated NIC, whose uevent does not say which script the vif uses, unless
  * its backend names vif-xenplumb. */
 static int udev_not_ours(struct run *r, int argc, char **argv)
