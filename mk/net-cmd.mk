@@ -5,7 +5,7 @@
 
 # Sources of network-xenplumb added by the command/status split; the
 # binary's rule (mk/net.mk) links its prerequisites ($^), these included.
-NET_CMD_SRCS := src/net/status_text.c
+NET_CMD_SRCS := src/net/status_text.c src/net/report.c src/net/planout.c
 NET_CMD_OBJS := $(NET_CMD_SRCS:%.c=$(B)/%.o)
 $(B)/network-xenplumb: $(NET_CMD_OBJS)
 
