@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/nl.h"
 #include "common/xsutil.h"
+#include "map/applied.h"
 #include "map/conf.h"
 #include "vif/antispoof.h"
 #include "vif/vif_args.h"
@@ -25,6 +26,9 @@
 #include "vif/vif_plumb.h"
 
 #define ERRLEN 512
+#ifndef XP_VERSION
+#define XP_VERSION "unknown"
+#endif
 
 struct run {
 	struct vif_inv inv;
@@ -32,6 +36,8 @@ struct run {
 	struct nl_sock *sk;
 	struct xp_conf conf;
 	int have_conf;
+	struct xp_applied applied; /* what network-xenplumb applied, if any */
+	int have_applied;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
 	char err[ERRLEN];
 };
@@ -54,6 +60,8 @@ static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int
 	struct run *r = ctx;
 	const struct xp_network *n;
 
+	if (r->have_applied)
+		return xp_applied_network(&r->applied, name, bridge, vlan);
 	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
 		return -1;
 	snprintf(bridge, XP_IFNAMSIZ, "%s", n->bridge);
@@ -66,18 +74,42 @@ static const char *cb_default_bridge(void *ctx)
 	struct run *r = ctx;
 	const struct xp_bridge *b;
 
+	if (r->have_applied)
+		return xp_applied_default(&r->applied);
 	if (!r->have_conf || !(b = xp_conf_default_bridge(&r->conf)))
 		return NULL;
 	return b->name;
 }
 
-/* The map; a missing file is an empty map. */
+/* Does the map give bridge antispoof = yes? */
+static int map_antispoof(struct run *r, const char *bridge)
+{
+	const struct xp_bridge *b;
+	int as = 0;
+
+	if (r->have_applied)
+		return xp_applied_bridge(&r->applied, bridge, &as) == 0 && as;
+	b = r->have_conf ? xp_conf_bridge(&r->conf, bridge) : NULL;
+	return b && b->antispoof;
+}
+
+/* The map network-xenplumb applied (STATE_DIR/applied-map: one look-up
+ * per question, whatever its size); only where there is none, the live
+ * map ($XENPLUMB_CONF or /etc/xen/xenplumb.conf), parsed, where a missing
+ * file is an empty map. */
 static int load_map(struct run *r)
 {
 	const char *path = getenv("XENPLUMB_CONF");
+	char ap[4096];
 	struct xp_diag d = {0};
 	struct stat st;
+	int e;
 
+	xp_applied_path(ap, sizeof(ap));
+	if ((e = xp_applied_open(ap, &r->applied, r->err, sizeof(r->err))) != 0) {
+		r->have_applied = e > 0;
+		return e > 0 ? 0 : -1;
+	}
 	if (!path || !*path)
 		path = XP_CONF_DEFAULT_PATH;
 	if (stat(path, &st) && errno == ENOENT)
@@ -117,7 +149,6 @@ static int do_up(struct run *r)
 	struct vif_target t;
 	struct vif_lookup lk = {r, cb_link_kind, cb_network, cb_default_bridge};
 	struct vif_plan p;
-	const struct xp_bridge *cb;
 	char table[64];
 	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
 
@@ -165,8 +196,7 @@ static int do_up(struct run *r)
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
 	p.table = table;
 	p.br = r->last;
-	cb = r->have_conf ? xp_conf_bridge(&r->conf, t.bridge) : NULL;
-	if (cb && cb->antispoof) {
+	if (map_antispoof(r, t.bridge)) {
 		if (!k.has_mac) {
 			snprintf(r->err, sizeof(r->err),
 				 "bridge %s has antispoof = yes but the vif has no mac key",
@@ -281,8 +311,10 @@ static const char usage_text[] =
     "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
     "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
     "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
-    "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
-    "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
+    "vif=vifD.N (tap: INTERFACE=vifD.N-emu).  The map: the one network-xenplumb\n"
+    "applied ($XENPLUMB_STATE_DIR/applied-map, default /run/xenplumb), else\n"
+    "XENPLUMB_CONF (default /etc/xen/xenplumb.conf).  XENPLUMB_HOTPLUG_LOG.\n"
+    "-V, --version prints the version.  See vif-xenplumb(8).\n";
 
 int main(int argc, char **argv)
 {
@@ -291,6 +323,10 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		puts("vif-xenplumb " XP_VERSION);
 		return 0;
 	}
 
@@ -304,9 +340,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!xp_have_net_admin()) {
-		snprintf(
-		    r.err, sizeof(r.err),
-		    "vif-xenplumb needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
+		snprintf(r.err, sizeof(r.err),
+			 "needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -337,6 +372,7 @@ out:
 		rtnl_link_put(r.last);
 	if (r.have_conf)
 		xp_conf_free(&r.conf);
+	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);
 	xp_log_close();
