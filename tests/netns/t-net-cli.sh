@@ -189,4 +189,26 @@ t_ok "legacy stop" $X stop bridge=xenbr0 netdev=eth0
 out=$($X bridge=xenbr0 start 2>&1)
 t_eq "legacy arguments before the command: usage error" 2 $?
 t_match "named as a command" "unknown command 'bridge=xenbr0'" "$out"
+
+# ---- bash completion, per command ---------------------------------------------------------
+comp() { # WORDS...: what the completion offers for the last word
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMPREPLY=(); "_${1//-/_}"; echo "${COMPREPLY[*]}"' sh etc/bash-completion/xenplumb "$@" 2>&1
+}
+t_ok "completion parses in bash" bash -n etc/bash-completion/xenplumb
+t_eq "completion: the commands" "start stop status reload check" "$(comp network-xenplumb '')"
+t_eq "completion: a command after options" "start stop status" \
+	"$(comp network-xenplumb -c "$tmp/map.conf" --json st)"
+t_eq "completion: start's options" "--config --dry-run --json" "$(comp network-xenplumb start --)"
+t_eq "completion: check's options" "-c --config --json" "$(comp network-xenplumb check -)"
+t_eq "completion: status NAME from the map's bridges" "xenbr0 xenbr1 xenbr2" \
+	"$(comp network-xenplumb --config "$tmp/map.conf" status xen)"
+t_eq "completion: --config=FILE's bridges" "xenbr1" \
+	"$(comp network-xenplumb status "--config=$tmp/map.conf" xenbr1)"
+t_eq "completion: legacy arguments after start" "bridge= netdev= antispoof= vifnum=" \
+	"$(comp network-xenplumb start '')"
+t_eq "completion: no legacy arguments after reload" "" "$(comp network-xenplumb reload '')"
+t_eq "completion: nothing after check" "" "$(comp network-xenplumb check '')"
+t_eq "completion: vif-xenplumb --version" "--version" "$(comp vif-xenplumb --v)"
+t_eq "completion: vif online's type_if" "type_if=vif" "$(comp vif-xenplumb online '')"
 t_done
