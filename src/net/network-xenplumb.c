@@ -673,7 +673,7 @@ static int apply(struct run *r, struct xp_plan *plan)
 			answer_print(ans,
 				     rc		  ? "error"
 				     : o->dry_run ? "planned"
-						  : "nothing to do",
+						  : "nothing-to-do",
 				     0);
 		return rc;
 	}
