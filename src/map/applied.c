@@ -108,8 +108,10 @@ char *xp_applied_format(const struct xp_conf *c, const char *source, const char 
 	char line[4400], src[4096];
 	size_t n = 0;
 	char **r = records(c, &n);
-	int bad = !r;
+	int bad;
 
+	if (!r)
+		return NULL;
 	/* one line: no control byte from the path */
 	snprintf(src, sizeof(src), "%s", source ? source : "?");
 	for (char *q = src; *q; q++)
@@ -117,7 +119,7 @@ char *xp_applied_format(const struct xp_conf *c, const char *source, const char 
 			*q = '?';
 	snprintf(line, sizeof(line), "default %s\n# from %s by network-xenplumb %s; do not edit\n",
 		 d ? d->name : "-", src, command ? command : "?");
-	bad |= put(&b, XP_APPLIED_MAGIC) || put(&b, line);
+	bad = put(&b, XP_APPLIED_MAGIC) || put(&b, line);
 	for (size_t i = 0; i < n; i++) {
 		bad |= !bad && put(&b, r[i]);
 		free(r[i]);

@@ -239,7 +239,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 static int load_map(const struct opts *o, struct xp_conf *c)
 {
 	struct xp_diag d = {0};
-	char msg[1200];
 	int n;
 
 	if (o->nlegacy)
@@ -249,6 +248,7 @@ static int load_map(const struct opts *o, struct xp_conf *c)
 	for (size_t i = 0; i < d.n; i++)
 		xp_say_raw(LOG_ERR, d.msgs[i]);
 	if (n && !d.n) {
+		char msg[1200];
 		snprintf(msg, sizeof(msg), "%s: the map has errors",
 			 o->nlegacy ? "arguments" : o->conf);
 		xp_say_raw(LOG_ERR, msg);
