@@ -4,14 +4,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Until the executor's folding is shared (src/net/steps.c), the steps are
- * numbered in plan order. */
+#include "net/steps.h"
+
+/* The executor's view of a master's ifindex, before anything is applied:
+ * what observe saw, or (1) a bridge an earlier op of the plan creates. */
+struct sim {
+	const struct xp_plan *p;
+	const struct xp_observed *o;
+	size_t cur; /* the op being taken: every op before it is done */
+};
+
+static int sim_ifindex(void *ctx, const char *name)
+{
+	const struct sim *s = ctx;
+	const struct xp_obs_link *l = xp_obs_find(s->o, name);
+
+	if (l && l->kind != XP_K_ABSENT && l->ifindex > 0)
+		return l->ifindex;
+	for (size_t i = 0; i < s->cur; i++)
+		if (s->p->ops[i].type == XP_OP_CREATE && !strcmp(s->p->ops[i].dev, name))
+			return 1;
+	return 0;
+}
+
+/* The executor's loop (xp_exec_run) without sending: each op, then what
+ * it folds in, counted right after it. */
 size_t xp_plan_steps(const struct xp_plan *p, const struct xp_observed *o, size_t *order)
 {
-	(void)o;
-	for (size_t i = 0; i < p->n; i++)
-		order[i] = i;
-	return p->n;
+	unsigned char *done = calloc(p->n + 1, 1);
+	struct sim s = {p, o, 0};
+	struct xp_fold f;
+	size_t k = 0;
+
+	if (!done)
+		abort();
+	for (size_t i = 0; i < p->n; i++) {
+		if (done[i])
+			continue;
+		s.cur = i;
+		xp_plan_fold(p, i, done, sim_ifindex, &s, &f);
+		order[k++] = i;
+		for (int j = 0; j < f.n; j++) {
+			done[f.at[j]] = 1;
+			order[k++] = f.at[j];
+		}
+	}
+	free(done);
+	return k;
 }
 
 void xp_plan_print_steps(const struct xp_plan *p, const size_t *order, FILE *out)

@@ -14,8 +14,9 @@
 struct json_object;
 
 /* order[k] = the index in p->ops of step k + 1 of the real run, as the
- * executor will take them on the host o describes.  order has p->n
- * slots; returns the count (p->n). */
+ * executor will take them on the host o describes (its folding,
+ * xp_plan_fold in steps.c, over what observe saw).  order has p->n slots;
+ * returns the count (p->n). */
 size_t xp_plan_steps(const struct xp_plan *p, const struct xp_observed *o, size_t *order);
 
 /* "plan (N operations, dry run: nothing changed):" and the numbered steps. */

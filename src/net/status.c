@@ -16,6 +16,7 @@
 #include <xentoollog.h>
 
 #include "common/xsutil.h"
+#include "net/kind.h"
 #include "net/plan.h"
 
 enum dom_state { DOM_UNKNOWN = -1, DOM_GONE = 0, DOM_EXISTS = 1 };
@@ -291,10 +292,16 @@ static json_object *link_json(const char *name, const struct xp_obs_link *l,
  * `void (*status_json)(struct json_object *j, const struct xp_obs_link *l)`,
  * looked up by the map entry's kind); until that is wired at the merge,
  * the one such field is the bond's mode, added for every [bond] entry. */
-static void kind_status_json(json_object *j, const struct xp_obs_link *l)
+/* The kind's own fields (its row's status hook), null when the device is
+ * missing or of another kind: the schema keeps every key. */
+static void kind_status_json(json_object *j, const char *key, const struct xp_obs_link *l, int kind)
 {
-	json_object_object_add(
-	    j, "mode", l && l->kind == XP_K_BOND ? jstr(xp_bond_mode_name(l->bond_mode)) : NULL);
+	const struct xp_kind *k = xp_kind_get(kind);
+
+	if (l && l->kind == kind && k && k->status_json)
+		k->status_json(j, l);
+	else
+		json_object_object_add(j, key, NULL);
 }
 
 static const char *dom_word(int st)
@@ -360,7 +367,7 @@ static json_object *bond_json(struct model *m, const struct xp_bond *b)
 	const struct xp_obs_link *l = live(m->o, b->name);
 	json_object *j = link_json(b->name, l, m->s), *sl = json_object_new_array();
 
-	kind_status_json(j, l);
+	kind_status_json(j, "mode", l, XP_K_BOND);
 	json_object_object_add(j, "miimon", l ? json_object_new_int(l->miimon) : NULL);
 	for (size_t k = 0; k < b->nslaves; k++) {
 		const struct xp_obs_link *sv = live(m->o, b->slaves[k]);
