@@ -299,6 +299,21 @@ int xp_applied_open(const char *path, struct xp_applied *a, char *err, size_t er
 	return 1;
 }
 
+int xp_applied_same(const struct xp_applied *a, const struct xp_conf *c)
+{
+	struct xp_applied b;
+	char err[128];
+	size_t len = 0;
+	char *text = xp_applied_format(c, "", "", &len);
+	int same = 0;
+
+	if (text && xp_applied_from_text(text, len, &b, err, sizeof(err)) > 0)
+		same = !strcmp(a->dflt, b.dflt) && a->end - a->rec == b.end - b.rec &&
+		       !memcmp(a->text + a->rec, b.text + b.rec, a->end - a->rec);
+	free(text);
+	return same;
+}
+
 void xp_applied_close(struct xp_applied *a)
 {
 	if (a->text)

@@ -68,6 +68,10 @@ int xp_applied_from_text(const char *text, size_t len, struct xp_applied *a, cha
 			 size_t errlen);
 void xp_applied_close(struct xp_applied *a);
 
+/* Does a hold what c would be written as (default bridge and records;
+ * the comment line aside)?  1 yes, 0 no. */
+int xp_applied_same(const struct xp_applied *a, const struct xp_conf *c);
+
 /* Look-ups: 0 found (outputs set), -1 absent. */
 int xp_applied_network(const struct xp_applied *a, const char *name, char bridge[XP_IFNAMSIZ],
 		       int *vlan);

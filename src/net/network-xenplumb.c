@@ -799,6 +799,8 @@ static int cmd_status(struct run *r)
 	if (status_one(model, xp_conf_bridge(&r->conf, r->o->name), r->o->name) < 0) {
 		json_object_put(model);
 		xp_say(LOG_ERR, "status: no bridge '%s' in %s", r->o->name, mapname);
+		if (r->o->json)
+			answer_error(r->o);
 		return 2;
 	}
 	json_object_object_get_ex(model, "matches_map", &v);
@@ -813,17 +815,37 @@ static int cmd_status(struct run *r)
 	return rc;
 }
 
-/* check: the map loaded (prepare), nothing else touched. */
+/* Whether hotplug already goes by this map: "same", "differs", "none"
+ * (no applied map) or "damaged". */
+static const char *applied_vs(const struct run *r)
+{
+	struct xp_applied a;
+	char path[4200], err[600];
+	int e;
+
+	xp_applied_path(path, sizeof(path));
+	e = xp_applied_open(path, &a, err, sizeof(err));
+	if (e <= 0)
+		return e ? "damaged" : "none";
+	e = xp_applied_same(&a, &r->conf);
+	xp_applied_close(&a);
+	return e ? "same" : "differs";
+}
+
+/* check: the map loaded (prepare), nothing else touched; and whether vif
+ * hotplug goes by it yet. */
 static int cmd_check(struct run *r)
 {
 	const struct xp_conf *c = &r->conf;
 	const char *name = r->o->nlegacy ? "the arguments" : r->o->conf;
+	const char *vs = r->o->nlegacy ? NULL : applied_vs(r);
 
 	if (r->o->json) {
 		json_object *j = json_object_new_object();
 		json_object_object_add(j, "command", json_object_new_string("check"));
 		json_object_object_add(j, "map", json_object_new_string(name));
 		json_object_object_add(j, "result", json_object_new_string("ok"));
+		json_object_object_add(j, "applied_map", vs ? json_object_new_string(vs) : NULL);
 		json_object_object_add(j, "errors", json_object_new_array());
 		printf("%s\n", json_object_to_json_string_ext(
 				   j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -834,6 +856,12 @@ static int cmd_check(struct run *r)
 	       c->nbridges, c->nbridges == 1 ? "" : "s", c->nbonds, c->nbonds == 1 ? "" : "s",
 	       c->nvlans, c->nvlans == 1 ? "" : "s", c->ndummies, c->ndummies == 1 ? "y" : "ies",
 	       c->nnetworks, c->nnetworks == 1 ? "" : "s");
+	if (vs && !strcmp(vs, "differs"))
+		printf("note: vif hotplug still goes by the map applied last; network-xenplumb "
+		       "reload applies this one\n");
+	else if (vs && !strcmp(vs, "damaged"))
+		printf(
+		    "note: the applied map is damaged; network-xenplumb reload writes it again\n");
 	return 0;
 }
 

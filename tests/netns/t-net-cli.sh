@@ -141,6 +141,14 @@ out=$($X reload -c "$tmp/map.conf" 2>&1)
 t_eq "reload of a new network: nothing to do on the host" "nothing to do" "$out"
 t_match "reload wrote the new network" "^n lab bridge=xenbr0 vlan=0$" "$(cat "$A")"
 t_match "by reload" "by network-xenplumb reload" "$(cat "$A")"
+t_eq "check: the applied map is this map (no note)" 1 "$($X check -c "$tmp/map.conf" | wc -l)"
+cp "$tmp/map.conf" "$tmp/edit.conf"
+printf '[network lab2]\nbridge = xenbr0\n' >>"$tmp/edit.conf"
+t_match "check of an edit not applied yet: says hotplug goes by the old one" \
+	"^note: vif hotplug still goes by the map applied last; network-xenplumb reload applies this one" \
+	"$($X check -c "$tmp/edit.conf")"
+$X check --json -c "$tmp/edit.conf" >"$tmp/edit.json"
+t_eq "check --json: applied_map differs" "ok differs" "$(jq_ "$tmp/edit.json" 'd["result"], d["applied_map"]')"
 cp "$A" "$tmp/a2"
 # a map with errors, or a run that fails, leaves the applied map as it was
 t_fails "start of a bad map fails" $X start -c "$tmp/bad.conf"
@@ -165,6 +173,9 @@ t_eq "status NAME --json: one bridge, its network" "['xenbr0'] ['lab']" \
 out=$($X status nosuch -c "$tmp/map.conf" 2>&1)
 t_eq "status of a bridge not in the map: exit 2" 2 $?
 t_match "and says so" "no bridge 'nosuch' in" "$out"
+$X status nosuch --json -c "$tmp/map.conf" >"$tmp/nosuch.json" 2>/dev/null
+t_match "with --json: an error object" "error .*no bridge 'nosuch'" \
+	"$(jq_ "$tmp/nosuch.json" 'd["result"], d["errors"][0]')"
 out=$($X status xenbr0 xenbr1 -c "$tmp/map.conf" 2>&1)
 t_eq "status takes one NAME" 2 $?
 t_match "the second is named" "unexpected argument 'xenbr1'" "$out"

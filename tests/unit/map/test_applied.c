@@ -89,6 +89,30 @@ static void test_format_and_lookups(void **state)
 	xp_conf_free(&c);
 }
 
+/* check's question: does the applied map hold this map? */
+static void test_same(void **state)
+{
+	struct xp_conf c, c2;
+	struct xp_applied a;
+	char err[256];
+	size_t len = 0;
+	char *text;
+	(void)state;
+
+	parse(small, &c);
+	text = xp_applied_format(&c, "/a/path", "start", &len);
+	assert_int_equal(xp_applied_from_text(text, len, &a, err, sizeof(err)), 1);
+	assert_int_equal(xp_applied_same(&a, &c), 1);
+	parse("[bridge br0]\nantispoof = no\n", &c2); /* antispoof changed */
+	assert_int_equal(xp_applied_same(&a, &c2), 0);
+	xp_conf_free(&c2);
+	parse("[bridge br]\n", &c2); /* no default any more */
+	assert_int_equal(xp_applied_same(&a, &c2), 0);
+	xp_conf_free(&c2);
+	free(text);
+	xp_conf_free(&c);
+}
+
 static void test_empty_map(void **state)
 {
 	struct xp_conf c;
@@ -216,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format_and_lookups),
+	    cmocka_unit_test(test_same),
 	    cmocka_unit_test(test_empty_map),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_damaged),
