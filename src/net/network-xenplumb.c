@@ -753,8 +753,9 @@ static void keep_only(json_object *model, const char *key, const char *field, co
 	json_object_object_add(model, key, kept);
 }
 
-/* status NAME: the bridge NAME, its networks, and the drift of the bridge,
- * its ports and its guests.  0, or -1 when the map has no such bridge. */
+/* status NAME: the bridge NAME, its networks, the bonds, VLANs and dummies
+ * that are its ports, and the drift of the bridge, its ports and its
+ * guests.  0, or -1 when the map has no such bridge. */
 static int status_one(json_object *model, const struct xp_bridge *br, const char *name)
 {
 	const char *names[2 + 64 + 256];
@@ -778,9 +779,10 @@ static int status_one(json_object *model, const struct xp_bridge *br, const char
 	}
 	keep_only(model, "networks", "bridge", names, 1);
 	keep_only(model, "drift", "device", names, n);
-	keep_only(model, "bonds", "name", NULL, 0);
-	keep_only(model, "vlans", "name", NULL, 0);
-	keep_only(model, "dummies", "name", NULL, 0);
+	/* the bonds, VLANs and dummies that are its ports */
+	keep_only(model, "bonds", "name", names, n);
+	keep_only(model, "vlans", "name", names, n);
+	keep_only(model, "dummies", "name", names, n);
 	json_object_object_get_ex(model, "drift", &drift);
 	json_object_object_add(model, "matches_map",
 			       json_object_new_boolean(json_object_array_length(drift) == 0));
