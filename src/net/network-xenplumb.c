@@ -22,10 +22,12 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/xsutil.h"
 #include "map/applied.h"
 #include "map/conf.h"
 #include "map/conf_lex.h"
 #include "net/exec.h"
+#include "net/guests.h"
 #include "net/lock.h"
 #include "net/observe.h"
 #include "net/plan.h"
@@ -691,6 +693,19 @@ static int apply(struct run *r, struct xp_plan *plan)
 	return rc;
 }
 
+/* After a start or reload that applied: running guests' vifs that are on
+ * no bridge go back on theirs (guests.h). */
+static void replug_guests(struct run *r)
+{
+	struct xs_handle *xs = xp_xs_open_readonly();
+	struct xp_guest *g;
+	size_t n = xp_guests_detached(xs, r->sk, &g);
+
+	xp_xs_close(xs);
+	xp_guests_replug(g, n, r->o->dry_run, r->o->json ? stderr : stdout);
+	free(g);
+}
+
 static int cmd_plan_start(struct run *r, int reload)
 {
 	struct xp_plan plan;
@@ -700,6 +715,9 @@ static int cmd_plan_start(struct run *r, int reload)
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
+	/* the applied map is in place by now: the vif helper goes by it */
+	if (rc == 0)
+		replug_guests(r);
 	return rc;
 }
 
@@ -796,8 +814,8 @@ static int cmd_status(struct run *r)
 	int rc;
 
 	if (!r->o->name)
-		return xp_status_run(mapname, &r->conf, &r->obs, &r->st, r->o->json, stdout);
-	model = xp_status_model(mapname, &r->conf, &r->obs, &r->st);
+		return xp_status_run(mapname, &r->conf, &r->obs, &r->st, r->sk, r->o->json, stdout);
+	model = xp_status_model(mapname, &r->conf, &r->obs, &r->st, r->sk);
 	if (status_one(model, xp_conf_bridge(&r->conf, r->o->name), r->o->name) < 0) {
 		json_object_put(model);
 		xp_say(LOG_ERR, "status: no bridge '%s' in %s", r->o->name, mapname);

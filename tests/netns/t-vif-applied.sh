@@ -70,6 +70,16 @@ vif_mkvif 4 2 bridge=lab || t_bail "vif 4.2"
 t_ok "a network added by reload is there for the next hotplug" vif_run online 4 2
 t_match "4.2 on xpbr0" "^xpbr0 " "$(vif_facts vif4.2)"
 
+# ---- a reload's re-plug of detached guests goes by the map it just applied
+# (network lab moves from xpbr0 to xpbr1 while vif4.2 is off its bridge)
+ip link del xpbr0
+sed -i 's/^bridge = xpbr0$/bridge = xpbr1/' "$XENPLUMB_CONF"
+t_match "lab now on xpbr1 in the live map" "^bridge = xpbr1$" "$(tail -1 "$XENPLUMB_CONF")"
+t_ok "reload recreates xpbr0 and re-plugs the detached guests" $X reload
+t_match "the applied map says lab is on xpbr1" "^n lab bridge=xpbr1 vlan=0$" "$(cat "$A")"
+t_match "vif4.2 (bridge=lab) went back by the new map: xpbr1" "^xpbr1 " "$(vif_facts vif4.2)"
+t_match "vif3.0 (the default bridge) back on xpbr0" "^xpbr0 " "$(vif_facts vif3.0)"
+
 # ---- cost: a 40,000-bridge applied map against a 1-bridge one ----------------
 # (a comment for the reader; the project does not judge timings in tests)
 big=$VIF_TMP/big
