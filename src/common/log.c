@@ -39,14 +39,17 @@ int xp_log_syslog_reachable(const char *path)
 		return 0;
 	memcpy(a.sun_path, path, strlen(path) + 1);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0), ok;
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0), ok, e;
 
 		if (fd < 0)
 			continue;
 		ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		e = errno;
 		close(fd);
 		if (ok)
 			return 1;
+		if (e != EPROTOTYPE) /* no socket there at all: the other type fares no better */
+			return 0;
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/nl.h"
 #include "common/xsutil.h"
+#include "map/applied.h"
 #include "map/conf.h"
 #include "vif/antispoof.h"
 #include "vif/vif_args.h"
@@ -26,6 +27,9 @@
 #include "vif/vif_plumb.h"
 
 #define ERRLEN 512
+#ifndef XP_VERSION
+#define XP_VERSION "unknown"
+#endif
 
 /* Room for each backend key read (a key is at most 1024 bytes, plus slack
  * to tell "too long"). */
@@ -39,6 +43,8 @@ struct run {
 	struct nl_sock *sk;
 	struct xp_conf conf;
 	int have_conf;
+	struct xp_applied applied; /* what network-xenplumb applied, if any */
+	int have_applied;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
 	int lockfd;		/* the vif's lock (vif_lock.h), 0 before */
 	char err[ERRLEN];
@@ -63,6 +69,8 @@ static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int
 	struct run *r = ctx;
 	const struct xp_network *n;
 
+	if (r->have_applied)
+		return xp_applied_network(&r->applied, name, bridge, vlan);
 	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
 		return -1;
 	snprintf(bridge, XP_IFNAMSIZ, "%s", n->bridge);
@@ -75,18 +83,42 @@ static const char *cb_default_bridge(void *ctx)
 	struct run *r = ctx;
 	const struct xp_bridge *b;
 
+	if (r->have_applied)
+		return xp_applied_default(&r->applied);
 	if (!r->have_conf || !(b = xp_conf_default_bridge(&r->conf)))
 		return NULL;
 	return b->name;
 }
 
-/* The map; a missing file is an empty map. */
+/* Does the map give bridge antispoof = yes? */
+static int map_antispoof(struct run *r, const char *bridge)
+{
+	const struct xp_bridge *b;
+	int as = 0;
+
+	if (r->have_applied)
+		return xp_applied_bridge(&r->applied, bridge, &as) == 0 && as;
+	b = r->have_conf ? xp_conf_bridge(&r->conf, bridge) : NULL;
+	return b && b->antispoof;
+}
+
+/* The map network-xenplumb applied (STATE_DIR/applied-map: one look-up
+ * per question, whatever its size); only where there is none, the live
+ * map ($XENPLUMB_CONF or /etc/xen/xenplumb.conf), parsed, where a missing
+ * file is an empty map. */
 static int load_map(struct run *r)
 {
 	const char *path = getenv("XENPLUMB_CONF");
+	char ap[4096];
 	struct xp_diag d = {0};
 	struct stat st;
+	int e;
 
+	xp_applied_path(ap, sizeof(ap));
+	if ((e = xp_applied_open(ap, &r->applied, r->err, sizeof(r->err))) != 0) {
+		r->have_applied = e > 0;
+		return e > 0 ? 0 : -1;
+	}
 	if (!path || !*path)
 		path = XP_CONF_DEFAULT_PATH;
 	if (stat(path, &st) && errno == ENOENT)
@@ -193,9 +225,7 @@ static void plan_port(struct run *r, const struct vif_keys *k, const struct vif_
 /* Antispoofing where the map's bridge asks for it. */
 static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_plan *p)
 {
-	const struct xp_bridge *cb = r->have_conf ? xp_conf_bridge(&r->conf, p->bridge) : NULL;
-
-	if (!cb || !cb->antispoof)
+	if (!map_antispoof(r, p->bridge))
 		return 0;
 	if (!k->has_mac) {
 		snprintf(r->err, sizeof(r->err),
@@ -362,8 +392,10 @@ static const char usage_text[] =
     "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
     "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
     "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
-    "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
-    "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
+    "vif=vifD.N (tap: INTERFACE=vifD.N-emu).  The map: the one network-xenplumb\n"
+    "applied ($XENPLUMB_STATE_DIR/applied-map, default /run/xenplumb), else\n"
+    "XENPLUMB_CONF (default /etc/xen/xenplumb.conf).  XENPLUMB_HOTPLUG_LOG.\n"
+    "-V, --version prints the version.  See vif-xenplumb(8).\n";
 
 int main(int argc, char **argv)
 {
@@ -372,6 +404,10 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		puts("vif-xenplumb " XP_VERSION);
 		return 0;
 	}
 
@@ -387,9 +423,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!xp_have_net_admin()) {
-		snprintf(
-		    r.err, sizeof(r.err),
-		    "vif-xenplumb needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
+		snprintf(r.err, sizeof(r.err),
+			 "needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -426,6 +461,7 @@ out:
 		rtnl_link_put(r.last);
 	if (r.have_conf)
 		xp_conf_free(&r.conf);
+	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);
 	if (r.lockfd > 0)

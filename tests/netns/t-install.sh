@@ -62,9 +62,9 @@ complete_words() {
 }
 t_eq "completion: network-xenplumb subcommands" "start stop status" \
 	"$(complete_words network-xenplumb st)"
-t_eq "completion: status options" "--dry-run --json" "$(complete_words network-xenplumb status --)"
+t_eq "completion: status options" "--config --json" "$(complete_words network-xenplumb status --)"
 t_eq "completion: vif-xenplumb actions" "online offline" "$(complete_words vif-xenplumb o)"
-t_eq "completion: vif-xenplumb type_if" "type_if=vif type_if=tap" \
+t_eq "completion: vif-xenplumb type_if" "type_if=tap" \
 	"$(complete_words vif-xenplumb add type)"
 u=$R/usr/lib/systemd/system/xenplumb.service
 t_match "unit starts the installed helper" \

@@ -42,7 +42,8 @@ vif_init() {
 	trap 'vif_cleanup; exit 143' TERM
 	export XENPLUMB_HOTPLUG_LOG="$VIF_TMP/xen-hotplug.log"
 	export XENPLUMB_CONF="$VIF_TMP/none.conf"
-	export XENPLUMB_STATE_DIR="$VIF_TMP/run" # the per-vif locks
+	# the per-vif locks; no applied map: the tests name their maps by XENPLUMB_CONF
+	export XENPLUMB_STATE_DIR="$VIF_TMP/state"
 	xenstore-write /local/domain/0/name Domain-0
 }
 
