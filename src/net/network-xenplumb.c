@@ -5,7 +5,9 @@
  *                    [bridge=B netdev=N antispoof=yes|no vifnum=N]
  *
  * Exit: 0 done (status: live matches the map), 1 failed and rolled back
- * (status: drift), 2 map/usage/privilege errors (nothing changed). */
+ * (status: drift), 2 map/usage/privilege errors (nothing changed), 3
+ * degraded: done, but devices the map names do not exist and were skipped
+ * (status: only those differ). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <netlink/msg.h>
@@ -26,7 +28,8 @@
 #include "net/state.h"
 #include "net/status.h"
 
-#define PROG "network-xenplumb"
+#define PROG	      "network-xenplumb"
+#define EXIT_DEGRADED 3
 
 struct run;
 
@@ -351,6 +354,25 @@ static void finish(struct run *r)
 	xp_lock_release(r->lockfd);
 }
 
+/* Devices the map names that do not exist: each with the line naming it,
+ * on stderr and in the log; the rest of the map applies. */
+static void report_missing(const struct xp_plan *p)
+{
+	for (size_t i = 0; i < p->nmissing; i++) {
+		const struct xp_missing *m = &p->missing[i];
+		fprintf(stderr, "%s%s (%s) does not exist; skipped, the rest of the map applies\n",
+			m->where, m->device, m->role);
+		xp_log(LOG_WARNING, "%s%s (%s) does not exist; skipped", m->where, m->device,
+		       m->role);
+	}
+	if (p->nmissing)
+		fprintf(stderr,
+			PROG ": degraded: %zu device%s missing; run start (or reload) again "
+			     "once %s there (strict = yes in [global] makes this an error)\n",
+			p->nmissing, p->nmissing == 1 ? "" : "s",
+			p->nmissing == 1 ? "it is" : "they are");
+}
+
 /* start, stop and reload after planning: report the plan's errors, print
  * it, and apply it (with undo) unless this is a dry run. */
 static int apply(struct run *r, struct xp_plan *plan)
@@ -366,9 +388,10 @@ static int apply(struct run *r, struct xp_plan *plan)
 			plan->nerrors == 1 ? "" : "s");
 		return 2;
 	}
+	report_missing(plan);
 	print_plan(plan, o->dry_run);
 	if (o->dry_run || !plan->n)
-		return 0;
+		return plan->nmissing ? EXIT_DEGRADED : 0;
 	ex.fail_at = fail_at();
 	if (xp_exec_run(&ex, plan) < 0) {
 		fflush(stdout);
@@ -378,9 +401,9 @@ static int apply(struct run *r, struct xp_plan *plan)
 		xp_log(LOG_ERR, "%s", ex.error);
 		return 1;
 	}
-	xp_log(LOG_INFO, "%s: %d operation%s applied", o->cmd->name, ex.applied,
-	       ex.applied == 1 ? "" : "s");
-	return 0;
+	xp_log(LOG_INFO, "%s: %d operation%s applied%s", o->cmd->name, ex.applied,
+	       ex.applied == 1 ? "" : "s", plan->nmissing ? " (degraded)" : "");
+	return plan->nmissing ? EXIT_DEGRADED : 0;
 }
 
 static int cmd_plan_start(struct run *r, int reload)

@@ -22,8 +22,10 @@ static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
 
 		xp_loc_prefix(&b->loc, pre, sizeof(pre));
 		if (!l) {
-			xp_plan_error(x->p, "%sslave %s of bond %s does not exist", pre, name,
-				      b->name);
+			char of[32];
+			snprintf(of, sizeof(of), "bond %s", b->name);
+			xp_plan_missing(x->p, x->c, b->slaves_loc.line ? &b->slaves_loc : &b->loc,
+					"slave", name, of);
 			continue;
 		}
 		if (!strcmp(l->master, b->name))

@@ -108,8 +108,10 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 		struct xp_op *op;
 
 		if (!l && !xp_pctx_creating(x, port)) {
-			xp_plan_error(x->p, "%sport %s of bridge %s does not exist", pre, port,
-				      br->name);
+			char of[32];
+			snprintf(of, sizeof(of), "bridge %s", br->name);
+			xp_plan_missing(x->p, x->c, br->ports_loc.line ? &br->ports_loc : &br->loc,
+					"port", port, of);
 			continue;
 		}
 		if (l && l->kind == XP_K_BRIDGE) {
