@@ -159,7 +159,9 @@ static int load_map(const struct opts *o, struct xp_conf *c)
 /* Every name the state file mentions, so stop/reload observe them. */
 static size_t state_names(const struct xp_state *s, char (**out)[XP_IFNAMSIZ])
 {
-	size_t n = 0, cap = 2 * (s->ndevs + 2 * s->nports + 2 * s->nslaves + 2 * s->nmoves) + 1;
+	size_t n = 0, cap = 2 * (s->ndevs + 2 * s->nports + 2 * s->nslaves + 2 * s->nmoves +
+				 s->nmtus + 2 * s->npvlans) +
+			    1;
 	char(*v)[XP_IFNAMSIZ] = calloc(cap, XP_IFNAMSIZ);
 
 	if (!v)
@@ -178,6 +180,12 @@ static size_t state_names(const struct xp_state *s, char (**out)[XP_IFNAMSIZ])
 	for (size_t i = 0; i < s->nmoves; i++) {
 		ADD(s->moves[i].from);
 		ADD(s->moves[i].to);
+	}
+	for (size_t i = 0; i < s->nmtus; i++)
+		ADD(s->mtus[i].dev);
+	for (size_t i = 0; i < s->npvlans; i++) {
+		ADD(s->pvlans[i].bridge);
+		ADD(s->pvlans[i].port);
 	}
 #undef ADD
 	*out = v;
@@ -428,6 +436,21 @@ static int cmd_reload(struct run *r)
 	return cmd_plan_start(r, 1);
 }
 
+/* After a stop: an adopted bridge's MTU record is done with (its MTU is
+ * back, or never changed; the kernel keeps it pinned either way). */
+static void forget_mtus(struct run *r)
+{
+	int changed = 0;
+
+	for (size_t i = r->st.nmtus; i-- > 0;)
+		if (!xp_state_dev(&r->st, r->st.mtus[i].dev)) {
+			xp_state_del_mtu(&r->st, r->st.mtus[i].dev);
+			changed = 1;
+		}
+	if (changed)
+		xp_state_save(r->dir, &r->st);
+}
+
 static int cmd_stop(struct run *r)
 {
 	struct xp_plan plan;
@@ -436,6 +459,8 @@ static int cmd_stop(struct run *r)
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
 	rc = apply(r, &plan);
+	if (rc == 0 && r->changes)
+		forget_mtus(r);
 	xp_plan_free(&plan);
 	return rc;
 }

@@ -643,6 +643,13 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 			err = get_ports(sk, l);
 	}
 	free(v);
+	/* Ports carrying VLANs start recorded (stop removes them). */
+	for (size_t i = 0; s && i < s->npvlans && !err; i++) {
+		struct xp_obs_link *p = xp_obs_add(o, s->pvlans[i].port);
+		if (p->kind != XP_K_ABSENT && p->nvids == 0 && !p->vids &&
+		    !strcmp(p->master, s->pvlans[i].bridge))
+			err = xp_observe_vlans(sk, p);
+	}
 	/* Bridge VLANs of the map's ports on VLAN-filtering bridges. */
 	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
 		const struct xp_obs_link *b = xp_obs_find(o, c->bridges[i].name);

@@ -21,7 +21,8 @@
 
 enum xp_op_type {
 	XP_OP_CREATE,	 /* dev of kind; spec points into the map */
-	XP_OP_SET_MTU,	 /* dev, value (old: old) */
+	XP_OP_SET_MTU,	 /* dev, value (old: old); kind XP_K_BRIDGE: gives a bridge
+			  * back its recorded MTU, and forgets the record */
 	XP_OP_SET_STP,	 /* bridge dev, value */
 	XP_OP_SET_FD,	 /* bridge dev, forward delay seconds */
 	XP_OP_SET_VLANF, /* bridge dev, vlan_filtering */
@@ -36,6 +37,7 @@ enum xp_op_type {
 	XP_OP_DEL_ROUTE, /* route via dev */
 	XP_OP_DELETE,	 /* dev (only ones xenplumb created) */
 	XP_OP_PORT_VLAN, /* bridge port dev carries vlan value tagged */
+	XP_OP_PIN_MTU,	 /* bridge dev's MTU set to value so ports cannot move it (old: old) */
 };
 
 struct xp_op {

@@ -210,6 +210,11 @@ static void op_diff(const struct xp_plan *p, const struct xp_op *op, json_object
 		diff_add(drift, op->dev, op->type == XP_OP_SET_MTU ? "mtu" : "forward-delay", want,
 			 have);
 		break;
+	case XP_OP_PIN_MTU:
+		snprintf(want, sizeof(want), "%d, set (ports cannot move it)", op->value);
+		snprintf(have, sizeof(have), "%d, following its ports", op->old);
+		diff_add(drift, op->dev, "mtu", want, have);
+		break;
 	case XP_OP_SET_STP:
 	case XP_OP_SET_VLANF:
 		diff_add(drift, op->dev, op->type == XP_OP_SET_STP ? "stp" : "vlan-filtering",

@@ -122,7 +122,10 @@ static void plan_deleted(struct xp_pctx *x, const char *name)
 		const struct xp_st_slave *sl = &s->slaves[j];
 		if (strcmp(sl->bond, name) || !sl->was_up || !xp_pctx_obs(x, sl->slave))
 			continue;
-		xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s", name);
+		struct xp_op *op =
+		    xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s", name);
+		/* names the bond: the executor forgets the slave once it is up */
+		snprintf(op->peer, sizeof(op->peer), "%s", name);
 	}
 }
 

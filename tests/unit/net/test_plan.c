@@ -156,6 +156,8 @@ static void seed_live(struct world *w)
 		l = nic(w, w->br[i].name, 1);
 		l->kind = XP_K_BRIDGE;
 		l->forward_delay = 15;
+		/* pinned by an earlier start */
+		xp_state_add_mtu(&w->s, l->name, l->ifindex, 1500);
 	}
 	add_port(w, "br100", "bond0.100");
 	add_port(w, "xenbr1", "dummy0");
