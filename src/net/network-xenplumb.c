@@ -192,11 +192,38 @@ static size_t state_names(const struct xp_state *s, char (**out)[XP_IFNAMSIZ])
 	return n;
 }
 
+/* Port and slave records written under an altname (before xenplumb knew
+ * them) go by the kernel's name, as the plan does. */
+static int canon_state(struct xp_state *s, const struct xp_observed *o)
+{
+	int changed = 0;
+
+	for (size_t i = s->nports; i-- > 0;) {
+		const struct xp_obs_link *l = xp_obs_find(o, s->ports[i].port);
+		struct xp_st_port p = s->ports[i];
+		if (!l || l->kind == XP_K_ABSENT || !strcmp(l->name, p.port))
+			continue;
+		xp_state_del_port(s, p.bridge, p.port);
+		xp_state_add_port(s, p.bridge, l->name);
+		changed = 1;
+	}
+	for (size_t i = s->nslaves; i-- > 0;) {
+		const struct xp_obs_link *l = xp_obs_find(o, s->slaves[i].slave);
+		struct xp_st_slave sl = s->slaves[i];
+		if (!l || l->kind == XP_K_ABSENT || !strcmp(l->name, sl.slave))
+			continue;
+		xp_state_del_slave(s, sl.bond, sl.slave);
+		xp_state_add_slave(s, sl.bond, l->name, sl.was_up);
+		changed = 1;
+	}
+	return changed;
+}
+
 /* Forget created devices that are gone or were replaced by someone else's
  * (same name, other ifindex): those are not ours to delete. */
 static int prune_state(struct xp_state *s, const struct xp_observed *o)
 {
-	int changed = 0;
+	int changed = canon_state(s, o);
 
 	for (size_t i = s->ndevs; i-- > 0;) {
 		const struct xp_obs_link *l = xp_obs_find(o, s->devs[i].name);
@@ -214,12 +241,17 @@ static int prune_state(struct xp_state *s, const struct xp_observed *o)
 		}
 	}
 	/* slaves of a bond that is no longer ours (a run killed right after
-	 * deleting it) */
-	for (size_t i = s->nslaves; i-- > 0;)
-		if (!xp_state_dev(s, s->slaves[i].bond)) {
-			xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
-			changed = 1;
-		}
+	 * deleting it): kept only while one that was up is down and free, for
+	 * the plan to bring it up */
+	for (size_t i = s->nslaves; i-- > 0;) {
+		const struct xp_obs_link *l = xp_obs_find(o, s->slaves[i].slave);
+		if (xp_state_dev(s, s->slaves[i].bond))
+			continue;
+		if (s->slaves[i].was_up && l && l->kind != XP_K_ABSENT && !l->up && !l->master[0])
+			continue;
+		xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
+		changed = 1;
+	}
 	return changed;
 }
 
@@ -307,6 +339,26 @@ static int prepare_lock(struct run *r)
 	return 0;
 }
 
+/* The map in the kernel's names (altnames resolved): notes on stderr (the
+ * JSON of status stays clean); two names of one NIC under two masters are
+ * map errors.  0 or -1. */
+static int canon_map(struct run *r)
+{
+	struct xp_diag notes = {0}, errs = {0};
+	int n = xp_obs_canon_conf(&r->obs, &r->conf, &notes, &errs);
+
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(stderr, PROG ": note: %s\n", notes.msgs[i]);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	xp_diag_free(&notes);
+	xp_diag_free(&errs);
+	if (n)
+		fprintf(stderr, PROG ": %d error%s in the map; nothing changed\n", n,
+			n == 1 ? "" : "s");
+	return n ? -1 : 0;
+}
+
 /* The state file, rtnetlink, and the host as observe sees it for this
  * command; a journal left by a killed run is folded into the snapshot.
  * 0 or -1. */
@@ -332,6 +384,8 @@ static int prepare_observe(struct run *r)
 		fprintf(stderr, PROG ": cannot read the interfaces: %s\n", xp_nl_strerror(e));
 		return -1;
 	}
+	if (r->have_conf && canon_map(r) < 0)
+		return -1;
 	if ((prune_state(&r->st, &r->obs) || r->st.replayed) && r->changes)
 		xp_state_save(r->dir, &r->st);
 	return 0;

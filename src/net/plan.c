@@ -185,6 +185,25 @@ static void plan_up(struct xp_pctx *x, const char *name, const char *role)
 	}
 }
 
+/* NICs that were up before joining a bond xenplumb deleted since, and are
+ * still down (a run killed between the delete and the up): up again. */
+static void plan_orphan_slaves(struct xp_pctx *x)
+{
+	const struct xp_state *s = x->s;
+	struct xp_op *op;
+
+	for (size_t i = 0; s && i < s->nslaves; i++) {
+		const struct xp_st_slave *sl = &s->slaves[i];
+		const struct xp_obs_link *l = xp_pctx_obs(x, sl->slave);
+		if (xp_state_dev(s, sl->bond) || !sl->was_up || !l || l->up || l->master[0] ||
+		    has_op(x->p, XP_OP_UP, sl->slave) || has_op(x->p, XP_OP_ENSLAVE, sl->slave))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s, now gone",
+				  sl->bond);
+		set_name(op->peer, sl->bond); /* the executor forgets the record */
+	}
+}
+
 /* ---- undoing earlier work (stop, and reload for what left the map) ---- */
 
 struct unwind {
@@ -546,6 +565,7 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 	}
 	if (reload)
 		unwind_plan(&x, 0);
+	plan_orphan_slaves(&x);
 	return p->nerrors ? -1 : 0;
 }
 
@@ -556,5 +576,6 @@ int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const str
 
 	memset(p, 0, sizeof(*p));
 	unwind_plan(&x, 1);
+	plan_orphan_slaves(&x);
 	return p->nerrors ? -1 : 0;
 }
