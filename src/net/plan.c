@@ -499,6 +499,8 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 				     sp->port, sp->bridge, guests);
 			continue;
 		}
+		if (has_op(x->p, XP_OP_DEL_PORT, sp->port))
+			continue; /* moving to a bridge of the new map: done above */
 		if (has_moves(s, sp->port, sp->bridge))
 			plan_move_back(&u, sp->port, sp->bridge);
 		if (!bridge_goes && pl && !strcmp(pl->master, sp->bridge)) {
@@ -553,7 +555,7 @@ static void plan_ups(struct xp_pctx *x)
 int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
 		  int reload, struct xp_plan *p)
 {
-	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
+	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p, .reload = reload};
 
 	memset(p, 0, sizeof(*p));
 	plan_devices(&x);

@@ -151,6 +151,61 @@ static void plan_port_vlans(struct xp_pctx *x, const struct xp_bridge *br)
 	}
 }
 
+/* Does the map (still) have port on bridge? */
+static int map_has_port(const struct xp_conf *c, const char *bridge, const char *port)
+{
+	const struct xp_bridge *b = xp_conf_bridge(c, bridge);
+
+	for (size_t i = 0; b && i < b->nports; i++)
+		if (!strcmp(b->ports[i], port))
+			return 1;
+	return 0;
+}
+
+static int moved_onto(const struct xp_state *s, const char *port, const char *bridge)
+{
+	for (size_t i = 0; i < s->nmoves; i++)
+		if (!strcmp(s->moves[i].from, port) && !strcmp(s->moves[i].to, bridge))
+			return 1;
+	return 0;
+}
+
+/* Reload: a port xenplumb put on a bridge the new map no longer gives it
+ * (the bridge left the map, or lost the port) may leave it for br in this
+ * run -- unless it carries addresses xenplumb moved onto the old bridge
+ * (refused: they would have to travel twice). */
+static int movable(struct xp_pctx *x, const struct xp_bridge *br, const struct xp_obs_link *l)
+{
+	const char *old = l->master;
+	char pre[300];
+
+	if (!x->reload || !x->s || l->master_kind != XP_K_BRIDGE ||
+	    !xp_state_has_port(x->s, old, l->name) || map_has_port(x->c, old, l->name))
+		return 0;
+	if (!moved_onto(x->s, l->name, old))
+		return 1;
+	xp_plan_error(x->p,
+		      "%sport %s moves from %s to %s, but %s carries the addresses xenplumb "
+		      "moved off %s: run stop, then start with the new map",
+		      xp_loc_prefix(&br->loc, pre, sizeof(pre)), l->name, old, br->name, old,
+		      l->name);
+	return 1; /* reported: no second error */
+}
+
+/* Off the old bridge, then onto br. */
+static void plan_move_port(struct xp_pctx *x, const struct xp_bridge *br,
+			   const struct xp_obs_link *l)
+{
+	struct xp_op *op;
+
+	op = xp_plan_push(x->p, XP_OP_DEL_PORT, l->name,
+			  "moving to %s: the map no longer has it on %s", br->name, l->master);
+	snprintf(op->peer, sizeof(op->peer), "%s", l->master);
+	op = xp_plan_push(x->p, XP_OP_ADD_PORT, l->name, "port of %s in the map, from %s", br->name,
+			  l->master);
+	snprintf(op->peer, sizeof(op->peer), "%s", br->name);
+}
+
 static void plan_ports(struct xp_pctx *x, const void *spec)
 {
 	const struct xp_bridge *br = spec;
@@ -170,6 +225,7 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 		const char *port = br->ports[i];
 		const struct xp_obs_link *l = xp_pctx_obs(x, port);
 		struct xp_op *op;
+		int moving;
 
 		if (!l && !xp_pctx_creating(x, port)) {
 			char of[32];
@@ -183,7 +239,8 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 				      br->name);
 			continue;
 		}
-		if (l && l->master[0] && strcmp(l->master, br->name)) {
+		moving = l && l->master[0] && strcmp(l->master, br->name) && movable(x, br, l);
+		if (l && l->master[0] && strcmp(l->master, br->name) && !moving) {
 			xp_plan_error(x->p,
 				      "%sport %s of bridge %s is already enslaved to %s; release "
 				      "it first or change the map",
@@ -207,6 +264,10 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 		}
 		if (l && !strcmp(l->master, br->name))
 			continue;
+		if (moving) {
+			plan_move_port(x, br, l);
+			continue;
+		}
 		op = xp_plan_push(x->p, XP_OP_ADD_PORT, port, "port of %s in the map", br->name);
 		snprintf(op->peer, sizeof(op->peer), "%s", br->name);
 	}
