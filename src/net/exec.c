@@ -226,6 +226,39 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 
 /* ---- state bookkeeping ---- */
 
+/* The records of a bridge's MTU and of trunk VLANs on its ports. */
+static void record_bridge(struct xp_exec *e, const struct xp_op *op)
+{
+	struct xp_state *s = e->state;
+
+	switch (op->type) {
+	case XP_OP_DELETE:
+		xp_state_del_mtu(s, op->dev);
+		for (size_t i = s->npvlans; i-- > 0;)
+			if (!strcmp(s->pvlans[i].bridge, op->dev) ||
+			    !strcmp(s->pvlans[i].port, op->dev))
+				xp_state_del_pvlan(s, s->pvlans[i].bridge, s->pvlans[i].port,
+						   s->pvlans[i].vid);
+		break;
+	case XP_OP_PIN_MTU:
+		xp_state_add_mtu(s, op->dev, xp_nl_ifindex(e->sk, op->dev), op->old);
+		break;
+	case XP_OP_SET_MTU:
+		if (op->kind == XP_K_BRIDGE) /* given back: forgotten */
+			xp_state_del_mtu(s, op->dev);
+		break;
+	case XP_OP_PORT_VLAN:
+		/* on a bridge xenplumb did not create: stop removes it */
+		if (op->old)
+			xp_state_del_pvlan(s, op->peer, op->dev, op->value);
+		else if (!op->created)
+			xp_state_add_pvlan(s, op->peer, op->dev, op->value);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ahead: before the request (a device to be created has no ifindex yet) */
 static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 {
@@ -248,12 +281,7 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 		for (size_t i = s->nslaves; i-- > 0;)
 			if (!strcmp(s->slaves[i].bond, op->dev) && !s->slaves[i].was_up)
 				xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
-		xp_state_del_mtu(s, op->dev);
-		for (size_t i = s->npvlans; i-- > 0;)
-			if (!strcmp(s->pvlans[i].bridge, op->dev) ||
-			    !strcmp(s->pvlans[i].port, op->dev))
-				xp_state_del_pvlan(s, s->pvlans[i].bridge, s->pvlans[i].port,
-						   s->pvlans[i].vid);
+		record_bridge(e, op);
 		break;
 	case XP_OP_UP:
 		/* a former slave of a deleted bond is up again: done with it */
@@ -261,18 +289,9 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 			xp_state_del_slave(s, op->peer, op->dev);
 		break;
 	case XP_OP_PIN_MTU:
-		xp_state_add_mtu(s, op->dev, xp_nl_ifindex(e->sk, op->dev), op->old);
-		break;
 	case XP_OP_SET_MTU:
-		if (op->kind == XP_K_BRIDGE)
-			xp_state_del_mtu(s, op->dev);
-		break;
 	case XP_OP_PORT_VLAN:
-		/* on a bridge xenplumb did not create: stop removes it */
-		if (op->old)
-			xp_state_del_pvlan(s, op->peer, op->dev, op->value);
-		else if (!op->created)
-			xp_state_add_pvlan(s, op->peer, op->dev, op->value);
+		record_bridge(e, op);
 		break;
 	case XP_OP_ENSLAVE: {
 		/* keep was-up from a record written before the NIC went down (by

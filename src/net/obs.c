@@ -140,6 +140,7 @@ int xp_obs_has_route(const struct xp_obs_link *l, const struct xp_route *r)
 struct canon {
 	const struct xp_observed *o;
 	struct xp_diag *notes;
+	int renamed;
 };
 
 static void canon_name(struct canon *k, char *name, const struct xp_loc *loc)
@@ -148,6 +149,7 @@ static void canon_name(struct canon *k, char *name, const struct xp_loc *loc)
 
 	if (!l || l->kind == XP_K_ABSENT || !strcmp(l->name, name))
 		return;
+	k->renamed++;
 	xp_diag_add(k->notes, loc ? loc->file : NULL, loc ? loc->line : 0,
 		    "%s is an altname of %s; taken as %s", name, l->name, l->name);
 	snprintf(name, XP_IFNAMSIZ, "%s", l->name);
@@ -235,9 +237,8 @@ static int one_master(const struct xp_conf *c, struct xp_diag *errs)
 int xp_obs_canon_conf(const struct xp_observed *o, struct xp_conf *c, struct xp_diag *notes,
 		      struct xp_diag *errs)
 {
-	struct canon k = {o, notes};
-	size_t before = notes->n;
+	struct canon k = {o, notes, 0};
 
 	canon_all(&k, c);
-	return notes->n > before ? one_master(c, errs) : 0;
+	return k.renamed ? one_master(c, errs) : 0;
 }

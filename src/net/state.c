@@ -364,13 +364,13 @@ const struct xp_st_mtu *xp_state_mtu(const struct xp_state *s, const char *dev)
 /* The first record of a bridge keeps its MTU from before xenplumb. */
 int xp_state_add_mtu(struct xp_state *s, const char *dev, int ifindex, int old)
 {
+	const struct xp_st_mtu *m = xp_state_mtu(s, dev);
 	char line[LINE_MAX_LEN];
-	int i = mtu_at(s, dev);
 
-	if (i >= 0 && s->mtus[i].ifindex == ifindex)
+	if (m && m->ifindex == ifindex)
 		return 0;
-	if (i >= 0) {
-		REMOVE_AT(s->mtus, s->nmtus, (size_t)i);
+	if (m) { /* another bridge of that name: a new record */
+		REMOVE_AT(s->mtus, s->nmtus, (size_t)(m - s->mtus));
 		s->nmtus--;
 	}
 	s->mtus = grow(s->mtus, s->nmtus, sizeof(*s->mtus));
@@ -549,6 +549,21 @@ static int split_words(const char *line, char (*w)[64])
 	return n;
 }
 
+/* "mtu BRIDGE IFINDEX OLD", "pvlan BRIDGE PORT VID" */
+static int parse_bridge_record(char (*w)[64], int n, struct xp_state *s)
+{
+	long v[2];
+
+	if (!strcmp(w[0], "mtu") && n == 4 && !xp_valid_ifname(w[1], NULL) &&
+	    xp_parse_uint(w[2], 0, 0x7fffffff, &v[0]) == 0 &&
+	    xp_parse_uint(w[3], 0, 0xffff, &v[1]) == 0)
+		return xp_state_add_mtu(s, w[1], (int)v[0], (int)v[1]);
+	if (!strcmp(w[0], "pvlan") && n == 4 && names_ok(w[1], w[2]) &&
+	    xp_parse_uint(w[3], 1, 4094, &v[0]) == 0)
+		return xp_state_add_pvlan(s, w[1], w[2], (int)v[0]);
+	return -1;
+}
+
 static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
@@ -568,13 +583,8 @@ static int parse_record(char *line, struct xp_state *s)
 	}
 	if (!strcmp(w[0], "port") && n == 3 && names_ok(w[1], w[2]))
 		return xp_state_add_port(s, w[1], w[2]);
-	if (!strcmp(w[0], "mtu") && n == 4 && !xp_valid_ifname(w[1], NULL) &&
-	    xp_parse_uint(w[2], 0, 0x7fffffff, &v[0]) == 0 &&
-	    xp_parse_uint(w[3], 0, 0xffff, &v[1]) == 0)
-		return xp_state_add_mtu(s, w[1], (int)v[0], (int)v[1]);
-	if (!strcmp(w[0], "pvlan") && n == 4 && names_ok(w[1], w[2]) &&
-	    xp_parse_uint(w[3], 1, 4094, &v[0]) == 0)
-		return xp_state_add_pvlan(s, w[1], w[2], (int)v[0]);
+	if (!strcmp(w[0], "mtu") || !strcmp(w[0], "pvlan"))
+		return parse_bridge_record(w, n, s);
 	if (!strcmp(w[0], "slave") && n == 4 && names_ok(w[1], w[2]) &&
 	    xp_parse_uint(w[3], 0, 1, &v[0]) == 0)
 		return xp_state_add_slave(s, w[1], w[2], (int)v[0]);

@@ -33,10 +33,14 @@ static void plan_attr(struct xp_pctx *x, const char *name, int type, int want, i
 static void plan_adopted_mtu(struct xp_pctx *x, const struct xp_bridge *br,
 			     const struct xp_obs_link *l)
 {
-	const struct xp_st_mtu *m = x->s ? xp_state_mtu(x->s, br->name) : NULL;
+	const struct xp_st_mtu *m = NULL;
 	int want = br->mtu > 0 ? br->mtu : l->mtu;
 	struct xp_op *op;
 
+	/* the state's records read in place (a kind links no state code) */
+	for (size_t i = 0; x->s && i < x->s->nmtus; i++)
+		if (!strcmp(x->s->mtus[i].dev, br->name))
+			m = &x->s->mtus[i];
 	if (m && (!m->ifindex || m->ifindex == l->ifindex)) {
 		plan_attr(x, br->name, XP_OP_SET_MTU, br->mtu, l->mtu, "mtu");
 		return;
@@ -162,6 +166,14 @@ static int map_has_port(const struct xp_conf *c, const char *bridge, const char 
 	return 0;
 }
 
+static int recorded_port(const struct xp_state *s, const char *bridge, const char *port)
+{
+	for (size_t i = 0; i < s->nports; i++)
+		if (!strcmp(s->ports[i].bridge, bridge) && !strcmp(s->ports[i].port, port))
+			return 1;
+	return 0;
+}
+
 static int moved_onto(const struct xp_state *s, const char *port, const char *bridge)
 {
 	for (size_t i = 0; i < s->nmoves; i++)
@@ -180,7 +192,7 @@ static int movable(struct xp_pctx *x, const struct xp_bridge *br, const struct x
 	char pre[300];
 
 	if (!x->reload || !x->s || l->master_kind != XP_K_BRIDGE ||
-	    !xp_state_has_port(x->s, old, l->name) || map_has_port(x->c, old, l->name))
+	    !recorded_port(x->s, old, l->name) || map_has_port(x->c, old, l->name))
 		return 0;
 	if (!moved_onto(x->s, l->name, old))
 		return 1;
