@@ -50,7 +50,7 @@ t_match "missing parent at its line" \
 t_eq "bond0 made with eth0; xenbr0 over it" "bond0 xenbr0" "$(master eth0) $(master bond0)"
 t_ok "br100 made (without its port)" ip link show br100
 out=$($X status -c "$tmp/map.conf" 2>&1)
-t_eq "status: exit 3" 3 $?
+t_eq "status: exit 3 ($(printf '%s' "$out" | tr '\n' '|'))" 3 $?
 t_match "status: eth9 missing" "eth9: slave of bond bond0, does not exist" "$out"
 ip link add eth9 type veth peer name eth9-peer
 ip link add eth8 type veth peer name eth8-peer
