@@ -175,9 +175,10 @@ void xp_conf_free(struct xp_conf *c)
 
 /* ---- sections and keys ------------------------------------------------- */
 
-enum kind { K_NONE, K_BRIDGE, K_VLAN, K_BOND, K_DUMMY, K_NETWORK, K_SKIP };
-static const char *const kind_names[] = {"", "bridge", "vlan", "bond", "dummy", "network"};
-#define KINDS_LIST "bridge, vlan, bond, dummy or network"
+enum kind { K_NONE, K_BRIDGE, K_VLAN, K_BOND, K_DUMMY, K_NETWORK, K_GLOBAL, K_SKIP };
+static const char *const kind_names[] = {"",	  "bridge",  "vlan",  "bond",
+					 "dummy", "network", "global"};
+#define KINDS_LIST "bridge, vlan, bond, dummy, network or global"
 
 enum vtype { T_BOOL, T_UINT, T_MTU, T_VLANID, T_IFNAME, T_IFLIST, T_MODE, T_LACP, T_XMIT };
 
@@ -185,9 +186,10 @@ struct keydef {
 	enum kind kind;
 	const char *name;
 	enum vtype type;
-	size_t off;   /* the field in the section's struct */
-	size_t off_n; /* T_IFLIST: its count */
-	long lo, hi;  /* T_UINT */
+	size_t off;	/* the field in the section's struct */
+	size_t off_n;	/* T_IFLIST: its count */
+	long lo, hi;	/* T_UINT */
+	size_t off_loc; /* where the key's line is kept (0: not kept) */
 };
 
 #define BR(f) offsetof(struct xp_bridge, f)
@@ -195,30 +197,32 @@ struct keydef {
 #define BO(f) offsetof(struct xp_bond, f)
 #define DU(f) offsetof(struct xp_dummy, f)
 #define NW(f) offsetof(struct xp_network, f)
+#define GL(f) offsetof(struct xp_global, f)
 static const struct keydef keys[] = {
-    {K_BRIDGE, "ports", T_IFLIST, BR(ports), BR(nports), 0, 0},
-    {K_BRIDGE, "mtu", T_MTU, BR(mtu), 0, 0, 0},
-    {K_BRIDGE, "stp", T_BOOL, BR(stp), 0, 0, 0},
-    {K_BRIDGE, "forward-delay", T_UINT, BR(forward_delay), 0, 0, 30},
-    {K_BRIDGE, "vlan-filtering", T_BOOL, BR(vlan_filtering), 0, 0, 0},
-    {K_BRIDGE, "default", T_BOOL, BR(is_default), 0, 0, 0},
-    {K_BRIDGE, "move-addresses", T_BOOL, BR(move_addresses), 0, 0, 0},
-    {K_BRIDGE, "antispoof", T_BOOL, BR(antispoof), 0, 0, 0},
-    {K_VLAN, "parent", T_IFNAME, VL(parent), 0, 0, 0},
-    {K_VLAN, "id", T_VLANID, VL(id), 0, 0, 0},
-    {K_VLAN, "mtu", T_MTU, VL(mtu), 0, 0, 0},
-    {K_BOND, "slaves", T_IFLIST, BO(slaves), BO(nslaves), 0, 0},
-    {K_BOND, "mode", T_MODE, BO(mode), 0, 0, 0},
-    {K_BOND, "miimon", T_UINT, BO(miimon), 0, 0, XP_DELAY_MAX},
-    {K_BOND, "lacp-rate", T_LACP, BO(lacp_rate), 0, 0, 0},
-    {K_BOND, "xmit-hash-policy", T_XMIT, BO(xmit_hash_policy), 0, 0, 0},
-    {K_BOND, "primary", T_IFNAME, BO(primary), 0, 0, 0},
-    {K_BOND, "updelay", T_UINT, BO(updelay), 0, 0, XP_DELAY_MAX},
-    {K_BOND, "downdelay", T_UINT, BO(downdelay), 0, 0, XP_DELAY_MAX},
-    {K_BOND, "mtu", T_MTU, BO(mtu), 0, 0, 0},
-    {K_DUMMY, "mtu", T_MTU, DU(mtu), 0, 0, 0},
-    {K_NETWORK, "bridge", T_IFNAME, NW(bridge), 0, 0, 0},
-    {K_NETWORK, "vlan", T_VLANID, NW(vlan), 0, 0, 0},
+    {K_BRIDGE, "ports", T_IFLIST, BR(ports), BR(nports), 0, 0, BR(ports_loc)},
+    {K_BRIDGE, "mtu", T_MTU, BR(mtu), 0, 0, 0, 0},
+    {K_BRIDGE, "stp", T_BOOL, BR(stp), 0, 0, 0, 0},
+    {K_BRIDGE, "forward-delay", T_UINT, BR(forward_delay), 0, 0, 30, 0},
+    {K_BRIDGE, "vlan-filtering", T_BOOL, BR(vlan_filtering), 0, 0, 0, 0},
+    {K_BRIDGE, "default", T_BOOL, BR(is_default), 0, 0, 0, 0},
+    {K_BRIDGE, "move-addresses", T_BOOL, BR(move_addresses), 0, 0, 0, 0},
+    {K_BRIDGE, "antispoof", T_BOOL, BR(antispoof), 0, 0, 0, 0},
+    {K_VLAN, "parent", T_IFNAME, VL(parent), 0, 0, 0, VL(parent_loc)},
+    {K_VLAN, "id", T_VLANID, VL(id), 0, 0, 0, 0},
+    {K_VLAN, "mtu", T_MTU, VL(mtu), 0, 0, 0, 0},
+    {K_BOND, "slaves", T_IFLIST, BO(slaves), BO(nslaves), 0, 0, BO(slaves_loc)},
+    {K_BOND, "mode", T_MODE, BO(mode), 0, 0, 0, 0},
+    {K_BOND, "miimon", T_UINT, BO(miimon), 0, 0, XP_DELAY_MAX, 0},
+    {K_BOND, "lacp-rate", T_LACP, BO(lacp_rate), 0, 0, 0, 0},
+    {K_BOND, "xmit-hash-policy", T_XMIT, BO(xmit_hash_policy), 0, 0, 0, 0},
+    {K_BOND, "primary", T_IFNAME, BO(primary), 0, 0, 0, 0},
+    {K_BOND, "updelay", T_UINT, BO(updelay), 0, 0, XP_DELAY_MAX, 0},
+    {K_BOND, "downdelay", T_UINT, BO(downdelay), 0, 0, XP_DELAY_MAX, 0},
+    {K_BOND, "mtu", T_MTU, BO(mtu), 0, 0, 0, 0},
+    {K_DUMMY, "mtu", T_MTU, DU(mtu), 0, 0, 0, 0},
+    {K_NETWORK, "bridge", T_IFNAME, NW(bridge), 0, 0, 0, 0},
+    {K_NETWORK, "vlan", T_VLANID, NW(vlan), 0, 0, 0, 0},
+    {K_GLOBAL, "strict", T_BOOL, GL(strict), 0, 0, 0, 0},
 };
 #define NKEYS NELEM(keys)
 
@@ -311,6 +315,8 @@ static char *elem_base(struct xp_conf *c, enum kind k, size_t idx)
 		return (char *)&c->dummies[idx];
 	case K_NETWORK:
 		return (char *)&c->networks[idx];
+	case K_GLOBAL:
+		return (char *)&c->global;
 	default:
 		return NULL;
 	}
@@ -413,6 +419,19 @@ static const char *nearest(const char *s, const char *const *names, size_t n)
 	return bd <= limit ? best : NULL;
 }
 
+/* [global]: no name, and its keys apply to the whole map. */
+static void global_header(struct parser *p, struct section *s, const char *file, int line,
+			  size_t nw, char **w)
+{
+	if (nw > 1) {
+		err(p, file, line, "[global] takes no name, '%s' -- write [global]", w[1]);
+		return;
+	}
+	s->kind = K_GLOBAL;
+	s->idx = 0;
+	s->label = "[global]";
+}
+
 static void section_header(struct parser *p, struct section *s, const char *file, int line, char *t)
 {
 	size_t len = strlen(t), nw;
@@ -439,13 +458,17 @@ static void section_header(struct parser *p, struct section *s, const char *file
 		goto out;
 	}
 	xp_lex_norm_key(w[0]);
-	for (size_t i = K_BRIDGE; i <= K_NETWORK; i++)
+	for (size_t i = K_BRIDGE; i <= K_GLOBAL; i++)
 		if (!strcmp(w[0], kind_names[i]))
 			k = (enum kind)i;
 	if (k == K_NONE) {
 		const char *near = nearest(w[0], kind_names + 1, NELEM(kind_names) - 1);
 		err(p, file, line, "unknown section kind '%s' -- %s%s%suse " KINDS_LIST, w[0],
 		    near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
+		goto out;
+	}
+	if (k == K_GLOBAL) {
+		global_header(p, s, file, line, nw, w);
 		goto out;
 	}
 	if (nw == 1) {
@@ -668,6 +691,9 @@ static void key_line(struct parser *p, struct section *s, const char *file, int 
 		    key, key);
 		return;
 	}
+	if (kd->off_loc) /* the line that names the devices, for later messages */
+		*(struct xp_loc *)(void *)(elem_base(p->c, s->kind, s->idx) + kd->off_loc) =
+		    (struct xp_loc){file, line};
 	set_value(p, s, kd, file, line, val);
 }
 

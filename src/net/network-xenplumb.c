@@ -8,7 +8,8 @@
  *
  * Exit: 0 done (status: live matches the map; check: the map is valid),
  * 1 failed and rolled back (status: drift), 2 map/usage/privilege errors
- * (nothing changed). */
+ * (nothing changed), 3 degraded: done, but devices the map names do not
+ * exist and were skipped (status: only those differ). */
 #include <errno.h>
 #include <json-c/json.h>
 #include <linux/capability.h>
@@ -40,6 +41,7 @@
 #ifndef XP_VERSION
 #define XP_VERSION "unknown"
 #endif
+#define EXIT_DEGRADED 3
 
 struct run;
 
@@ -271,7 +273,9 @@ static int load_map(const struct opts *o, struct xp_conf *c)
 /* Every name the state file mentions, so stop/reload observe them. */
 static size_t state_names(const struct xp_state *s, char (**out)[XP_IFNAMSIZ])
 {
-	size_t n = 0, cap = 2 * (s->ndevs + 2 * s->nports + 2 * s->nslaves + 2 * s->nmoves) + 1;
+	size_t n = 0, cap = 2 * (s->ndevs + 2 * s->nports + 2 * s->nslaves + 2 * s->nmoves +
+				 s->nmtus + 2 * s->npvlans) +
+			    1;
 	char(*v)[XP_IFNAMSIZ] = calloc(cap, XP_IFNAMSIZ);
 
 	if (!v)
@@ -291,16 +295,49 @@ static size_t state_names(const struct xp_state *s, char (**out)[XP_IFNAMSIZ])
 		ADD(s->moves[i].from);
 		ADD(s->moves[i].to);
 	}
+	for (size_t i = 0; i < s->nmtus; i++)
+		ADD(s->mtus[i].dev);
+	for (size_t i = 0; i < s->npvlans; i++) {
+		ADD(s->pvlans[i].bridge);
+		ADD(s->pvlans[i].port);
+	}
 #undef ADD
 	*out = v;
 	return n;
+}
+
+/* Port and slave records written under an altname (before xenplumb knew
+ * them) go by the kernel's name, as the plan does. */
+static int canon_state(struct xp_state *s, const struct xp_observed *o)
+{
+	int changed = 0;
+
+	for (size_t i = s->nports; i-- > 0;) {
+		const struct xp_obs_link *l = xp_obs_find(o, s->ports[i].port);
+		struct xp_st_port p = s->ports[i];
+		if (!l || l->kind == XP_K_ABSENT || !strcmp(l->name, p.port))
+			continue;
+		xp_state_del_port(s, p.bridge, p.port);
+		xp_state_add_port(s, p.bridge, l->name);
+		changed = 1;
+	}
+	for (size_t i = s->nslaves; i-- > 0;) {
+		const struct xp_obs_link *l = xp_obs_find(o, s->slaves[i].slave);
+		struct xp_st_slave sl = s->slaves[i];
+		if (!l || l->kind == XP_K_ABSENT || !strcmp(l->name, sl.slave))
+			continue;
+		xp_state_del_slave(s, sl.bond, sl.slave);
+		xp_state_add_slave(s, sl.bond, l->name, sl.was_up);
+		changed = 1;
+	}
+	return changed;
 }
 
 /* Forget created devices that are gone or were replaced by someone else's
  * (same name, other ifindex): those are not ours to delete. */
 static int prune_state(struct xp_state *s, const struct xp_observed *o)
 {
-	int changed = 0;
+	int changed = canon_state(s, o);
 
 	for (size_t i = s->ndevs; i-- > 0;) {
 		const struct xp_obs_link *l = xp_obs_find(o, s->devs[i].name);
@@ -318,12 +355,17 @@ static int prune_state(struct xp_state *s, const struct xp_observed *o)
 		}
 	}
 	/* slaves of a bond that is no longer ours (a run killed right after
-	 * deleting it) */
-	for (size_t i = s->nslaves; i-- > 0;)
-		if (!xp_state_dev(s, s->slaves[i].bond)) {
-			xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
-			changed = 1;
-		}
+	 * deleting it): kept only while one that was up is down and free, for
+	 * the plan to bring it up */
+	for (size_t i = s->nslaves; i-- > 0;) {
+		const struct xp_obs_link *l = xp_obs_find(o, s->slaves[i].slave);
+		if (xp_state_dev(s, s->slaves[i].bond))
+			continue;
+		if (s->slaves[i].was_up && l && l->kind != XP_K_ABSENT && !l->up && !l->master[0])
+			continue;
+		xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
+		changed = 1;
+	}
 	return changed;
 }
 
@@ -406,6 +448,26 @@ static int prepare_lock(struct run *r)
 	return 0;
 }
 
+/* The map in the kernel's names (altnames resolved): notes on stderr (the
+ * JSON of status stays clean); two names of one NIC under two masters are
+ * map errors.  0 or -1. */
+static int canon_map(struct run *r)
+{
+	struct xp_diag notes = {0}, errs = {0};
+	int n = xp_obs_canon_conf(&r->obs, &r->conf, &notes, &errs);
+
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(stderr, PROG ": note: %s\n", notes.msgs[i]);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	xp_diag_free(&notes);
+	xp_diag_free(&errs);
+	if (n)
+		fprintf(stderr, PROG ": %d error%s in the map; nothing changed\n", n,
+			n == 1 ? "" : "s");
+	return n ? -1 : 0;
+}
+
 /* The state file, rtnetlink, and the host as observe sees it for this
  * command; a journal left by a killed run is folded into the snapshot.
  * 0 or -1. */
@@ -431,6 +493,8 @@ static int prepare_observe(struct run *r)
 		xp_say(LOG_ERR, "cannot read the interfaces: %s", xp_nl_strerror(e));
 		return -1;
 	}
+	if (r->have_conf && canon_map(r) < 0)
+		return -1;
 	if ((prune_state(&r->st, &r->obs) || r->st.replayed) && r->changes)
 		xp_state_save(r->dir, &r->st);
 	return 0;
@@ -467,6 +531,22 @@ static void finish(struct run *r)
 
 /* ---- the answer of start, stop and reload -------------------------------- */
 
+/* Devices the map names that do not exist (a degraded run). */
+static json_object *missing_json(const struct xp_plan *p)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < p->nmissing; i++) {
+		json_object *m = json_object_new_object();
+
+		json_object_object_add(m, "device", json_object_new_string(p->missing[i].device));
+		json_object_object_add(m, "role", json_object_new_string(p->missing[i].role));
+		json_object_object_add(m, "where", json_object_new_string(p->missing[i].where));
+		json_object_array_add(a, m);
+	}
+	return a;
+}
+
 /* --json: one object (docs/network-xenplumb.md, "JSON output"). */
 static json_object *answer_new(const struct run *r, const struct xp_plan *p, const size_t *order)
 {
@@ -482,6 +562,7 @@ static json_object *answer_new(const struct run *r, const struct xp_plan *p, con
 	json_object_object_add(j, "notes", xp_plan_json_notes(p));
 	json_object_object_add(j, "drift", xp_plan_json_drift(p));
 	json_object_object_add(j, "steps", xp_plan_json_steps(p, order));
+	json_object_object_add(j, "missing", missing_json(p));
 	return j;
 }
 
@@ -647,6 +728,25 @@ static int execute(struct run *r, struct xp_plan *plan, json_object *ans)
 	return rc < 0 ? 1 : 0;
 }
 
+/* Devices the map names that do not exist: each with the line naming it,
+ * on stderr and in the log; the rest of the map applies. */
+static void report_missing(const struct xp_plan *p)
+{
+	for (size_t i = 0; i < p->nmissing; i++) {
+		const struct xp_missing *m = &p->missing[i];
+		fprintf(stderr, "%s%s (%s) does not exist; skipped, the rest of the map applies\n",
+			m->where, m->device, m->role);
+		xp_log(LOG_WARNING, "%s%s (%s) does not exist; skipped", m->where, m->device,
+		       m->role);
+	}
+	if (p->nmissing)
+		fprintf(stderr,
+			PROG ": degraded: %zu device%s missing; run start (or reload) again "
+			     "once %s there (strict = yes in [global] makes this an error)\n",
+			p->nmissing, p->nmissing == 1 ? "" : "s",
+			p->nmissing == 1 ? "it is" : "they are");
+}
+
 /* start, stop and reload after planning: report the plan's errors, print
  * it, and apply it (with undo) unless this is a dry run. */
 static int apply(struct run *r, struct xp_plan *plan)
@@ -665,6 +765,7 @@ static int apply(struct run *r, struct xp_plan *plan)
 		free(order);
 		return refuse(r, plan, ans);
 	}
+	report_missing(plan);
 	print_notes(plan, o->json);
 	if (o->dry_run || !plan->n) {
 		if (o->dry_run && plan->n && !o->json)
@@ -677,7 +778,7 @@ static int apply(struct run *r, struct xp_plan *plan)
 				     : o->dry_run ? "planned"
 						  : "nothing-to-do",
 				     0);
-		return rc;
+		return rc ? rc : plan->nmissing ? EXIT_DEGRADED : 0;
 	}
 	free(order);
 	if (applied_stage(r, tmp, sizeof(tmp)) < 0) {
@@ -690,7 +791,7 @@ static int apply(struct run *r, struct xp_plan *plan)
 		xp_applied_discard(tmp);
 	else if (applied_done(r, tmp) < 0)
 		rc = 1;
-	return rc;
+	return rc ? rc : plan->nmissing ? EXIT_DEGRADED : 0;
 }
 
 /* After a start or reload that applied: running guests' vifs that are on
@@ -716,7 +817,7 @@ static int cmd_plan_start(struct run *r, int reload)
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
 	/* the applied map is in place by now: the vif helper goes by it */
-	if (rc == 0)
+	if (rc == 0 || rc == EXIT_DEGRADED)
 		replug_guests(r);
 	return rc;
 }
@@ -731,6 +832,21 @@ static int cmd_reload(struct run *r)
 	return cmd_plan_start(r, 1);
 }
 
+/* After a stop: an adopted bridge's MTU record is done with (its MTU is
+ * back, or never changed; the kernel keeps it pinned either way). */
+static void forget_mtus(struct run *r)
+{
+	int changed = 0;
+
+	for (size_t i = r->st.nmtus; i-- > 0;)
+		if (!xp_state_dev(&r->st, r->st.mtus[i].dev)) {
+			xp_state_del_mtu(&r->st, r->st.mtus[i].dev);
+			changed = 1;
+		}
+	if (changed)
+		xp_state_save(r->dir, &r->st);
+}
+
 static int cmd_stop(struct run *r)
 {
 	struct xp_plan plan;
@@ -739,6 +855,8 @@ static int cmd_stop(struct run *r)
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
 	rc = apply(r, &plan);
+	if (rc == 0 && r->changes)
+		forget_mtus(r);
 	xp_plan_free(&plan);
 	return rc;
 }

@@ -288,6 +288,7 @@ struct plumb {
 	const char *dev;     /* the port's name now */
 	const char *newname; /* the name to give it, NULL: keep */
 	int mtu, defpvid;
+	int brmtu;    /* the bridge's MTU as found: no guest moves it */
 	int up;	      /* set up by the attributes request */
 	int altnamed; /* kept its kernel name as an altname */
 	/* undo: the port found again (after a rename the old object has the
@@ -341,7 +342,8 @@ static int check_bridge(struct plumb *c)
 	if (rtnl_link_get_master(c->l) && rtnl_link_get_master(c->l) != c->brindex)
 		return failf(c->err, c->errlen, 0, "%s is already a port of another device",
 			     c->dev);
-	c->mtu = p->mtu ? p->mtu : (int)rtnl_link_get_mtu(c->br);
+	c->brmtu = (int)rtnl_link_get_mtu(c->br);
+	c->mtu = p->mtu ? p->mtu : c->brmtu;
 	return 0;
 }
 
@@ -473,6 +475,29 @@ static int step_down(struct vif_steps *s, void *ctx)
 	return rc < 0 ? failk(c->err, c->errlen, rc, "cannot set %s down", c->dev) : 0;
 }
 
+/* The guest's mtu key sets the vif's MTU, never the bridge's.  A bridge
+ * whose MTU was never set follows its smallest port (and a lone port up),
+ * so before a vif of another MTU joins, the bridge's MTU is set to what it
+ * is (common/bridge.c: xp_br_pin_mtu); its value does not change, so there
+ * is nothing to undo.  A vif of the bridge's MTU cannot move it: it is
+ * already the smallest port's (or, on a port-less bridge, its own). */
+static int step_pin_bridge_mtu(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int rc;
+
+	(void)s;
+	if (c->mtu == c->brmtu)
+		return 0;
+	rc = xp_br_pin_mtu(c->sk, c->brindex, c->brmtu);
+	if (rc < 0)
+		return failk(c->err, c->errlen, rc, "cannot keep bridge %s at mtu %d", c->p->bridge,
+			     c->brmtu);
+	xp_log(LOG_INFO, "%s: mtu %d, bridge %s kept at mtu %d", c->dev, c->mtu, c->p->bridge,
+	       c->brmtu);
+	return 0;
+}
+
 /* Rename, MAC, MTU, join (and up, when nothing sits between joining and
  * going up) in one request.  Whatever part of it the kernel applied is
  * undone, so the undos are recorded first. */
@@ -587,9 +612,10 @@ static int step_up(struct vif_steps *s, void *ctx)
 }
 
 static const struct vif_step up_steps[] = {
-    {"down", step_down},   {"attributes", step_attrs},		{"altname", step_altname},
-    {"vlans", step_vlans}, {"default vlan", step_default_vlan}, {"antispoof", step_antispoof},
-    {"up", step_up},
+    {"down", step_down},	   {"bridge mtu", step_pin_bridge_mtu},
+    {"attributes", step_attrs},	   {"altname", step_altname},
+    {"vlans", step_vlans},	   {"default vlan", step_default_vlan},
+    {"antispoof", step_antispoof}, {"up", step_up},
 };
 
 int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err, size_t errlen)

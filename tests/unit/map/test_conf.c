@@ -358,7 +358,7 @@ static const struct bad bad_syntax[] = {
     {"[bridge br0\n", 1, 1, "section header not closed, '[bridge br0'"},
     {"[]\n", 1, 1, "empty section header"},
     {"[bridges br0]\nmtu = 1\n", 1, 1, "unknown section kind 'bridges' -- did you mean 'bridge'"},
-    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy or network"},
+    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, network or global"},
     {"[bridge]\n", 1, 1, "section [bridge] has no name"},
     {"[bridge a b]\n", 1, 1, "more than a kind and a name, 'b'"},
     {"\n[bridge abcdefghijklmnop]\n", 1, 2, "'abcdefghijklmnop' -- interface name longer than 15"},
