@@ -2,10 +2,13 @@
  * match the map (/etc/xen/xenplumb.conf), or undo what it did, or report.
  *
  *   network-xenplumb start|stop|status|reload [-c FILE] [--dry-run] [--json]
- *                    [bridge=B netdev=N antispoof=yes|no vifnum=N]
+ *                    [--wait SECONDS]
+ *   network-xenplumb start|stop|status [bridge=B netdev=N antispoof=yes|no
+ *                    vifnum=N] [--dry-run] [--json] [--wait SECONDS]
  *
  * Exit: 0 done (status: live matches the map), 1 failed and rolled back
- * (status: drift), 2 map/usage/privilege errors (nothing changed). */
+ * (status: drift), 2 map/usage/privilege errors (nothing changed), 75 the
+ * run lock stayed taken for --wait seconds (nothing changed). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <netlink/msg.h>
@@ -50,6 +53,8 @@ struct opts {
 	const char *conf;
 	int dry_run;
 	int json;
+	int conf_given; /* -c / --config= */
+	int wait_s;	/* --wait: seconds for the run lock */
 	int nlegacy;
 	char **legacy;
 };
@@ -66,6 +71,7 @@ struct run {
 	char (*extra)[XP_IFNAMSIZ];
 	int lockfd;
 	int changes; /* writes and not a dry run */
+	int fail_rc; /* exit code when prepare() fails */
 };
 
 static int cmd_start(struct run *r);
@@ -90,12 +96,41 @@ static const struct command *command_find(const char *name)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: " PROG " start|stop|status|reload [-c FILE] [--dry-run] [--json]\n"
-		   "       " PROG " start|stop|status bridge=BR netdev=DEV [antispoof=no] "
-		   "[vifnum=N]\n"
-		   "  -c FILE     the map (default " XP_CONF_DEFAULT_PATH ")\n"
-		   "  --dry-run   print the plan, change nothing\n"
-		   "  --json      status as JSON (docs/status-schema.json)\n");
+	fprintf(f,
+		"usage: " PROG " start|stop|status|reload [-c FILE] [--dry-run] [--json] "
+		"[--wait S]\n"
+		"       " PROG " start|stop|status bridge=BR netdev=DEV [antispoof=no] "
+		"[vifnum=N]\n"
+		"  -c FILE     the map (default " XP_CONF_DEFAULT_PATH "); not with bridge= ...\n"
+		"  --dry-run   print the plan, change nothing\n"
+		"  --json      status as JSON (docs/status-schema.json)\n"
+		"  --wait S    wait at most S seconds for another run's lock (default %d; "
+		"exit %d)\n",
+		XP_LOCK_WAIT_DEFAULT, XP_EXIT_LOCKED);
+}
+
+/* network-bridge's arguments name one bridge: they go with start, stop and
+ * status, which then touch that bridge alone, and not with a map file. */
+static int check_legacy(const struct opts *o)
+{
+	if (!o->nlegacy)
+		return 0;
+	if (!strcmp(o->cmd->name, "reload")) {
+		fprintf(stderr, PROG ": reload takes no network-bridge arguments (%s ...): it "
+				     "applies the map's changes; run stop then start with "
+				     "them, or reload without them\n",
+			o->legacy[0]);
+		return -1;
+	}
+	if (o->conf_given) {
+		fprintf(stderr,
+			PROG ": -c %s and network-bridge arguments (%s ...) exclude each "
+			     "other: the arguments are a one-bridge map of their own; put that "
+			     "bridge in the map, or drop -c\n",
+			o->conf, o->legacy[0]);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -104,6 +139,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->conf = XP_CONF_DEFAULT_PATH;
+	o->wait_s = XP_LOCK_WAIT_DEFAULT;
 	if (argc < 2)
 		return -1;
 	o->cmd = command_find(argv[1]);
@@ -113,11 +149,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (!o->legacy)
 		return -1;
 	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "-c") && i + 1 < argc)
+		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
 			o->conf = argv[++i];
-		else if (!strncmp(argv[i], "--config=", 9))
+			o->conf_given = 1;
+		} else if (!strncmp(argv[i], "--config=", 9)) {
 			o->conf = argv[i] + 9;
-		else if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n"))
+			o->conf_given = 1;
+		} else if ((!strcmp(argv[i], "--wait") && i + 1 < argc) ||
+			   !strncmp(argv[i], "--wait=", 7)) {
+			const char *v = argv[i][6] == '=' ? argv[i] + 7 : argv[++i];
+			long n;
+			if (xp_parse_uint(v, 0, 3600, &n) < 0) {
+				fprintf(stderr,
+					PROG ": bad --wait, '%s' -- use whole seconds from 0 to "
+					     "3600\n",
+					v);
+				return -1;
+			}
+			o->wait_s = (int)n;
+		} else if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n"))
 			o->dry_run = 1;
 		else if (!strcmp(argv[i], "--json"))
 			o->json = 1;
@@ -128,7 +178,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	return 0;
+	return check_legacy(o);
 }
 
 static int load_map(const struct opts *o, struct xp_conf *c)
@@ -288,9 +338,12 @@ static int prepare_lock(struct run *r)
 		fprintf(stderr, PROG ": state directory %s: %s\n", r->dir, strerror(-e));
 		return -1;
 	}
-	r->lockfd = xp_lock_take(r->dir, 0, err, sizeof(err));
+	r->lockfd = xp_lock_take(r->dir, r->o->wait_s, stderr, err, sizeof(err));
 	if (r->lockfd < 0) {
-		fprintf(stderr, PROG ": %s\n", err);
+		fprintf(stderr, PROG ": %s; nothing changed\n", err);
+		if (r->lockfd == -2)
+			r->fail_rc = XP_EXIT_LOCKED;
+		r->lockfd = -1;
 		return -1;
 	}
 	return 0;
@@ -334,6 +387,7 @@ static int prepare(struct run *r, const struct opts *o)
 	r->o = o;
 	r->dir = xp_state_dir();
 	r->lockfd = -1;
+	r->fail_rc = 2;
 	r->changes = o->cmd->writes && !o->dry_run;
 	if (prepare_map(r) < 0 || prepare_lock(r) < 0 || prepare_observe(r) < 0)
 		return -1;
@@ -430,6 +484,8 @@ static int run(const struct opts *o)
 
 	if (prepare(&r, o) == 0)
 		rc = o->cmd->fn(&r);
+	else
+		rc = r.fail_rc;
 	finish(&r);
 	return rc;
 }
