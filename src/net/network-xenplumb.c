@@ -116,9 +116,10 @@ static int check_legacy(const struct opts *o)
 	if (!o->nlegacy)
 		return 0;
 	if (!strcmp(o->cmd->name, "reload")) {
-		fprintf(stderr, PROG ": reload takes no network-bridge arguments (%s ...): it "
-				     "applies the map's changes; run stop then start with "
-				     "them, or reload without them\n",
+		fprintf(stderr,
+			PROG ": reload takes no network-bridge arguments (%s ...): it "
+			     "applies the map's changes; run stop then start with "
+			     "them, or reload without them\n",
 			o->legacy[0]);
 		return -1;
 	}
@@ -231,19 +232,56 @@ static size_t state_names(const struct xp_state *s, char (**out)[XP_IFNAMSIZ])
 	return n;
 }
 
-/* Forget created devices that are gone or were replaced by someone else's
- * (same name, other ifindex): those are not ours to delete. */
-static int prune_state(struct xp_state *s, const struct xp_observed *o)
+/* Why the device a record names is not (provably) the one xenplumb
+ * created, or NULL when it is: its kind, its ifindex (0: written ahead of
+ * a create that a killed run may or may not have made) and the kernel's
+ * mark (XP_OWN_GROUP). */
+static const char *not_ours(const struct xp_st_dev *d, const struct xp_obs_link *l, char *buf,
+			    size_t len)
+{
+	const char *is = l->kind_name[0] ? l->kind_name : xp_kind_name(l->kind);
+
+	if (l->kind != d->kind)
+		snprintf(buf, len, "%s is a %s, not a %s", d->name,
+			 l->kind == XP_K_OTHER && !l->kind_name[0] ? "plain device (NIC)" : is,
+			 xp_kind_name(d->kind));
+	else if (d->ifindex && l->ifindex != d->ifindex)
+		snprintf(buf, len, "%s has ifindex %d, not %d: someone else's, made since", d->name,
+			 l->ifindex, d->ifindex);
+	else if (l->group != XP_OWN_GROUP)
+		snprintf(buf, len, "%s does not carry xenplumb's mark (link group %u, not %u)",
+			 d->name, l->group, XP_OWN_GROUP);
+	else
+		return NULL;
+	return buf;
+}
+
+/* Forget created devices that are gone, and refuse (report and drop) the
+ * records whose device is not provably ours: nothing is ever deleted on the
+ * word of the state file alone. */
+static int prune_state(struct xp_state *s, const struct xp_observed *o, const char *dir)
 {
 	int changed = 0;
+	char why[200];
 
 	for (size_t i = s->ndevs; i-- > 0;) {
-		const struct xp_obs_link *l = xp_obs_find(o, s->devs[i].name);
-		if (!l || l->kind == XP_K_ABSENT ||
-		    (s->devs[i].ifindex && l->ifindex != s->devs[i].ifindex)) {
-			xp_state_del_dev(s, s->devs[i].name);
-			changed = 1;
+		const struct xp_st_dev *d = &s->devs[i];
+		const struct xp_obs_link *l = xp_obs_find(o, d->name);
+		if (l && l->kind != XP_K_ABSENT && !not_ours(d, l, why, sizeof(why))) {
+			if (!d->ifindex) { /* made by a run killed before it said so */
+				xp_state_add_dev(s, d->name, d->kind, l->ifindex);
+				changed = 1;
+			}
+			continue;
 		}
+		if (l && l->kind != XP_K_ABSENT)
+			fprintf(stderr,
+				PROG
+				": %s/state: record 'dev %s %s %d' refused: %s; not xenplumb's "
+				"to delete, the record is dropped\n",
+				dir, d->name, xp_kind_name(d->kind), d->ifindex, why);
+		xp_state_del_dev(s, d->name);
+		changed = 1;
 	}
 	for (size_t i = s->nports; i-- > 0;) {
 		const struct xp_obs_link *l = xp_obs_find(o, s->ports[i].port);
@@ -374,7 +412,7 @@ static int prepare_observe(struct run *r)
 		fprintf(stderr, PROG ": cannot read the interfaces: %s\n", xp_nl_strerror(e));
 		return -1;
 	}
-	if ((prune_state(&r->st, &r->obs) || r->st.replayed) && r->changes)
+	if ((prune_state(&r->st, &r->obs, r->dir) || r->st.replayed) && r->changes)
 		xp_state_save(r->dir, &r->st);
 	return 0;
 }

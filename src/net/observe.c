@@ -81,6 +81,8 @@ static int on_link(struct nlmsghdr *nlh, void *arg)
 		l->master_index = (int)nla_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK])
 		l->link_index = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_GROUP])
+		l->group = nla_get_u32(tb[IFLA_GROUP]);
 	if (li->name && tb[IFLA_IFNAME])
 		snprintf(li->name, XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
 	if (tb[IFLA_LINKINFO])

@@ -17,6 +17,12 @@
 struct nl_sock;
 struct xp_conf;
 
+/* The link group every device xenplumb creates carries, set in the
+ * creating RTM_NEWLINK ("xplb" in ASCII; iproute2: group 2020633698, or a
+ * name for it in /etc/iproute2/group).  A device is deleted only when the
+ * kernel says it carries it: the state file alone never proves ownership. */
+#define XP_OWN_GROUP 0x78706c62u
+
 enum xp_kind_id {
 	XP_K_ABSENT = 0, /* no such interface */
 	XP_K_BRIDGE,
@@ -66,6 +72,7 @@ struct xp_obs_link {
 	int master_kind;	  /* kind of the master */
 	int master_index;	  /* its ifindex (0: none) */
 	int link_index;		  /* IFLA_LINK (a VLAN's parent), 0: none */
+	unsigned int group;	  /* IFLA_GROUP: XP_OWN_GROUP marks xenplumb's own */
 	/* bridge */
 	int stp;	    /* 0/1 */
 	int forward_delay;  /* seconds */

@@ -121,6 +121,12 @@ static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 
 /* ---- the journal ---- */
 
+static int is_regular(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int xp_state_journal_open(const char *dir, struct xp_state *s)
 {
 	char path[4096];
@@ -128,9 +134,13 @@ int xp_state_journal_open(const char *dir, struct xp_state *s)
 
 	xp_state_journal_close(s);
 	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0)
 		return -errno;
+	if (!is_regular(fd)) {
+		close(fd);
+		return -EINVAL;
+	}
 	s->jfd = fd + 1;
 	return 0;
 }
@@ -611,6 +621,33 @@ static char *read_all(int fd, size_t *lenp)
 	return NULL;
 }
 
+/* Open path for reading when it is a regular file: a FIFO would block the
+ * open or the read, a device could act.  fd, -1 with errno ENOENT when
+ * missing, else -1 with a message in err. */
+static int open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -1;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		errno = EIO;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s is not a regular file; it is not xenplumb's state: remove it (what "
+			 "it should have recorded is then forgotten)",
+			 path);
+		close(fd);
+		errno = EIO;
+		return -1;
+	}
+	return fd;
+}
+
 int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen)
 {
 	char path[4096], jpath[4096], *text;
@@ -622,14 +659,11 @@ int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen)
 	snprintf(jpath, sizeof(jpath), "%s/%s", dir, JOURNAL_FILE);
 	/* The journal first: a writer that replaces the snapshot meanwhile
 	 * unlinks it, and this one still reads it (replay is idempotent). */
-	jfd = open(jpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (jfd < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", jpath, strerror(errno));
+	jfd = open_regular(jpath, err, errlen);
+	if (jfd < 0 && errno != ENOENT)
 		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, err, errlen);
 	if (fd < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = -1;
 	} else if (fd >= 0) {
 		text = read_all(fd, &len);
@@ -679,9 +713,11 @@ int xp_state_save(const char *dir, const struct xp_state *s)
 	rc = xp_state_format(s, &text);
 	if (rc < 0)
 		return rc;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		rc = -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+	if (fd < 0 || !is_regular(fd)) {
+		rc = fd < 0 ? -errno : -EINVAL;
+		if (fd >= 0)
+			close(fd);
 		free(text);
 		return rc;
 	}
