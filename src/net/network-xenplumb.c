@@ -66,6 +66,7 @@ struct run {
 	struct xp_conf conf;
 	int have_conf;
 	struct xp_state st;
+	struct xp_state rest; /* records of other bridges (legacy arguments) */
 	struct xp_observed obs;
 	struct nl_sock *sk;
 	char (*extra)[XP_IFNAMSIZ];
@@ -387,6 +388,26 @@ static int prepare_lock(struct run *r)
 	return 0;
 }
 
+/* Legacy arguments name one bridge (and its netdev): the records of that
+ * bridge are its own, its ports', the moves onto it, and a dummy netdev it
+ * created; everything else belongs to other bridges (another line of the
+ * wrapper, or the map) and is neither planned over nor lost. */
+static int in_legacy_scope(int kind, const char *a, const char *b, const void *arg)
+{
+	const struct xp_bridge *br = &((const struct xp_conf *)arg)->bridges[0];
+	const char *netdev = br->nports ? br->ports[0] : "";
+
+	switch (kind) {
+	case 'd':
+		return !strcmp(a, br->name) || (!strcmp(a, netdev) && !strcmp(b, "dummy"));
+	case 'p':
+	case 'm':
+		return !strcmp(kind == 'p' ? a : b, br->name);
+	default:
+		return 0;
+	}
+}
+
 /* The state file, rtnetlink, and the host as observe sees it for this
  * command; a journal left by a killed run is folded into the snapshot.
  * 0 or -1. */
@@ -400,6 +421,8 @@ static int prepare_observe(struct run *r)
 		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
+	if (r->o->nlegacy && r->have_conf && r->conf.nbridges == 1)
+		xp_state_scope(&r->st, &r->rest, in_legacy_scope, &r->conf);
 	r->sk = xp_nl_open();
 	if (!r->sk) {
 		fprintf(stderr, PROG ": cannot open rtnetlink\n");
@@ -437,6 +460,7 @@ static void finish(struct run *r)
 	free(r->extra);
 	xp_observed_free(&r->obs);
 	xp_state_free(&r->st);
+	xp_state_free(&r->rest);
 	if (r->have_conf)
 		xp_conf_free(&r->conf);
 	xp_nl_close(r->sk);

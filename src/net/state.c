@@ -345,6 +345,43 @@ void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m)
 	s->nmoves--;
 }
 
+void xp_state_scope(struct xp_state *s, struct xp_state *rest,
+		    int (*keep)(int kind, const char *a, const char *b, const void *arg),
+		    const void *arg)
+{
+	memset(rest, 0, sizeof(*rest));
+	for (size_t i = s->ndevs; i-- > 0;)
+		if (!keep('d', s->devs[i].name, xp_kind_name(s->devs[i].kind), arg)) {
+			xp_state_add_dev(rest, s->devs[i].name, s->devs[i].kind,
+					 s->devs[i].ifindex);
+			REMOVE_AT(s->devs, s->ndevs, i);
+			s->ndevs--;
+		}
+	for (size_t i = s->nports; i-- > 0;)
+		if (!keep('p', s->ports[i].bridge, s->ports[i].port, arg)) {
+			xp_state_add_port(rest, s->ports[i].bridge, s->ports[i].port);
+			REMOVE_AT(s->ports, s->nports, i);
+			s->nports--;
+		}
+	for (size_t i = s->nslaves; i-- > 0;)
+		if (!keep('s', s->slaves[i].bond, s->slaves[i].slave, arg)) {
+			xp_state_add_slave(rest, s->slaves[i].bond, s->slaves[i].slave,
+					   s->slaves[i].was_up);
+			REMOVE_AT(s->slaves, s->nslaves, i);
+			s->nslaves--;
+		}
+	/* moves keep their order (move-back depends on it) */
+	for (size_t i = 0; i < s->nmoves;)
+		if (!keep('m', s->moves[i].from, s->moves[i].to, arg)) {
+			xp_state_add_move(rest, &s->moves[i]);
+			REMOVE_AT(s->moves, s->nmoves, i);
+			s->nmoves--;
+		} else {
+			i++;
+		}
+	s->rest = rest;
+}
+
 /* ---- text form ---- */
 
 static int kind_parse(const char *w)
@@ -400,6 +437,18 @@ int xp_state_format(const struct xp_state *s, char **out)
 		tb_add(&t, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
 	for (size_t i = 0; i < s->nmoves; i++)
 		tb_add(&t, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	if (s->rest) {
+		char *more = NULL;
+		if (xp_state_format(s->rest, &more) < 0) {
+			t.bad = 1;
+		} else {
+			const char *body = strchr(more, '\n'); /* after its head line */
+			body = body ? body + 1 : more;
+			if (*body)
+				tb_add(&t, body, (int)strlen(body));
+		}
+		free(more);
+	}
 	if (t.bad) {
 		free(t.buf);
 		return -ENOMEM;

@@ -57,6 +57,9 @@ struct xp_state {
 	int jfd;      /* journal fd + 1 while changes are journaled, else 0 */
 	int jerr;     /* first journal write error (-errno), 0 if none */
 	int replayed; /* load replayed a journal: the snapshot is behind */
+	/* records outside this run's scope (network-bridge arguments name one
+	 * bridge): written out with s, never planned over; not owned by s */
+	const struct xp_state *rest;
 };
 
 /* The state directory (env or default). */
@@ -88,6 +91,13 @@ int xp_state_add_slave(struct xp_state *s, const char *bond, const char *slave, 
 void xp_state_del_slave(struct xp_state *s, const char *bond, const char *slave);
 int xp_state_add_move(struct xp_state *s, const struct xp_st_move *m);
 void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m);
+
+/* Move the records no keep() accepts into rest (which must be empty) and
+ * point s->rest at it.  kind: 'd'ev, 'p'ort, 's'lave, 'm'ove; a, b: the
+ * record's two names (dev: name and kind name).  Journal closed. */
+void xp_state_scope(struct xp_state *s, struct xp_state *rest,
+		    int (*keep)(int kind, const char *a, const char *b, const void *arg),
+		    const void *arg);
 
 /* Text form of one record, and back (used by the file and by tests). */
 int xp_state_format(const struct xp_state *s, char **out);
