@@ -264,13 +264,19 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 	case XP_OP_DEL_PORT:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, 0, 0, 0);
 	case XP_OP_ADD_ADDR:
-		/* onto a bridge (a move): usable at once, it served already */
-		return xp_addr_add(sk, op->dev, &op->addr, op->value == 0 && op->peer[0]);
+		/* onto a bridge (a move: its label was made for the port), or back
+		 * where it was: usable at once either way, it served already */
+		return xp_addr_add(sk, op->dev, op->value == 0 && op->peer[0] ? op->peer : op->dev,
+				   &op->addr, op->peer[0] != 0);
 	case XP_OP_DEL_ADDR:
+		if (op->had && op->value == 2)
+			return 0; /* the bridge's own: only the record goes */
 		return xp_addr_del(sk, op->dev, &op->addr);
 	case XP_OP_ADD_ROUTE:
 		return xp_route_add(sk, op->dev, &op->route);
 	case XP_OP_DEL_ROUTE:
+		if (op->had && op->value == 2)
+			return 0;
 		return xp_route_del(sk, op->dev, &op->route);
 	case XP_OP_PORT_VLAN: {
 		struct xp_vlan_run r = {op->value, op->value, 0};
@@ -326,6 +332,7 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 	case XP_OP_DEL_ADDR:
 	case XP_OP_DEL_ROUTE:
 		m.is_route = op->type == XP_OP_DEL_ROUTE;
+		m.had = op->had;
 		m.addr = op->addr;
 		m.route = op->route;
 		if (op->value == 1) { /* moved from dev to peer */

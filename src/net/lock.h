@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define XP_LOCK_WAIT_DEFAULT 5 /* seconds; --wait */
-#define XP_LOCK_SAY_EVERY    2 /* seconds between "waiting for ..." lines */
+#define XP_LOCK_WAIT_DEFAULT 5	/* seconds; --wait */
+#define XP_LOCK_SAY_EVERY    2	/* seconds between "waiting for ..." lines */
 #define XP_EXIT_LOCKED	     75 /* EX_TEMPFAIL: the lock stayed taken */
 
 /* Waits at most wait_s seconds (0: not at all) for the lock, writing a

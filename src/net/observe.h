@@ -33,6 +33,14 @@ enum xp_kind_id {
 };
 const char *xp_kind_name(int kind);
 
+/* The kernel's own message for an address or route, as dumped (the body
+ * after struct nlmsghdr): a move re-sends it with the device changed, so
+ * that every attribute (peer, label, lifetimes, metrics, preference,
+ * nexthop flags, multipath nexthops, ...) comes across, including ones
+ * this program never names.  0 bytes: not known (a record of an older
+ * version), then the fields below alone are sent. */
+#define XP_NL_MAX 512
+
 struct xp_addr {
 	int family; /* AF_INET / AF_INET6 */
 	uint8_t addr[16];
@@ -41,6 +49,12 @@ struct xp_addr {
 	unsigned int flags; /* IFA_F_* */
 	int has_brd;
 	uint8_t brd[4]; /* IPv4 broadcast */
+	int has_peer;	/* IFA_ADDRESS differs from IFA_LOCAL (point-to-point) */
+	uint8_t peer[16];
+	char label[XP_IFNAMSIZ]; /* IFA_LABEL (IPv4), "" when none */
+	int origidx;		 /* ifindex of the device the message came from */
+	unsigned short nllen;
+	unsigned char nl[XP_NL_MAX];
 };
 
 /* A route whose (single) nexthop goes through some interface.  Just what
@@ -59,6 +73,10 @@ struct xp_route {
 	int scope;
 	int type;
 	int tos;
+	int nhops;   /* RTA_MULTIPATH nexthops (0: a single nexthop) */
+	int origidx; /* the ifindex its nexthop(s) used (the port's) */
+	unsigned short nllen;
+	unsigned char nl[XP_NL_MAX];
 };
 
 struct xp_obs_link {
@@ -93,7 +111,7 @@ struct xp_obs_link {
 	size_t naddrs;
 	struct xp_route *routes; /* routes through this link, movable ones */
 	size_t nroutes;
-	int unmovable_routes; /* multipath routes through it (cannot be moved) */
+	int unmovable_routes; /* routes through it by nexthop object (cannot be moved) */
 };
 
 struct xp_observed {

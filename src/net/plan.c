@@ -95,19 +95,25 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 		break;
 	case XP_OP_ADD_ADDR:
 	case XP_OP_DEL_ADDR: {
-		char a[64];
+		char a[96];
 		xp_addr_format(&op->addr, a, sizeof(a));
-		snprintf(what, sizeof(what), "%s address %s %s %s",
-			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
-			 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
+		if (op->type == XP_OP_DEL_ADDR && op->had && op->value == 2)
+			snprintf(what, sizeof(what), "keep address %s on %s (its own)", a, op->dev);
+		else
+			snprintf(what, sizeof(what), "%s address %s %s %s",
+				 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
+				 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
 		break;
 	}
 	case XP_OP_ADD_ROUTE:
 	case XP_OP_DEL_ROUTE: {
 		char r[128];
 		xp_route_format(&op->route, r, sizeof(r));
-		snprintf(what, sizeof(what), "%s route %s dev %s",
-			 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
+		if (op->type == XP_OP_DEL_ROUTE && op->had && op->value == 2)
+			snprintf(what, sizeof(what), "keep route %s dev %s (its own)", r, op->dev);
+		else
+			snprintf(what, sizeof(what), "%s route %s dev %s",
+				 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
 		break;
 	}
 	case XP_OP_PORT_VLAN:
@@ -298,7 +304,8 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 					  bridge, "moved back to %s", port);
 			op->route = m->route;
 			op->addr = m->addr;
-			op->value = 2; /* undoes a recorded move */
+			op->value = 2;	  /* undoes a recorded move */
+			op->had = m->had; /* then only the record goes */
 			set_name(op->peer, port);
 		}
 }

@@ -2,8 +2,14 @@
  *   dev NAME KIND IFINDEX
  *   port BRIDGE PORT
  *   slave BOND SLAVE WAS_UP
- *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-
+ *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|- [had] [nl IFINDEX HEX]
  *   route FROM TO TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE TYPE TOS
+ *         [had] [nl IFINDEX HEX]
+ * ("had": the bridge had it already; stop gives the port its copy back and
+ * leaves the bridge's)
+ * ("nl IFINDEX HEX": the kernel's own message as it was dumped from the
+ * device with that ifindex, in hex: what a move re-sends, every attribute
+ * included)
  * with KIND one of bridge bond vlan dummy and "-" for a missing value.
  * The journal (state.journal) holds the same lines, and "-" then a record
  * for its removal; a replay applies them in order. */
@@ -68,7 +74,7 @@ void xp_state_free(struct xp_state *s)
 
 /* ---- one record as a line ---- */
 
-#define LINE_MAX_LEN 512
+#define LINE_MAX_LEN (2 * XP_NL_MAX + 400)
 
 static void ip_str(int family, const uint8_t *a, char *buf, size_t len)
 {
@@ -91,10 +97,32 @@ static int fmt_slave(char *buf, size_t len, const struct xp_st_slave *sl)
 	return snprintf(buf, len, "slave %s %s %d\n", sl->bond, sl->slave, sl->was_up);
 }
 
+/* " nl IFINDEX HEX\n" (or "\n" when there is no message) at buf. */
+static int fmt_nl(char *buf, size_t len, int n, int origidx, const unsigned char *nl,
+		  unsigned short nllen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t at;
+
+	if (n < 0 || (size_t)n >= len)
+		return n;
+	if (!nllen || (size_t)n + 32 + 2 * (size_t)nllen >= len)
+		return n + snprintf(buf + n, len - (size_t)n, "\n");
+	at = (size_t)n + (size_t)snprintf(buf + n, len - (size_t)n, " nl %d ", origidx);
+	for (size_t i = 0; i < nllen; i++) {
+		buf[at++] = hex[nl[i] >> 4];
+		buf[at++] = hex[nl[i] & 15];
+	}
+	buf[at++] = '\n';
+	buf[at] = 0;
+	return (int)at;
+}
+
 static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
 	const struct xp_route *r = &m->route;
+	int n;
 
 	if (!m->is_route) {
 		ip_str(m->addr.family, m->addr.addr, a, sizeof(a));
@@ -102,8 +130,10 @@ static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 			ip_str(AF_INET, m->addr.brd, b, sizeof(b));
 		else
 			snprintf(b, sizeof(b), "-");
-		return snprintf(buf, len, "addr %s %s %s/%d %u %d %s\n", m->from, m->to, a,
-				m->addr.prefixlen, m->addr.flags, m->addr.scope, b);
+		n = snprintf(buf, len, "addr %s %s %s/%d %u %d %s%s", m->from, m->to, a,
+			     m->addr.prefixlen, m->addr.flags, m->addr.scope, b,
+			     m->had ? " had" : "");
+		return fmt_nl(buf, len, n, m->addr.origidx, m->addr.nl, m->addr.nllen);
 	}
 	ip_str(r->family, r->dst, a, sizeof(a));
 	if (r->has_gw)
@@ -114,9 +144,10 @@ static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 		ip_str(r->family, r->prefsrc, c, sizeof(c));
 	else
 		snprintf(c, sizeof(c), "-");
-	return snprintf(buf, len, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d\n", m->from, m->to,
-			r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
-			r->priority, r->protocol, r->scope, r->type, r->tos);
+	n = snprintf(buf, len, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d%s", m->from, m->to,
+		     r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
+		     r->priority, r->protocol, r->scope, r->type, r->tos, m->had ? " had" : "");
+	return fmt_nl(buf, len, n, r->origidx, r->nl, r->nllen);
 }
 
 /* ---- the journal ---- */
@@ -504,16 +535,75 @@ static int split_words(const char *line, char (*w)[64])
 	return n;
 }
 
+/* " nl IFINDEX HEX" at the end of a move record: cut off line, into
+ * *idx, buf, *len.  0 (also when absent) or -1. */
+static int parse_nl(char *line, int *idx, unsigned char *buf, unsigned short *len)
+{
+	char *at = strstr(line, " nl ");
+	char *hex, *end;
+	long v;
+	size_t n;
+
+	*len = 0;
+	if (!at)
+		return 0;
+	*at = 0;
+	at += 4;
+	hex = strchr(at, ' ');
+	if (!hex)
+		return -1;
+	*hex++ = 0;
+	if (xp_parse_uint(at, 1, 0x7fffffff, &v) < 0)
+		return -1;
+	*idx = (int)v;
+	n = strcspn(hex, " \t\r\n");
+	end = hex + n;
+	if (*end && end[strspn(end, " \t\r\n")])
+		return -1;
+	if (n % 2 || n / 2 > XP_NL_MAX || n == 0)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned int byte;
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 ||
+		    !strchr("0123456789abcdef", hex[2 * i]) ||
+		    !strchr("0123456789abcdef", hex[2 * i + 1]))
+			return -1;
+		buf[i] = (unsigned char)byte;
+	}
+	*len = (unsigned short)(n / 2);
+	return 0;
+}
+
 static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
-	int n = split_words(line, w);
+	int n;
 	long v[6];
 	struct xp_st_move m;
+	int nlidx = 0;
+	unsigned short nllen = 0;
+	unsigned char nl[XP_NL_MAX];
 
+	memset(&m, 0, sizeof(m));
+	if ((!strncmp(line, "addr ", 5) || !strncmp(line, "route ", 6)) &&
+	    parse_nl(line, &nlidx, nl, &nllen) < 0)
+		return -1;
+	n = split_words(line, w);
 	if (n <= 0)
 		return -1;
-	memset(&m, 0, sizeof(m));
+	if ((!strcmp(w[0], "addr") || !strcmp(w[0], "route")) && n > 7 &&
+	    !strcmp(w[n - 1], "had")) {
+		m.had = 1; /* the bridge's own as well */
+		n--;
+	}
+	m.addr.origidx = m.route.origidx = nlidx;
+	if (!strncmp(line, "addr", 4)) {
+		memcpy(m.addr.nl, nl, nllen);
+		m.addr.nllen = nllen;
+	} else {
+		memcpy(m.route.nl, nl, nllen);
+		m.route.nllen = nllen;
+	}
 	if (!strcmp(w[0], "dev") && n == 4) {
 		int kind = kind_parse(w[2]);
 		if (xp_valid_ifname(w[1], NULL) || kind < 0 ||

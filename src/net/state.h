@@ -41,6 +41,8 @@ struct xp_st_move {
 	char from[XP_IFNAMSIZ]; /* the port that had it */
 	char to[XP_IFNAMSIZ];	/* the bridge that has it now */
 	int is_route;
+	int had; /* the bridge had it before: stop gives the port its copy back and
+		    leaves the bridge's */
 	struct xp_addr addr;
 	struct xp_route route;
 };
