@@ -30,12 +30,9 @@ static size_t alen(int family)
 static void relabel(const char *label, const char *olddev, const char *dev, char *out, size_t len)
 {
 	size_t n = strlen(olddev);
+	int ours = label[0] && olddev[0] && !strncmp(label, olddev, n);
 
-	if (!label[0] || !olddev[0])
-		snprintf(out, len, "%s", label);
-	else if (!strcmp(label, olddev))
-		snprintf(out, len, "%s", dev);
-	else if (!strncmp(label, olddev, n) && label[n] == ':')
+	if (ours && (label[n] == ':' || label[n] == 0))
 		snprintf(out, len, "%s%s", dev, label + n);
 	else
 		snprintf(out, len, "%s", label);
@@ -65,13 +62,13 @@ static int addr_from_nl(struct nl_msg *msg, int type, int idx, const char *dev, 
 	left = (int)a->nllen - (int)NLMSG_ALIGN(sizeof(ifa));
 	for (; nla_ok(at, left); at = nla_next(at, &left)) {
 		int t = nla_type(at);
-		char label[XP_IFNAMSIZ], old[XP_IFNAMSIZ];
 
 		if (t == IFA_FLAGS || t == IFA_MULTICAST || t == IFA_TARGET_NETNSID)
 			continue;
 		if (type == RTM_DELADDR && t != IFA_LOCAL && t != IFA_ADDRESS)
 			continue;
 		if (t == IFA_LABEL) {
+			char label[XP_IFNAMSIZ], old[XP_IFNAMSIZ];
 			snprintf(old, sizeof(old), "%.*s", nla_len(at), (const char *)nla_data(at));
 			relabel(old, olddev, dev, label, sizeof(label));
 			bad |= nla_put_string(msg, IFA_LABEL, label);
@@ -167,11 +164,11 @@ static int put_multipath(struct nl_msg *msg, const struct xp_route *r, const str
 		return -NLE_NOMEM;
 	while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
 	       (int)nh->rtnh_len <= left) {
-		struct rtnexthop *out;
 		int mine = nh->rtnh_ifindex == r->origidx;
 
 		if (mine || r->family != AF_INET6) {
-			out = nlmsg_reserve(msg, RTNH_ALIGN(nh->rtnh_len), NLMSG_ALIGNTO);
+			struct rtnexthop *out =
+			    nlmsg_reserve(msg, RTNH_ALIGN(nh->rtnh_len), NLMSG_ALIGNTO);
 			if (!out)
 				return -NLE_NOMEM;
 			memcpy(out, nh, nh->rtnh_len);

@@ -203,7 +203,6 @@ static int delete_owned(struct nl_sock *sk, const struct xp_op *op)
 	const struct xp_kind *k = xp_kind_get(op->kind);
 	struct owner w = {0, 0, ""};
 	struct nl_msg *msg;
-	char why[200];
 	int err = link_msg(&msg, RTM_GETLINK, 0, 0, op->dev, 0, 0);
 
 	xp_nl_ifindex_forget(op->dev);
@@ -215,6 +214,7 @@ static int delete_owned(struct nl_sock *sk, const struct xp_op *op)
 	if (err < 0)
 		return err;
 	if (!k || strcmp(w.kind, k->name) || w.group != XP_OWN_GROUP) {
+		char why[200];
 		snprintf(why, sizeof(why),
 			 "%s is %s%s with link group %u, not a %s carrying xenplumb's mark "
 			 "(group %u): not deleted",

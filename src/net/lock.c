@@ -65,7 +65,7 @@ static long locks_pid(const struct stat *st)
 
 void xp_lock_holder(int fd, const char *path, char *buf, size_t len)
 {
-	char cmd[256] = "", text[300] = "";
+	char text[300] = "";
 	struct stat st;
 	long pid = 0;
 	ssize_t n;
@@ -74,6 +74,7 @@ void xp_lock_holder(int fd, const char *path, char *buf, size_t len)
 	if (fstat(fd, &st) == 0)
 		pid = locks_pid(&st);
 	if (pid > 0) {
+		char cmd[256];
 		cmdline_of(pid, cmd, sizeof(cmd));
 		snprintf(buf, len, "pid %ld (%s)", pid, cmd[0] ? cmd : "command unknown");
 		return;

@@ -73,9 +73,10 @@ static size_t alen(int family)
 
 void xp_addr_format(const struct xp_addr *a, char *buf, size_t len)
 {
-	char s[INET6_ADDRSTRLEN] = "?", p[INET6_ADDRSTRLEN] = "?";
+	char s[INET6_ADDRSTRLEN] = "?";
 	inet_ntop(a->family, a->addr, s, sizeof(s));
 	if (a->has_peer) {
+		char p[INET6_ADDRSTRLEN] = "?";
 		inet_ntop(a->family, a->peer, p, sizeof(p));
 		snprintf(buf, len, "%s peer %s/%d", s, p, a->prefixlen);
 	} else {

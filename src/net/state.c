@@ -574,98 +574,117 @@ static int parse_nl(char *line, int *idx, unsigned char *buf, unsigned short *le
 	return 0;
 }
 
+/* "addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-" into m.  0 or -1. */
+static int parse_addr_words(char (*w)[64], struct xp_st_move *m)
+{
+	int fam = AF_INET;
+	long v[2];
+
+	set_name(m->from, w[1]);
+	set_name(m->to, w[2]);
+	if (parse_ip(w[3], &m->addr.family, m->addr.addr, &m->addr.prefixlen) < 0 ||
+	    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+	    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
+		return -1;
+	m->addr.flags = (unsigned)v[0];
+	m->addr.scope = (int)v[1];
+	if (strcmp(w[6], "-")) {
+		if (parse_ip(w[6], &fam, m->addr.brd, NULL) < 0 || fam != AF_INET)
+			return -1;
+		m->addr.has_brd = 1;
+	}
+	return 0;
+}
+
+/* "route FROM TO FAMILY TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE
+ * TYPE TOS" into m.  0 or -1. */
+static int parse_route_words(char (*w)[64], struct xp_st_move *m)
+{
+	struct xp_route *r = &m->route;
+	long v[6];
+
+	set_name(m->from, w[1]);
+	set_name(m->to, w[2]);
+	m->is_route = 1;
+	r->family = !strcmp(w[3], "inet6") ? AF_INET6 : AF_INET;
+	if (xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+	    parse_ip(w[5], &r->family, r->dst, &r->dst_len) < 0)
+		return -1;
+	r->table = (unsigned)v[0];
+	if (strcmp(w[6], "-")) {
+		if (parse_ip(w[6], &r->family, r->gw, NULL) < 0)
+			return -1;
+		r->has_gw = 1;
+	}
+	if (strcmp(w[7], "-")) {
+		if (parse_ip(w[7], &r->family, r->prefsrc, NULL) < 0)
+			return -1;
+		r->has_prefsrc = 1;
+	}
+	if (xp_parse_uint(w[8], 0, 0xffffffffL, &v[1]) < 0 ||
+	    xp_parse_uint(w[9], 0, 255, &v[2]) < 0 || xp_parse_uint(w[10], 0, 255, &v[3]) < 0 ||
+	    xp_parse_uint(w[11], 0, 255, &v[4]) < 0 || xp_parse_uint(w[12], 0, 255, &v[5]) < 0)
+		return -1;
+	r->priority = (unsigned)v[1];
+	r->protocol = (int)v[2];
+	r->scope = (int)v[3];
+	r->type = (int)v[4];
+	r->tos = (int)v[5];
+	return 0;
+}
+
+/* An addr or route record (with its optional "had" and message) into s. */
+static int parse_move(char *line, struct xp_state *s)
+{
+	char w[14][64];
+	struct xp_st_move m;
+	unsigned char nl[XP_NL_MAX];
+	unsigned short nllen = 0;
+	int nlidx = 0, n, route = !strncmp(line, "route", 5);
+
+	memset(&m, 0, sizeof(m));
+	if (parse_nl(line, &nlidx, nl, &nllen) < 0)
+		return -1;
+	n = split_words(line, w);
+	if (n > 7 && !strcmp(w[n - 1], "had")) {
+		m.had = 1; /* the bridge's own as well */
+		n--;
+	}
+	if (n != (route ? 13 : 7) || !names_ok(w[1], w[2]) ||
+	    (route ? parse_route_words(w, &m) : parse_addr_words(w, &m)) < 0)
+		return -1;
+	m.addr.origidx = m.route.origidx = nlidx;
+	memcpy(route ? m.route.nl : m.addr.nl, nl, nllen);
+	if (route)
+		m.route.nllen = nllen;
+	else
+		m.addr.nllen = nllen;
+	return xp_state_add_move(s, &m);
+}
+
 static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
 	int n;
-	long v[6];
-	struct xp_st_move m;
-	int nlidx = 0;
-	unsigned short nllen = 0;
-	unsigned char nl[XP_NL_MAX];
+	long v;
 
-	memset(&m, 0, sizeof(m));
-	if ((!strncmp(line, "addr ", 5) || !strncmp(line, "route ", 6)) &&
-	    parse_nl(line, &nlidx, nl, &nllen) < 0)
-		return -1;
+	if (!strncmp(line, "addr ", 5) || !strncmp(line, "route ", 6))
+		return parse_move(line, s);
 	n = split_words(line, w);
 	if (n <= 0)
 		return -1;
-	if ((!strcmp(w[0], "addr") || !strcmp(w[0], "route")) && n > 7 &&
-	    !strcmp(w[n - 1], "had")) {
-		m.had = 1; /* the bridge's own as well */
-		n--;
-	}
-	m.addr.origidx = m.route.origidx = nlidx;
-	if (!strncmp(line, "addr", 4)) {
-		memcpy(m.addr.nl, nl, nllen);
-		m.addr.nllen = nllen;
-	} else {
-		memcpy(m.route.nl, nl, nllen);
-		m.route.nllen = nllen;
-	}
 	if (!strcmp(w[0], "dev") && n == 4) {
 		int kind = kind_parse(w[2]);
 		if (xp_valid_ifname(w[1], NULL) || kind < 0 ||
-		    xp_parse_uint(w[3], 0, 0x7fffffff, &v[0]) < 0)
+		    xp_parse_uint(w[3], 0, 0x7fffffff, &v) < 0)
 			return -1;
-		return xp_state_add_dev(s, w[1], kind, (int)v[0]);
+		return xp_state_add_dev(s, w[1], kind, (int)v);
 	}
 	if (!strcmp(w[0], "port") && n == 3 && names_ok(w[1], w[2]))
 		return xp_state_add_port(s, w[1], w[2]);
 	if (!strcmp(w[0], "slave") && n == 4 && names_ok(w[1], w[2]) &&
-	    xp_parse_uint(w[3], 0, 1, &v[0]) == 0)
-		return xp_state_add_slave(s, w[1], w[2], (int)v[0]);
-	if (!strcmp(w[0], "addr") && n == 7 && names_ok(w[1], w[2])) {
-		int fam = AF_INET;
-		set_name(m.from, w[1]);
-		set_name(m.to, w[2]);
-		if (parse_ip(w[3], &m.addr.family, m.addr.addr, &m.addr.prefixlen) < 0 ||
-		    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
-		    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
-			return -1;
-		m.addr.flags = (unsigned)v[0];
-		m.addr.scope = (int)v[1];
-		if (strcmp(w[6], "-")) {
-			if (parse_ip(w[6], &fam, m.addr.brd, NULL) < 0 || fam != AF_INET)
-				return -1;
-			m.addr.has_brd = 1;
-		}
-		return xp_state_add_move(s, &m);
-	}
-	if (!strcmp(w[0], "route") && n == 13 && names_ok(w[1], w[2])) {
-		struct xp_route *r = &m.route;
-		set_name(m.from, w[1]);
-		set_name(m.to, w[2]);
-		m.is_route = 1;
-		r->family = !strcmp(w[3], "inet6") ? AF_INET6 : AF_INET;
-		if (xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
-		    parse_ip(w[5], &r->family, r->dst, &r->dst_len) < 0)
-			return -1;
-		r->table = (unsigned)v[0];
-		if (strcmp(w[6], "-")) {
-			if (parse_ip(w[6], &r->family, r->gw, NULL) < 0)
-				return -1;
-			r->has_gw = 1;
-		}
-		if (strcmp(w[7], "-")) {
-			if (parse_ip(w[7], &r->family, r->prefsrc, NULL) < 0)
-				return -1;
-			r->has_prefsrc = 1;
-		}
-		if (xp_parse_uint(w[8], 0, 0xffffffffL, &v[1]) < 0 ||
-		    xp_parse_uint(w[9], 0, 255, &v[2]) < 0 ||
-		    xp_parse_uint(w[10], 0, 255, &v[3]) < 0 ||
-		    xp_parse_uint(w[11], 0, 255, &v[4]) < 0 ||
-		    xp_parse_uint(w[12], 0, 255, &v[5]) < 0)
-			return -1;
-		r->priority = (unsigned)v[1];
-		r->protocol = (int)v[2];
-		r->scope = (int)v[3];
-		r->type = (int)v[4];
-		r->tos = (int)v[5];
-		return xp_state_add_move(s, &m);
-	}
+	    xp_parse_uint(w[3], 0, 1, &v) == 0)
+		return xp_state_add_slave(s, w[1], w[2], (int)v);
 	return -1;
 }
 
