@@ -145,6 +145,11 @@ int xp_addr_add(struct nl_sock *sk, const char *dev, const char *olddev, const s
 	return addr_msg(sk, RTM_NEWADDR, NLM_F_REPLACE, dev, olddev, a, f);
 }
 
+int xp_addr_reflag(struct nl_sock *sk, const char *dev, const struct xp_addr *a)
+{
+	return addr_msg(sk, RTM_NEWADDR, NLM_F_REPLACE, dev, dev, a, a->flags & ADDR_FLAGS_KEPT);
+}
+
 int xp_addr_del(struct nl_sock *sk, const char *dev, const struct xp_addr *a)
 {
 	return addr_msg(sk, RTM_DELADDR, 0, dev, "", a, 0);

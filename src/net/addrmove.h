@@ -18,6 +18,8 @@ struct nl_sock;
 int xp_addr_add(struct nl_sock *sk, const char *dev, const char *olddev, const struct xp_addr *a,
 		int nodad);
 int xp_addr_del(struct nl_sock *sk, const char *dev, const struct xp_addr *a);
+/* a is on dev already: its flags back to a's (a replace; no DAD). */
+int xp_addr_reflag(struct nl_sock *sk, const char *dev, const struct xp_addr *a);
 /* Adds next to an existing route with the same key (never replaces). */
 int xp_route_add(struct nl_sock *sk, const char *dev, const struct xp_route *r);
 int xp_route_del(struct nl_sock *sk, const char *dev, const struct xp_route *r);

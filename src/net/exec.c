@@ -266,6 +266,8 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 	case XP_OP_DEL_PORT:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, 0, 0, 0);
 	case XP_OP_ADD_ADDR:
+		if (op->value == 3)
+			return xp_addr_reflag(sk, op->dev, &op->addr);
 		/* onto a bridge (a move: its label was made for the port), or back
 		 * where it was: usable at once either way, it served already */
 		return xp_addr_add(sk, op->dev, op->value == 0 && op->peer[0] ? op->peer : op->dev,

@@ -4,6 +4,7 @@
  * work. */
 #include "net/plan.h"
 
+#include <linux/if_addr.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,8 @@ static void addr_op_format(const struct xp_op *op, char *what, size_t len)
 	xp_addr_format(&op->addr, a, sizeof(a));
 	if (op->type == XP_OP_DEL_ADDR && op->had && op->value == 2)
 		snprintf(what, len, "keep address %s on %s (its own)", a, op->dev);
+	else if (op->type == XP_OP_ADD_ADDR && op->value == 3)
+		snprintf(what, len, "restore flags of address %s on %s", a, op->dev);
 	else
 		snprintf(what, len, "%s address %s %s %s",
 			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
@@ -289,6 +292,25 @@ static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl
 	return n;
 }
 
+/* An IPv6 address moved back goes on with nodad, then gets its flags by a
+ * replace: a run killed in between left it back on the port with nodad,
+ * which it did not have.  Its flags as recorded, then. */
+static void plan_reflag(struct unwind *u, const struct xp_obs_link *pl, const struct xp_st_move *m)
+{
+	struct xp_op *op;
+
+	for (size_t i = 0; i < pl->naddrs; i++)
+		if (xp_addr_equal(&pl->addrs[i], &m->addr) && m->addr.family == AF_INET6 &&
+		    (pl->addrs[i].flags & IFA_F_NODAD) && !(m->addr.flags & IFA_F_NODAD)) {
+			op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, m->from,
+					  "a run killed moving it back from %s left it nodad",
+					  m->to);
+			op->addr = m->addr;
+			op->value = 3;
+			return;
+		}
+}
+
 static void plan_move_back(struct unwind *u, const char *port, const char *bridge)
 {
 	const struct xp_state *s = u->x->s;
@@ -305,8 +327,10 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 		const struct xp_st_move *m = &s->moves[i];
 		if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route)
 			continue;
-		if (xp_obs_has_addr(pl, &m->addr))
+		if (xp_obs_has_addr(pl, &m->addr)) {
+			plan_reflag(u, pl, m);
 			continue;
+		}
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, port, "moving back from %s", bridge);
 		op->addr = m->addr;
 		op->value = 1; /* restored as it was (no nodad) */

@@ -38,6 +38,8 @@ int xp_op_inverse(const struct xp_op *op, struct xp_op *inv)
 		inv->type = XP_OP_ADD_PORT;
 		return 1;
 	case XP_OP_ADD_ADDR:
+		if (op->value == 3)
+			return 0; /* only its flags: nothing to take back */
 		inv->type = XP_OP_DEL_ADDR;
 		return 1;
 	case XP_OP_DEL_ADDR:
