@@ -433,7 +433,9 @@ static int prune_state(struct xp_state *s, const struct xp_observed *o, const ch
 		const struct xp_obs_link *l = xp_obs_find(o, d->name);
 		if (l && l->kind != XP_K_ABSENT && !not_ours(d, l, why, sizeof(why))) {
 			if (!d->ifindex) { /* made by a run killed before it said so */
-				xp_state_add_dev(s, d->name, d->kind, l->ifindex);
+				char name[XP_IFNAMSIZ]; /* d moves: the record is replaced */
+				snprintf(name, sizeof(name), "%s", d->name);
+				xp_state_add_dev(s, name, d->kind, l->ifindex);
 				changed = 1;
 			}
 			continue;

@@ -55,7 +55,7 @@ struct xp_addr {
 	char label[XP_IFNAMSIZ]; /* IFA_LABEL (IPv4), "" when none */
 	int origidx;		 /* ifindex of the device the message came from */
 	unsigned short nllen;
-	unsigned char nl[XP_NL_MAX];
+	_Alignas(4) unsigned char nl[XP_NL_MAX]; /* read in place as netlink structs */
 };
 
 /* A route whose (single) nexthop goes through some interface.  Just what
@@ -77,7 +77,7 @@ struct xp_route {
 	int nhops;   /* RTA_MULTIPATH nexthops (0: a single nexthop) */
 	int origidx; /* the ifindex its nexthop(s) used (the port's) */
 	unsigned short nllen;
-	unsigned char nl[XP_NL_MAX];
+	_Alignas(4) unsigned char nl[XP_NL_MAX]; /* read in place as netlink structs */
 };
 
 struct xp_obs_link {
