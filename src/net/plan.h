@@ -51,6 +51,7 @@ struct xp_op {
 	struct xp_addr addr;   /* ADD_ADDR / DEL_ADDR */
 	struct xp_route route; /* ADD_ROUTE / DEL_ROUTE */
 	int created;	       /* dev was created by xenplumb (this run or before) */
+	int had; /* DEL_ADDR/DEL_ROUTE of a move: the bridge had it already (kept there) */
 	char why[160];
 };
 
