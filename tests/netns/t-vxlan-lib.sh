@@ -21,6 +21,7 @@
 #                            link down/up with arp_notify/ndisc_notify on)
 #   vx_fdb N DEV MAC         "dst" of MAC in host N's FDB on DEV ("" none)
 #   vx_wait SECS CMD..       retry CMD every 0.1 s until it succeeds
+#   vx_is VALUE CMD..        CMD prints VALUE (for vx_wait)
 #   vx_ip_segment N DEV BR VNI LOCAL MTU [ARGS..]  by hand (ip link, no
 #                            xenplumb): VXLAN DEV (port 4789, ARGS added,
 #                            e.g. nolearning) as the port of bridge BR, up
@@ -30,29 +31,33 @@
 #   vx_fragcreates N Ip|Ip6  host N's count of fragments it created
 #   vx_pingtrace G ADDR FILE continuous ping (20 ms, timestamped) in the
 #                            background; $VX_PING is its pid
-#   vx_restored FILE T0      seconds from T0 (date +%s.%N) to the first
-#                            reply after it in FILE ("" if none)
+#   vx_pingstop              stop it
+#   vx_outage FILE           "GAP LOST": the longest time without a reply
+#                            (s) and the number of requests not answered
 #   frr_start N CONF         zebra + bgpd for host N with config CONF, all
 #                            paths under $VX_TMP/frrN (nothing in /etc/frr
 #                            or /run/frr); waits until both answer vtysh
+#   frr_conf N FILE          etc/examples/frr-evpn.frr made host N's (its
+#                            router-id and hostname, the others as neighbors)
 #   frr_vtysh N ARGS..       vtysh against host N's daemons
 #   frr_stop N               stop host N's daemons
 
 VX_PFX=xv$$
-VX_DAEMONS=""
 FRR_DIR=/usr/lib/frr
 
 vx_cleanup() {
-	for _p in $VX_DAEMONS; do kill "$_p" 2>/dev/null; done
-	for _p in $VX_DAEMONS; do
+	# Daemon pids are kept in a file: frr_start may run in a subshell
+	# (t_ok runs its command in one), where a variable would be lost.
+	_pids=$(cat "$VX_TMP/daemons" 2>/dev/null)
+	for _p in $_pids; do kill "$_p" 2>/dev/null; done
+	for _p in $_pids; do
 		_n=0
-		while kill -0 "$_p" 2>/dev/null && [ $_n -lt 20 ]; do
+		while kill -0 "$_p" 2>/dev/null && [ $_n -lt 30 ]; do
 			sleep 0.1
 			_n=$((_n + 1))
 		done
 		kill -9 "$_p" 2>/dev/null
 	done
-	VX_DAEMONS=""
 	for _ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
 		case $_ns in "$VX_PFX"-*) ip netns del "$_ns" ;; esac
 	done
@@ -144,9 +149,26 @@ vx_pingtrace() {
 	VX_PING=$!
 }
 
-vx_restored() {
-	awk -v t0="$2" '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
-		if (t >= t0) { printf "%.3f\n", t - t0; exit } }' "$1"
+vx_pingstop() {
+	sleep 0.3
+	kill "$VX_PING" 2>/dev/null
+	wait "$VX_PING" 2>/dev/null
+	return 0
+}
+
+vx_outage() {
+	awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
+		if (n++ && t - last > gap) gap = t - last
+		last = t; split($0, a, "icmp_seq="); split(a[2], b, " ")
+		if (b[1] + 0 > max) max = b[1] + 0 }
+		END { printf "%.3f %d\n", gap, max - n }' "$1"
+}
+
+vx_is() {
+	_want=$1
+	shift
+	_got=$("$@")
+	[ "$_got" = "$_want" ] || { echo "wanted '$_want', got '$_got'"; return 1; }
 }
 
 vx_guest() { # G H MAC
@@ -194,7 +216,7 @@ frr_start() { # N CONF
 			-f "$_d/frr.conf" -i "$_d/$_dm.pid" -z "$_d/zserv.api" \
 			--vty_socket "$_d" --log "file:$_d/$_dm.log" \
 			</dev/null >"$_d/$_dm.out" 2>&1 &
-		VX_DAEMONS="$VX_DAEMONS $!"
+		echo $! >>"$VX_TMP/daemons"
 		vx_wait 10 test -S "$_d/$_dm.vty" || {
 			echo "# frr_start: $_dm of host $1 did not come up" >&2
 			sed 's/^/#   /' "$_d/$_dm.out" "$_d/$_dm.log" >&2
@@ -203,6 +225,17 @@ frr_start() { # N CONF
 		[ "$_dm" = zebra ] && { vx_wait 10 test -S "$_d/zserv.api" || return 1; }
 	done
 	vx_wait 10 frr_vtysh "$1" -c "show bgp summary"
+}
+
+frr_conf() {
+	awk -v n="$1" '
+		/^hostname / { print "hostname xenhost" n; next }
+		/^ bgp router-id / { print " bgp router-id 192.0.2." n; next }
+		/^ neighbor 192\.0\.2\.[0-9]+ peer-group vteps$/ {
+			if (!done) for (m = 1; m <= 3; m++)
+				if (m != n) print " neighbor 192.0.2." m " peer-group vteps"
+			done = 1; next }
+		{ print }' "$T_ROOT/etc/examples/frr-evpn.frr" >"$2"
 }
 
 frr_vtysh() {

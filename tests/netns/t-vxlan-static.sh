@@ -84,22 +84,17 @@ t_eq "learning back on: host 3 knows guest 1 behind host 1 again" 192.0.2.1 "$(v
 # Migration: guest 1 leaves host 1 and arrives on host 2.
 vx_pingtrace 3 198.51.100.1 "$VX_TMP/ping"
 sleep 1
-t_off=$(date +%s.%N)
 t_ok "offline on host 1 (the vif goes)" vx_unplug 1 1
 t_eq "host 1's bridge forgets guest 1's MAC with its port" "" \
 	"$(vx_h 1 bridge fdb show br brvx | grep -i "^$M1 .*master brvx" | grep -v 'dev vx100')"
 sleep 0.2
-t_on=$(date +%s.%N)
 t_ok "online on host 2 (same MAC)" vx_arrive 1 2 brvx 1450
 t_ok "the guest announces itself (gratuitous ARP + unsolicited NA)" vx_announce 1
 t_ok "guest 3 reaches guest 1 on host 2" vx_wait 10 vx_g 3 ping -c 1 -W 1 198.51.100.1
 t_eq "host 3 now has guest 1 behind host 2" 192.0.2.2 "$(vx_fdb 3 vx100 $M1)"
 t_ok "... over IPv6 too" vx_g 3 ping -c 1 -W 1 2001:db8:100::1
-sleep 0.5
-kill "$VX_PING" 2>/dev/null
-wait "$VX_PING" 2>/dev/null
-r=$(vx_restored "$VX_TMP/ping" "$t_on")
-o=$(vx_restored "$VX_TMP/ping" "$t_off")
-t_match "guest 3's ping got a reply after the arrival" '^[0-9]' "$r"
-echo "# measured (static, learning): first reply ${r}s after online on host 2; ${o}s after offline on host 1"
+vx_pingstop
+set -- $(vx_outage "$VX_TMP/ping")
+t_match "guest 3's ping was answered around the move" '^[0-9]' "$1"
+echo "# measured (static, learning): longest gap ${1}s, $2 of guest 3's pings (every 20 ms) lost"
 t_done
