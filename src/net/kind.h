@@ -159,6 +159,7 @@ const struct xp_kind *xp_kind_by_name(const char *name);
 int xp_kind_has_ports(int kind);
 int xp_kind_has_parent(int kind);
 
-extern const struct xp_kind xp_kind_dummy, xp_kind_bond, xp_kind_vlan, xp_kind_bridge;
+extern const struct xp_kind xp_kind_dummy, xp_kind_bond, xp_kind_vlan, xp_kind_bridge,
+    xp_kind_vxlan;
 
 #endif
