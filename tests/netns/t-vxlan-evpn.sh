@@ -1,8 +1,10 @@
 #!/bin/sh
 # The EVPN recipe of docs/multi-host.md: FRR (Debian's zebra + bgpd, the
 # frr.conf of etc/examples/frr-evpn.frr, an iBGP full mesh with
-# advertise-all-vni) on each of three hosts, VXLAN VNI 100 with learning
-# off and no static flood list.  BGP fills the flood list (type-3 routes)
+# advertise-all-vni) on each of three hosts; network-xenplumb builds VXLAN
+# VNI 100 with learning off and no static flood list from the same map on
+# every host (before FRR starts on hosts 1 and 2, after it on host 3), and
+# vif-xenplumb plugs the guests (bridge=web).  BGP fills the flood list (type-3 routes)
 # and the FDB (type-2: guest MACs learned on one host appear on the others
 # as extern_learn entries); guests on hosts 1 and 3 reach each other with
 # full-size DF frames; guest 1 then moves to host 2 and host 3 follows it
@@ -11,19 +13,35 @@
 . "$(dirname "$0")/../lib/t.sh"
 # shellcheck source=tests/netns/t-vxlan-lib.sh
 . "$(dirname "$0")/t-vxlan-lib.sh"
+cd "$T_ROOT" || exit 1
+{ [ -x "$B/network-xenplumb" ] && [ -x "$B/vif-xenplumb" ]; } || t_bail "build first (make)"
 vx_init
-M1=02:00:00:00:17:01 M3=02:00:00:00:17:03
+vx_xs || t_bail "cannot start xenstored"
+M1=00:16:3e:00:17:01 M3=00:16:3e:00:17:03
 
 for n in 1 2 3; do
-	vx_ip_segment $n vx100 brvx 100 192.0.2.$n 1450 nolearning ||
-		t_bail "cannot build VNI 100 on host $n"
+	cat >"$VX_TMP/map$n.conf" <<MAP
+[vxlan vx100]
+vni = 100
+local = 192.0.2.$n
+learning = off
+
+[bridge brvx]
+ports = vx100
+
+[network web]
+bridge = brvx
+MAP
+	frr_conf $n "$VX_TMP/frr$n.conf" || t_bail "no frr.conf for host $n"
 done
+for n in 1 2; do t_ok "host $n: network-xenplumb start" vx_x $n start; done
 t_match "host 1's VXLAN does not learn" ' nolearning ' "$(vx_h 1 ip -d link show vx100)"
+t_eq "... has MTU 1450" 1450 "$(vx_h 1 cat /sys/class/net/vx100/mtu)"
 t_eq "no flood list before FRR" "" "$(vx_h 2 bridge fdb show dev vx100 | grep '^00:00:00:00:00:00')"
 for n in 1 2 3; do
-	frr_conf $n "$VX_TMP/frr$n.conf" || t_bail "no frr.conf for host $n"
 	t_ok "zebra + bgpd answer on host $n (private paths)" frr_start $n "$VX_TMP/frr$n.conf"
 done
+t_ok "host 3: network-xenplumb start after FRR" vx_x 3 start
 established() {
 	frr_vtysh "$1" -c "show bgp l2vpn evpn summary json" |
 		jq -e '[.peers[].state] == ["Established", "Established"]'
@@ -36,9 +54,10 @@ t_ok "host 2 learns both remote VTEPs of VNI 100" vx_wait 10 vx_is "192.0.2.1 19
 flood() { vx_h "$1" bridge fdb show dev vx100 | awk '$1 == "00:00:00:00:00:00" { print $3 }' | sort | xargs; }
 t_eq "... and zebra installed them as its flood list" "192.0.2.1 192.0.2.3" "$(flood 2)"
 
-vx_guest 1 1 $M1 && vx_guest 3 3 $M3 || t_bail "cannot make the guests"
+vx_guest 1 1 $M1 vif11.0 && vx_guest 3 3 $M3 vif33.0 || t_bail "cannot make the guests"
+t_ok "host 1: online vif11.0 (bridge=web)" vx_vif online 1 11 bridge=web mac=$M1
+t_ok "host 3: online vif33.0 (bridge=web)" vx_vif online 3 33 bridge=web mac=$M3
 for g in 1 3; do vx_g $g ip link set eth0 mtu 1450; done
-vx_attach 1 1 brvx 1450 && vx_attach 3 3 brvx 1450 || t_bail "cannot attach the guests"
 vx_announce 1
 vx_announce 3
 t_ok "guest 1's MAC, learned on host 1, reaches host 2's FDB through BGP" \
@@ -62,9 +81,12 @@ t_ok "full-size frame (1450) with DF set crosses" vx_g 1 ping -c 2 -W 2 -M do -s
 # 1's route when its vif goes, so host 2 advertises it afresh (sequence 0).
 vx_pingtrace 3 198.51.100.1 "$VX_TMP/ping"
 sleep 1
-t_ok "offline on host 1 (the vif goes)" vx_unplug 1 1
+t_ok "host 1: offline vif11.0" vx_vif offline 1 11
+t_ok "... the backend goes (the vif leaves host 1)" vx_unplug 1 1 vif11.0
 t_ok "host 3 hears the withdrawal: guest 1 leaves its FDB" vx_wait 10 vx_is "" vx_fdb 3 vx100 $M1
-t_ok "online on host 2 (same MAC)" vx_arrive 1 2 brvx 1450
+vx_rename 1 vif11.0 vif12.0
+t_ok "host 2: the new domain's vif appears" vx_plug 1 2 vif12.0
+t_ok "host 2: online vif12.0 (bridge=web, same MAC)" vx_vif online 2 12 bridge=web mac=$M1
 t_ok "the guest announces itself (gratuitous ARP + unsolicited NA)" vx_announce 1
 t_ok "guest 3 reaches guest 1 on host 2" vx_wait 10 vx_g 3 ping -c 1 -W 1 198.51.100.1
 t_ok "host 3's FDB follows guest 1 to host 2" vx_wait 10 vx_is 192.0.2.2 vx_fdb 3 vx100 $M1
@@ -86,12 +108,12 @@ echo "# measured (EVPN, offline then online): longest gap ${1}s, $2 of guest 3's
 # advertises: MAC mobility, sequence 1, and every host follows the higher
 # sequence.  (The guest's device on host 1 is a second veth, eth1, with
 # the same MAC; eth0 stays up but silent on host 2 until it goes.)
-ip -n "$VX_PFX-h1" link add vif1.0 type veth peer name eth1 netns "$VX_PFX-g1" &&
+ip -n "$VX_PFX-h1" link add vif13.0 type veth peer name eth1 netns "$VX_PFX-g1" &&
 	vx_g 1 ip link set eth1 address $M1 mtu 1450 || t_bail "no second guest device"
-t_ok "online on host 1 before the guest runs there" vx_attach 1 1 brvx 1450
+t_ok "host 1: online vif13.0 before the guest runs there" vx_vif online 1 13 bridge=web mac=$M1
 vx_pingtrace 3 198.51.100.1 "$VX_TMP/ping2"
 sleep 1
-t_ok "the source pauses the guest (host 2's vif blocks)" vx_h 2 bridge link set dev vif1.0 state 4
+t_ok "the source pauses the guest (host 2's vif blocks)" vx_h 2 bridge link set dev vif12.0 state 4
 resume() {
 	vx_g 1 ip addr flush dev eth0 &&
 		vx_g 1 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 &&
@@ -108,10 +130,21 @@ t_eq "host 3's EVPN table: guest 1 behind host 1, sequence 1" "192.0.2.1 1" \
 	"$(mac 3 $M1 remoteVtep) $(mac 3 $M1 remoteSequence)"
 t_ok "host 2 gave up its local entry for the higher sequence" \
 	vx_wait 10 vx_is "remote 192.0.2.1" mac2 2 $M1
-t_ok "offline on host 2 (the source's vif goes last)" vx_h 2 ip link del vif1.0
+t_ok "host 2: offline vif12.0 (the source's vif goes last)" vx_vif offline 2 12
+vx_h 2 ip link del vif12.0
 t_ok "guest 3 still reaches guest 1" vx_g 3 ping -c 1 -W 1 2001:db8:100::1
 vx_pingstop
 set -- $(vx_outage "$VX_TMP/ping2")
 t_match "guest 3's ping was answered around the move" '^[0-9]' "$1"
 echo "# measured (EVPN, xl migrate order): longest gap ${1}s, $2 of guest 3's pings lost"
+
+out=$(vx_x 1 status 2>&1)
+t_eq "host 1: status exits 0 (zebra's flood list is not drift)" 0 $?
+t_match "... and says the list is not xenplumb's" \
+	'vxlan vx100: up, mtu 1450, vni 100, local 192.0.2.1, .*learning off.*floods to 192.0.2.[23] 192.0.2.[23] \(flood list not managed' "$out"
+vx_vif offline 1 13 >/dev/null 2>&1
+vx_vif offline 3 33 >/dev/null 2>&1
+for n in 1 2 3; do t_ok "host $n: stop" vx_x $n stop; done
+t_fails "host 1: vx100 is gone" vx_h 1 ip link show vx100
+t_ok "zebra on host 2 forgets VNI 100" vx_wait 10 vx_is "" vteps 2
 t_done

@@ -10,8 +10,8 @@
 #
 #   vx_init                  hosts 1..3 + underlay + scratch dir $VX_TMP
 #   vx_h N CMD..             run CMD in host N
-#   vx_guest G H MAC         guest G (198.51.100.G/24, 2001:db8:100::G/64)
-#                            plugged into host H as vifG.0 (not enslaved)
+#   vx_guest G H MAC [IF]    guest G (198.51.100.G/24, 2001:db8:100::G/64)
+#                            plugged into host H as IF (vifG.0), not enslaved
 #   vx_g G CMD..             run CMD in guest G
 #   vx_unplug G H            "offline": host H loses the guest's vif (it goes
 #                            to a parking namespace, as a destroyed backend)
@@ -34,6 +34,15 @@
 #   vx_pingstop              stop it
 #   vx_outage FILE           "GAP LOST": the longest time without a reply
 #                            (s) and the number of requests not answered
+#   vx_x N ARGS..            network-xenplumb ARGS on host N, its map
+#                            $VX_TMP/mapN.conf and state dir $VX_TMP/stateN
+#   vx_xs                    a private xenstored (the hosts share it; each
+#                            domain has its own domid, as after a migration)
+#   vx_vif ACTION N D [K=V..] vif-xenplumb ACTION on host N for vifD.0 as
+#                            libxl runs it (backend keys K=V written first
+#                            on online), with host N's map
+#   vx_port N IF             "MASTER MTU" of IF on host N
+#   vx_rename G OLD NEW      the parked vif of guest G gets its new name
 #   frr_start N CONF         zebra + bgpd for host N with config CONF, all
 #                            paths under $VX_TMP/frrN (nothing in /etc/frr
 #                            or /run/frr); waits until both answer vtysh
@@ -171,7 +180,7 @@ vx_is() {
 	[ "$_got" = "$_want" ] || { echo "wanted '$_want', got '$_got'"; return 1; }
 }
 
-vx_guest() { # G H MAC
+vx_guest() { # G H MAC [IFNAME]
 	ip netns add "$VX_PFX-g$1" || return 1
 	vx_g "$1" ip link set lo up
 	for _k in all default; do
@@ -179,16 +188,17 @@ vx_guest() { # G H MAC
 			"net.ipv6.conf.$_k.ndisc_notify=1" "net.ipv6.conf.$_k.keep_addr_on_down=1" \
 			"net.ipv6.conf.$_k.accept_dad=0" || return 1
 	done
-	ip -n "$VX_PFX-h$2" link add "vif$1.0" type veth peer name eth0 netns "$VX_PFX-g$1" ||
-		return 1
+	ip -n "$VX_PFX-h$2" link add "${4:-vif$1.0}" type veth peer name eth0 \
+		netns "$VX_PFX-g$1" || return 1
 	vx_g "$1" ip link set eth0 address "$3" || return 1
 	vx_g "$1" ip addr add "198.51.100.$1/24" dev eth0
 	vx_g "$1" ip addr add "2001:db8:100::$1/64" dev eth0 nodad
 	vx_g "$1" ip link set eth0 up
 }
 
-vx_unplug() { ip -n "$VX_PFX-h$2" link set "vif$1.0" netns "$VX_PFX-park"; }
-vx_plug() { ip -n "$VX_PFX-park" link set "vif$1.0" netns "$VX_PFX-h$2"; }
+# vx_unplug G H [IFNAME], vx_plug G H [IFNAME]: the vif is vifG.0 unless named
+vx_unplug() { ip -n "$VX_PFX-h$2" link set "${3:-vif$1.0}" netns "$VX_PFX-park"; }
+vx_plug() { ip -n "$VX_PFX-park" link set "${3:-vif$1.0}" netns "$VX_PFX-h$2"; }
 
 vx_announce() {
 	vx_g "$1" ip link set eth0 down
@@ -199,6 +209,49 @@ vx_fdb() { # N DEV MAC -> dst of that MAC ("" when absent)
 	vx_h "$1" bridge fdb show dev "$2" | awk -v m="$3" '$1 == m {
 		for (i = 2; i < NF; i++) if ($i == "dst") { print $(i + 1); exit } }'
 }
+
+vx_x() {
+	_n=$1
+	shift
+	_c=$1
+	shift
+	XENPLUMB_STATE_DIR=$VX_TMP/state$_n vx_h "$_n" "$T_ROOT/$B/network-xenplumb" "$_c" \
+		-c "$VX_TMP/map$_n.conf" "$@"
+}
+
+vx_xs() {
+	. "$T_ROOT/tests/lib/xs.sh"
+	XS_CLEANUP=vx_cleanup
+	xs_start || return 1
+	export XENPLUMB_HOTPLUG_LOG="$VX_TMP/xen-hotplug.log"
+	xenstore-write /local/domain/0/name Domain-0
+}
+
+VX_BE=/local/domain/0/backend/vif
+vx_vif() { # ACTION N D [KEY=VAL..]
+	_a=$1 _n=$2 _d=$3
+	shift 3
+	if [ "$_a" = online ]; then
+		xenstore-write "/local/domain/$_d/name" "guest$_d" \
+			"$VX_BE/$_d/0/frontend" "/local/domain/$_d/device/vif/0" \
+			"$VX_BE/$_d/0/frontend-id" "$_d" "$VX_BE/$_d/0/online" 1 \
+			"$VX_BE/$_d/0/state" 1 "$VX_BE/$_d/0/script" /etc/xen/scripts/vif-xenplumb \
+			"$VX_BE/$_d/0/handle" 0 "$VX_BE/$_d/0/type" vif || return 1
+		for _kv in "$@"; do
+			xenstore-write -- "$VX_BE/$_d/0/${_kv%%=*}" "${_kv#*=}" || return 1
+		done
+	fi
+	vx_h "$_n" env XENPLUMB_CONF="$VX_TMP/map$_n.conf" script=/etc/xen/scripts/vif-xenplumb \
+		XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$_d/0" XENBUS_BASE_PATH=backend netdev= \
+		vif="vif$_d.0" "$T_ROOT/$B/vif-xenplumb" "$_a" type_if=vif </dev/null
+}
+vx_status() { xenstore-read "$VX_BE/$1/0/hotplug-status" 2>/dev/null || echo ""; }
+
+vx_port() {
+	vx_h "$1" sh -c 'echo "$(basename "$(readlink /sys/class/net/$1/master)") $(cat /sys/class/net/$1/mtu)"' - "$2"
+}
+
+vx_rename() { ip -n "$VX_PFX-park" link set "$2" name "$3"; }
 
 frr_start() { # N CONF
 	_d=$VX_TMP/frr$1
