@@ -1,7 +1,8 @@
 /* VXLAN devices (a guest network that spans hosts, docs/multi-host.md):
  * created when missing with the map's VNI, local address or underlay
  * device, UDP port and learning; an existing one with the same VNI is
- * adopted (never recreated) and only its learning and MTU are changed;
+ * adopted (never recreated) and only its learning, MTU and flood list
+ * change;
  * one with another VNI, port, local address, group or device is an error
  * that names both.  The static flood list (the all-zeros FDB entries,
  * head-end replication) is kept equal to the map's remote list when the
@@ -10,8 +11,9 @@
  *
  * MTU: the map's, else the underlay's minus the encapsulation (50 bytes
  * over IPv4, 70 over IPv6).  The underlay is the device named in the map
- * (for a device this plan creates the kernel derives the MTU from it at
- * creation), else the interface that holds the local address. */
+ * (with the MTU the map gives it, else its own; for a device this plan
+ * creates the kernel derives the MTU from it at creation), else the
+ * interface that holds the local address. */
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <netlink/errno.h>
@@ -46,6 +48,17 @@ static void fmt_ip(const struct xp_ipaddr *a, char *buf, size_t len)
 	xp_ipaddr_format(a, buf, len);
 }
 
+/* The MTU the map sets on a device of another kind (0: none). */
+static int map_dev_mtu(const struct xp_conf *c, const char *name)
+{
+	const struct xp_vlan *vl = xp_conf_vlan(c, name);
+	const struct xp_bond *b = xp_conf_bond(c, name);
+	const struct xp_dummy *d = xp_conf_dummy(c, name);
+	int m = vl ? vl->mtu : b ? b->mtu : d ? d->mtu : XP_UNSET;
+
+	return m > 0 ? m : 0;
+}
+
 /* The MTU the device should have: the map's, else the underlay's minus
  * the overhead.  0: leave it (the kernel derives it when it creates the
  * device on a device this plan creates too).  -1: unknown (error added). */
@@ -57,6 +70,8 @@ static int want_mtu(struct xp_pctx *x, const struct xp_vxlan *v, const struct xp
 	if (v->mtu > 0)
 		return v->mtu;
 	if (v->device[0]) {
+		if (map_dev_mtu(x->c, v->device))
+			return map_dev_mtu(x->c, v->device) - overhead(v);
 		u = xp_pctx_obs(x, v->device);
 		if (u && u->kind != XP_K_ABSENT && u->mtu > 0)
 			return u->mtu - overhead(v);

@@ -206,6 +206,15 @@ static void test_mtu_from_device(void **st)
 	plan_ok(&w);
 	assert_non_null(strstr(lines(&w.p), "set vx100 mtu 8950"));
 	done(&w);
+	/* the MTU the same map gives the device, not the one it has now */
+	load(&w, "[vlan eth0.100]\nmtu = 9000\n\n[vxlan vx100]\nvni = 100\ndevice = eth0.100\n");
+	link_(&w, "eth0", XP_K_OTHER, 9000);
+	link_(&w, "eth0.100", XP_K_VLAN, 1500)->vlan_id = 100;
+	snprintf(xp_obs_add(&w.o, "eth0.100")->parent, XP_IFNAMSIZ, "eth0");
+	plan_ok(&w);
+	assert_non_null(strstr(lines(&w.p), "set eth0.100 mtu 9000"));
+	assert_non_null(strstr(lines(&w.p), "set vx100 mtu 8950"));
+	done(&w);
 }
 
 static void test_idempotent(void **st)
