@@ -186,6 +186,8 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 		return link_simple(sk, op->dev, RTM_DELLINK, 0, 0, 0, 0);
 	case XP_OP_SET_MTU:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MTU, op->value, 0, 0);
+	case XP_OP_PIN_MTU:
+		return xp_br_pin_mtu(sk, xp_nl_ifindex(sk, op->dev), op->value);
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:
 	case XP_OP_SET_VLANF:
@@ -229,6 +231,39 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 
 /* ---- state bookkeeping ---- */
 
+/* The records of a bridge's MTU and of trunk VLANs on its ports. */
+static void record_bridge(struct xp_exec *e, const struct xp_op *op)
+{
+	struct xp_state *s = e->state;
+
+	switch (op->type) {
+	case XP_OP_DELETE:
+		xp_state_del_mtu(s, op->dev);
+		for (size_t i = s->npvlans; i-- > 0;)
+			if (!strcmp(s->pvlans[i].bridge, op->dev) ||
+			    !strcmp(s->pvlans[i].port, op->dev))
+				xp_state_del_pvlan(s, s->pvlans[i].bridge, s->pvlans[i].port,
+						   s->pvlans[i].vid);
+		break;
+	case XP_OP_PIN_MTU:
+		xp_state_add_mtu(s, op->dev, xp_nl_ifindex(e->sk, op->dev), op->old);
+		break;
+	case XP_OP_SET_MTU:
+		if (op->kind == XP_K_BRIDGE) /* given back: forgotten */
+			xp_state_del_mtu(s, op->dev);
+		break;
+	case XP_OP_PORT_VLAN:
+		/* on a bridge xenplumb did not create: stop removes it */
+		if (op->old)
+			xp_state_del_pvlan(s, op->peer, op->dev, op->value);
+		else if (!op->created)
+			xp_state_add_pvlan(s, op->peer, op->dev, op->value);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ahead: before the request (a device to be created has no ifindex yet) */
 static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 {
@@ -246,9 +281,22 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 			if (!strcmp(s->ports[i].bridge, op->dev) ||
 			    !strcmp(s->ports[i].port, op->dev))
 				xp_state_del_port(s, s->ports[i].bridge, s->ports[i].port);
+		/* a slave that was up stays recorded until it is up again: a run
+		 * killed right after this delete must still bring it up */
 		for (size_t i = s->nslaves; i-- > 0;)
-			if (!strcmp(s->slaves[i].bond, op->dev))
+			if (!strcmp(s->slaves[i].bond, op->dev) && !s->slaves[i].was_up)
 				xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
+		record_bridge(e, op);
+		break;
+	case XP_OP_UP:
+		/* a former slave of a deleted bond is up again: done with it */
+		if (op->peer[0] && !xp_state_dev(s, op->peer))
+			xp_state_del_slave(s, op->peer, op->dev);
+		break;
+	case XP_OP_PIN_MTU:
+	case XP_OP_SET_MTU:
+	case XP_OP_PORT_VLAN:
+		record_bridge(e, op);
 		break;
 	case XP_OP_ENSLAVE: {
 		/* keep was-up from a record written before the NIC went down (by
@@ -384,7 +432,8 @@ static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct 
  * pruned next run. */
 static void write_ahead(struct xp_exec *e, const struct xp_op *op)
 {
-	if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
+	if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT || op->type == XP_OP_PIN_MTU ||
+	    (op->type == XP_OP_PORT_VLAN && !op->old) ||
 	    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && op->value == 1)) {
 		record(e, op, 1);
 		step_saved(e);

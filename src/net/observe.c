@@ -350,22 +350,37 @@ static void index_name(struct nl_sock *sk, const struct xp_observed *o, int ifin
 		*kind = tmp.kind;
 }
 
-/* The link itself: one RTM_GETLINK by name. */
+/* The link itself: one RTM_GETLINK by name.  The kernel finds a link by
+ * any of its names (IFLA_IFNAME looks altnames up too): the entry goes by
+ * the kernel's name, and the name asked for finds the same entry. */
 static int observe_basic(struct nl_sock *sk, const char *name, struct xp_observed *o)
 {
-	struct xp_obs_link *l = xp_obs_add(o, name);
-	struct linkinfo li = {.l = l, .name = NULL};
+	struct xp_obs_link tmp, *l;
+	char kname[XP_IFNAMSIZ] = "";
+	struct linkinfo li = {.l = &tmp, .name = kname};
+	long i;
 	int err;
 
-	xp_obs_link_clear(l);
-	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
+	memset(&tmp, 0, sizeof(tmp));
 	err = get_link(sk, name, 0, &li);
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
-		l->kind = XP_K_ABSENT;
+	if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+		return err;
+	if (err < 0 || !kname[0])
+		snprintf(kname, sizeof(kname), "%s", name);
+	if (strcmp(kname, name) && xp_nametab_get(&o->names, kname, &i) &&
+	    o->links[i].kind != XP_K_ABSENT) {
+		xp_nametab_put(&o->names, name, i); /* an altname of one seen already */
 		return 0;
 	}
-	return err < 0 ? err : 0;
+	l = xp_obs_add(o, kname);
+	xp_obs_link_clear(l);
+	*l = tmp;
+	snprintf(l->name, sizeof(l->name), "%s", kname);
+	if (err < 0)
+		l->kind = XP_K_ABSENT;
+	if (strcmp(kname, name))
+		xp_nametab_put(&o->names, name, (long)(l - o->links));
+	return 0;
 }
 
 static void resolve_names(struct nl_sock *sk, struct xp_observed *o, size_t i)
@@ -735,6 +750,13 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 			err = get_ports(sk, l);
 	}
 	free(v);
+	/* Ports carrying VLANs start recorded (stop removes them). */
+	for (size_t i = 0; s && i < s->npvlans && !err; i++) {
+		struct xp_obs_link *p = xp_obs_add(o, s->pvlans[i].port);
+		if (p->kind != XP_K_ABSENT && p->nvids == 0 && !p->vids &&
+		    !strcmp(p->master, s->pvlans[i].bridge))
+			err = xp_observe_vlans(sk, p);
+	}
 	/* Bridge VLANs of the map's ports on VLAN-filtering bridges. */
 	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
 		const struct xp_obs_link *b = xp_obs_find(o, c->bridges[i].name);

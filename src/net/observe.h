@@ -16,6 +16,7 @@
 
 struct nl_sock;
 struct xp_conf;
+struct xp_diag;
 
 enum xp_kind_id {
 	XP_K_ABSENT = 0, /* no such interface */
@@ -105,6 +106,16 @@ struct xp_observed {
 	size_t n;
 	struct xp_nametab names; /* name -> index in links */
 };
+
+/* The map's names that are altnames of a device (`ip link property add dev
+ * eth0 altname enp3s0`) rewritten to the device's kernel name, everywhere
+ * (bridges, ports, bonds, slaves, primary, VLANs, parents, dummies,
+ * networks' bridges), each said once in notes ("FILE:LINE: enp3s0 is an
+ * altname of eth0"); then one master per interface, by kernel name: two
+ * names of one NIC in two bridges or bonds are an error in errs.  Returns
+ * the number of errors (0: the map may be planned). */
+int xp_obs_canon_conf(const struct xp_observed *o, struct xp_conf *c, struct xp_diag *notes,
+		      struct xp_diag *errs);
 
 /* The entry for name, or NULL when it was not observed. */
 const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name);

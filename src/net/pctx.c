@@ -81,6 +81,32 @@ void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const c
 	snprintf(d->have, sizeof(d->have), "%s", have);
 }
 
+void xp_plan_missing(struct xp_plan *p, const struct xp_conf *c, const struct xp_loc *loc,
+		     const char *what, const char *dev, const char *of)
+{
+	struct xp_missing *m;
+	char where[200];
+
+	xp_loc_prefix(loc, where, sizeof(where));
+	if (c->legacy) {
+		xp_plan_error(p, "%s%s %s of %s does not exist", where, what, dev, of);
+		return;
+	}
+	if (c->global.strict) {
+		xp_plan_error(p,
+			      "%s%s %s of %s does not exist (strict = yes in [global]: the map "
+			      "applies whole or not at all)",
+			      where, what, dev, of);
+		return;
+	}
+	p->missing = grow(p->missing, p->nmissing, sizeof(*p->missing));
+	m = &p->missing[p->nmissing++];
+	memset(m, 0, sizeof(*m));
+	set_name(m->device, dev);
+	snprintf(m->where, sizeof(m->where), "%s", where);
+	snprintf(m->role, sizeof(m->role), "%s of %s", what, of);
+}
+
 void xp_plan_free(struct xp_plan *p)
 {
 	for (size_t i = 0; i < p->nerrors; i++)
@@ -91,6 +117,7 @@ void xp_plan_free(struct xp_plan *p)
 	free(p->notes);
 	free(p->ops);
 	free(p->drift);
+	free(p->missing);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -46,6 +46,7 @@ const char *xp_op_name(int type)
 	    [XP_OP_DEL_ROUTE] = "del-route",
 	    [XP_OP_DELETE] = "delete",
 	    [XP_OP_PORT_VLAN] = "port-vlan",
+	    [XP_OP_PIN_MTU] = "pin-mtu",
 	    [XP_OP_SET_LEARNING] = "set-learning",
 	    [XP_OP_FLOOD_ADD] = "flood-add",
 	    [XP_OP_FLOOD_DEL] = "flood-del",
@@ -83,6 +84,11 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 		break;
 	case XP_OP_SET_MTU:
 		snprintf(what, sizeof(what), "set %s mtu %d (was %d)", op->dev, op->value, op->old);
+		break;
+	case XP_OP_PIN_MTU:
+		snprintf(what, sizeof(what),
+			 "set %s mtu %d, pinned: ports no longer move it (was %d)", op->dev,
+			 op->value, op->old);
 		break;
 	case XP_OP_SET_STP:
 		snprintf(what, sizeof(what), "set %s stp %s (was %s)", op->dev,
@@ -199,6 +205,25 @@ static void plan_up(struct xp_pctx *x, const char *name, const char *role)
 	} else if (l && !l->up) {
 		op = xp_plan_push(x->p, XP_OP_UP, name, "%s is down", role);
 		op->old = 0;
+	}
+}
+
+/* NICs that were up before joining a bond xenplumb deleted since, and are
+ * still down (a run killed between the delete and the up): up again. */
+static void plan_orphan_slaves(struct xp_pctx *x)
+{
+	const struct xp_state *s = x->s;
+	struct xp_op *op;
+
+	for (size_t i = 0; s && i < s->nslaves; i++) {
+		const struct xp_st_slave *sl = &s->slaves[i];
+		const struct xp_obs_link *l = xp_pctx_obs(x, sl->slave);
+		if (xp_state_dev(s, sl->bond) || !sl->was_up || !l || l->up || l->master[0] ||
+		    has_op(x->p, XP_OP_UP, sl->slave) || has_op(x->p, XP_OP_ENSLAVE, sl->slave))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s, now gone",
+				  sl->bond);
+		set_name(op->peer, sl->bond); /* the executor forgets the record */
 	}
 }
 
@@ -413,6 +438,61 @@ static void unwind_delete(struct unwind *u)
 		}
 }
 
+static int port_has_vid(const struct xp_obs_link *l, int vid)
+{
+	for (int i = 0; l && i < l->nvids; i++)
+		if (l->vids[i] == vid)
+			return 1;
+	return 0;
+}
+
+/* Does the map still want VLAN vid tagged on bridge's port? */
+static int pvlan_in_map(const struct xp_conf *c, const char *bridge, const char *port, int vid)
+{
+	if (!port_in_map(c, bridge, port))
+		return 0;
+	for (size_t i = 0; i < c->nnetworks; i++)
+		if (!strcmp(c->networks[i].bridge, bridge) && c->networks[i].vlan == vid)
+			return 1;
+	return 0;
+}
+
+/* What start changed on devices that stay (bridges it adopted): trunk
+ * VLANs it put on their ports go, and each bridge gets back the MTU it had
+ * (the kernel keeps it pinned: there is no way back to following ports). */
+static void unwind_kept_devices(struct unwind *u)
+{
+	const struct xp_state *s = u->x->s;
+	struct xp_op *op;
+
+	for (size_t i = 0; i < s->npvlans; i++) {
+		const struct xp_st_pvlan *v = &s->pvlans[i];
+		const struct xp_obs_link *pl = xp_pctx_obs(u->x, v->port);
+		if (in_list(u->gone, u->ngone, v->bridge) || !pl || strcmp(pl->master, v->bridge) ||
+		    !port_has_vid(pl, v->vid) ||
+		    (!u->stop && pvlan_in_map(u->x->c, v->bridge, v->port, v->vid)))
+			continue;
+		op = xp_plan_push(u->x->p, XP_OP_PORT_VLAN, v->port, "added by xenplumb%s",
+				  u->stop ? "" : ", no longer in the map");
+		op->value = v->vid;
+		op->old = 1; /* remove */
+		set_name(op->peer, v->bridge);
+	}
+	for (size_t i = 0; i < s->nmtus; i++) {
+		const struct xp_st_mtu *m = &s->mtus[i];
+		const struct xp_obs_link *l = xp_pctx_obs(u->x, m->dev);
+		if (!l || in_list(u->gone, u->ngone, m->dev) ||
+		    xp_plan_is_created(u->x->p, s, u->x->o, m->dev) ||
+		    (m->ifindex && m->ifindex != l->ifindex) || l->mtu == m->old ||
+		    (!u->stop && in_map(u->x->c, m->dev, XP_K_BRIDGE)))
+			continue;
+		op = xp_plan_push(u->x->p, XP_OP_SET_MTU, m->dev, "the MTU it had before xenplumb");
+		op->value = m->old;
+		op->old = l->mtu;
+		op->kind = XP_K_BRIDGE; /* forget the record */
+	}
+}
+
 static void unwind_plan(struct xp_pctx *x, int stop)
 {
 	struct unwind u = {.x = x, .stop = stop};
@@ -422,6 +502,7 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 	if (!s)
 		return;
 	unwind_pick(&u);
+	unwind_kept_devices(&u);
 
 	/* Ports xenplumb added that are no longer wanted: addresses back, then
 	 * off the bridge (unless the bridge goes anyway). */
@@ -441,6 +522,8 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 				     sp->port, sp->bridge, guests);
 			continue;
 		}
+		if (has_op(x->p, XP_OP_DEL_PORT, sp->port))
+			continue; /* moving to a bridge of the new map: done above */
 		if (has_moves(s, sp->port, sp->bridge))
 			plan_move_back(&u, sp->port, sp->bridge);
 		if (!bridge_goes && pl && !strcmp(pl->master, sp->bridge)) {
@@ -495,7 +578,7 @@ static void plan_ups(struct xp_pctx *x)
 int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
 		  int reload, struct xp_plan *p)
 {
-	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
+	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p, .reload = reload};
 
 	memset(p, 0, sizeof(*p));
 	plan_devices(&x);
@@ -507,6 +590,7 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 	}
 	if (reload)
 		unwind_plan(&x, 0);
+	plan_orphan_slaves(&x);
 	return p->nerrors ? -1 : 0;
 }
 
@@ -517,5 +601,6 @@ int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const str
 
 	memset(p, 0, sizeof(*p));
 	unwind_plan(&x, 1);
+	plan_orphan_slaves(&x);
 	return p->nerrors ? -1 : 0;
 }

@@ -63,6 +63,8 @@ void xp_state_free(struct xp_state *s)
 	free(s->ports);
 	free(s->slaves);
 	free(s->moves);
+	free(s->mtus);
+	free(s->pvlans);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -89,6 +91,16 @@ static int fmt_port(char *buf, size_t len, const struct xp_st_port *p)
 static int fmt_slave(char *buf, size_t len, const struct xp_st_slave *sl)
 {
 	return snprintf(buf, len, "slave %s %s %d\n", sl->bond, sl->slave, sl->was_up);
+}
+
+static int fmt_mtu(char *buf, size_t len, const struct xp_st_mtu *m)
+{
+	return snprintf(buf, len, "mtu %s %d %d\n", m->dev, m->ifindex, m->old);
+}
+
+static int fmt_pvlan(char *buf, size_t len, const struct xp_st_pvlan *v)
+{
+	return snprintf(buf, len, "pvlan %s %s %d\n", v->bridge, v->port, v->vid);
 }
 
 static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
@@ -335,6 +347,94 @@ void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m)
 	s->nmoves--;
 }
 
+static int mtu_at(const struct xp_state *s, const char *dev)
+{
+	for (size_t i = 0; s && i < s->nmtus; i++)
+		if (!strcmp(s->mtus[i].dev, dev))
+			return (int)i;
+	return -1;
+}
+
+const struct xp_st_mtu *xp_state_mtu(const struct xp_state *s, const char *dev)
+{
+	int i = mtu_at(s, dev);
+	return i < 0 ? NULL : &s->mtus[i];
+}
+
+/* The first record of a bridge keeps its MTU from before xenplumb. */
+int xp_state_add_mtu(struct xp_state *s, const char *dev, int ifindex, int old)
+{
+	const struct xp_st_mtu *m = xp_state_mtu(s, dev);
+	char line[LINE_MAX_LEN];
+
+	if (m && m->ifindex == ifindex)
+		return 0;
+	if (m) { /* another bridge of that name: a new record */
+		REMOVE_AT(s->mtus, s->nmtus, (size_t)(m - s->mtus));
+		s->nmtus--;
+	}
+	s->mtus = grow(s->mtus, s->nmtus, sizeof(*s->mtus));
+	set_name(s->mtus[s->nmtus].dev, dev);
+	s->mtus[s->nmtus].ifindex = ifindex;
+	s->mtus[s->nmtus].old = old;
+	s->nmtus++;
+	journal(s, 0, line, fmt_mtu(line, sizeof(line), &s->mtus[s->nmtus - 1]));
+	return 0;
+}
+
+void xp_state_del_mtu(struct xp_state *s, const char *dev)
+{
+	char line[LINE_MAX_LEN];
+	int i = mtu_at(s, dev);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_mtu(line, sizeof(line), &s->mtus[i]));
+	REMOVE_AT(s->mtus, s->nmtus, (size_t)i);
+	s->nmtus--;
+}
+
+static int pvlan_at(const struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	for (size_t i = 0; s && i < s->npvlans; i++)
+		if (!strcmp(s->pvlans[i].bridge, bridge) && !strcmp(s->pvlans[i].port, port) &&
+		    s->pvlans[i].vid == vid)
+			return (int)i;
+	return -1;
+}
+
+int xp_state_has_pvlan(const struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	return pvlan_at(s, bridge, port, vid) >= 0;
+}
+
+int xp_state_add_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	char line[LINE_MAX_LEN];
+
+	if (pvlan_at(s, bridge, port, vid) >= 0)
+		return 0;
+	s->pvlans = grow(s->pvlans, s->npvlans, sizeof(*s->pvlans));
+	set_name(s->pvlans[s->npvlans].bridge, bridge);
+	set_name(s->pvlans[s->npvlans].port, port);
+	s->pvlans[s->npvlans].vid = vid;
+	s->npvlans++;
+	journal(s, 0, line, fmt_pvlan(line, sizeof(line), &s->pvlans[s->npvlans - 1]));
+	return 0;
+}
+
+void xp_state_del_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	char line[LINE_MAX_LEN];
+	int i = pvlan_at(s, bridge, port, vid);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_pvlan(line, sizeof(line), &s->pvlans[i]));
+	REMOVE_AT(s->pvlans, s->npvlans, (size_t)i);
+	s->npvlans--;
+}
+
 /* ---- text form ---- */
 
 static int kind_parse(const char *w)
@@ -390,6 +490,10 @@ int xp_state_format(const struct xp_state *s, char **out)
 		tb_add(&t, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
 	for (size_t i = 0; i < s->nmoves; i++)
 		tb_add(&t, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	for (size_t i = 0; i < s->nmtus; i++)
+		tb_add(&t, line, fmt_mtu(line, sizeof(line), &s->mtus[i]));
+	for (size_t i = 0; i < s->npvlans; i++)
+		tb_add(&t, line, fmt_pvlan(line, sizeof(line), &s->pvlans[i]));
 	if (t.bad) {
 		free(t.buf);
 		return -ENOMEM;
@@ -445,6 +549,21 @@ static int split_words(const char *line, char (*w)[64])
 	return n;
 }
 
+/* "mtu BRIDGE IFINDEX OLD", "pvlan BRIDGE PORT VID" */
+static int parse_bridge_record(char (*w)[64], int n, struct xp_state *s)
+{
+	long v[2];
+
+	if (!strcmp(w[0], "mtu") && n == 4 && !xp_valid_ifname(w[1], NULL) &&
+	    xp_parse_uint(w[2], 0, 0x7fffffff, &v[0]) == 0 &&
+	    xp_parse_uint(w[3], 0, 0xffff, &v[1]) == 0)
+		return xp_state_add_mtu(s, w[1], (int)v[0], (int)v[1]);
+	if (!strcmp(w[0], "pvlan") && n == 4 && names_ok(w[1], w[2]) &&
+	    xp_parse_uint(w[3], 1, 4094, &v[0]) == 0)
+		return xp_state_add_pvlan(s, w[1], w[2], (int)v[0]);
+	return -1;
+}
+
 static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
@@ -464,6 +583,8 @@ static int parse_record(char *line, struct xp_state *s)
 	}
 	if (!strcmp(w[0], "port") && n == 3 && names_ok(w[1], w[2]))
 		return xp_state_add_port(s, w[1], w[2]);
+	if (!strcmp(w[0], "mtu") || !strcmp(w[0], "pvlan"))
+		return parse_bridge_record(w, n, s);
 	if (!strcmp(w[0], "slave") && n == 4 && names_ok(w[1], w[2]) &&
 	    xp_parse_uint(w[3], 0, 1, &v[0]) == 0)
 		return xp_state_add_slave(s, w[1], w[2], (int)v[0]);
@@ -544,6 +665,10 @@ static int parse_line(char *line, struct xp_state *s, int journal_line)
 		xp_state_del_slave(s, one.slaves[i].bond, one.slaves[i].slave);
 	for (size_t i = 0; rc == 0 && i < one.nmoves; i++)
 		xp_state_del_move(s, &one.moves[i]);
+	for (size_t i = 0; rc == 0 && i < one.nmtus; i++)
+		xp_state_del_mtu(s, one.mtus[i].dev);
+	for (size_t i = 0; rc == 0 && i < one.npvlans; i++)
+		xp_state_del_pvlan(s, one.pvlans[i].bridge, one.pvlans[i].port, one.pvlans[i].vid);
 	xp_state_free(&one);
 	return rc;
 }

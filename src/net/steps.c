@@ -15,6 +15,10 @@ int xp_op_inverse(const struct xp_op *op, struct xp_op *inv)
 	case XP_OP_CREATE:
 		inv->type = XP_OP_DELETE;
 		return 1;
+	case XP_OP_PIN_MTU:
+		/* a new bridge goes with its MTU; an adopted one gets its old MTU */
+		inv->type = XP_OP_SET_MTU;
+		return !op->created;
 	case XP_OP_SET_MTU:
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:

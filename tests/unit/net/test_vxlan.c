@@ -230,7 +230,8 @@ static void test_idempotent(void **st)
 	snprintf(l->master, sizeof(l->master), "brvx");
 	flood(l, "192.0.2.3");
 	flood(l, "192.0.2.2");
-	link_(&w, "brvx", XP_K_BRIDGE, 1450);
+	l = link_(&w, "brvx", XP_K_BRIDGE, 1450);
+	xp_state_add_mtu(&w.s, "brvx", l->ifindex, 1500); /* start pinned it */
 	plan_ok(&w);
 	print_message("%s", lines(&w.p));
 	assert_int_equal(w.p.n, 0);
@@ -280,7 +281,8 @@ static void test_evpn_list_untouched(void **st)
 	l->vx_learning = 0;
 	snprintf(l->master, sizeof(l->master), "brvx");
 	flood(l, "192.0.2.7");
-	link_(&w, "brvx", XP_K_BRIDGE, 1450);
+	l = link_(&w, "brvx", XP_K_BRIDGE, 1450);
+	xp_state_add_mtu(&w.s, "brvx", l->ifindex, 1500); /* start pinned it */
 	plan_ok(&w);
 	assert_int_equal(w.p.n, 0);
 	done(&w);
