@@ -241,7 +241,10 @@ vx_vif() { # ACTION N D [KEY=VAL..]
 			xenstore-write -- "$VX_BE/$_d/0/${_kv%%=*}" "${_kv#*=}" || return 1
 		done
 	fi
-	vx_h "$_n" env XENPLUMB_CONF="$VX_TMP/map$_n.conf" script=/etc/xen/scripts/vif-xenplumb \
+	# as on a host: the state dir network-xenplumb wrote its applied map
+	# to, and no live map (only the applied one can name the network)
+	vx_h "$_n" env XENPLUMB_STATE_DIR="$VX_TMP/state$_n" XENPLUMB_CONF="$VX_TMP/no-map.conf" \
+		script=/etc/xen/scripts/vif-xenplumb \
 		XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$_d/0" XENBUS_BASE_PATH=backend netdev= \
 		vif="vif$_d.0" "$T_ROOT/$B/vif-xenplumb" "$_a" type_if=vif </dev/null
 }

@@ -131,6 +131,10 @@ t_eq "... with the VXLAN's live and mapped lists" \
 	"100 192.0.2.1 ['192.0.2.2', '192.0.2.3'] ['192.0.2.2', '192.0.2.3'] 1450" \
 	"$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vxlans"][0]; print(v["vni"], v["local"], sorted(v["flood"]), v["remotes"], v["mtu"])' "$VX_TMP/status.json")"
 
+t_eq "host 1's applied map names both VXLAN bridges (vif-xenplumb reads only it)" \
+	"n web bridge=brvx vlan=0|n web6 bridge=brvx6 vlan=0" \
+	"$(grep '^n web' "$VX_TMP/state1/applied-map" | paste -sd'|')"
+
 # Guests, plugged by vif-xenplumb: domain 11 (guest 1) on host 1, 33 on 3,
 # 14 and 36 on the IPv6 segment.
 vx_guest 1 1 $M1 vif11.0 && vx_guest 3 3 $M3 vif33.0 &&
