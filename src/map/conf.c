@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "map/conf_lex.h"
 
@@ -893,6 +895,23 @@ nomem:
 	return NULL;
 }
 
+/* Is fd on a kernel pseudo-filesystem (/proc, /sys, ...)?  Its files look
+ * regular, with size 0, and would read as an empty map. */
+static int on_pseudo_fs(int fd)
+{
+	static const long magic[] = {PROC_SUPER_MAGIC,	  SYSFS_MAGIC,	    DEBUGFS_MAGIC,
+				     TRACEFS_MAGIC,	  SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC,
+				     CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((long)sf.f_type == magic[i])
+			return 1;
+	return 0;
+}
+
 /* Parse one file (top level when from is NULL, else included at from). */
 static void parse_path(struct parser *p, const char *path, const struct xp_loc *from)
 {
@@ -935,6 +954,13 @@ static void parse_path(struct parser *p, const char *path, const struct xp_loc *
 		err(p, at, atl,
 		    "includes nested too deep, '%s' -- at most %d files may be open at once", path,
 		    XP_INCLUDE_DEPTH);
+		goto out;
+	}
+	if (on_pseudo_fs(fileno(f))) {
+		err(p, at, atl,
+		    "cannot read %s, '%s' -- it is a kernel file (/proc, /sys), not a map; "
+		    "name a file of your own",
+		    from ? "included file" : "map", path);
 		goto out;
 	}
 	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > XP_MAP_MAX_BYTES) {

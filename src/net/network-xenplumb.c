@@ -4,12 +4,14 @@
  *   network-xenplumb [OPTION...] start|stop|status|reload|check [OPTION...]
  *                    [bridge=B netdev=N antispoof=yes|no vifnum=N]
  *   options: -c FILE | --config FILE | --config=FILE, -n | --dry-run,
- *            --json, -h | --help, -V | --version; status NAME: one bridge
+ *            --json, --wait SECONDS | --wait=SECONDS, -h | --help,
+ *            -V | --version; status NAME: one bridge
  *
  * Exit: 0 done (status: live matches the map; check: the map is valid),
  * 1 failed and rolled back (status: drift), 2 map/usage/privilege errors
  * (nothing changed), 3 degraded: done, but devices the map names do not
- * exist and were skipped (status: only those differ). */
+ * exist and were skipped (status: only those differ), 75 the run lock
+ * stayed taken for --wait seconds (nothing changed). */
 #include <errno.h>
 #include <json-c/json.h>
 #include <linux/capability.h>
@@ -67,6 +69,8 @@ struct opts {
 	const char *name; /* status NAME */
 	int dry_run;
 	int json;
+	int conf_given; /* -c / --config= */
+	int wait_s;	/* --wait: seconds for the run lock */
 	int nlegacy;
 	char **legacy;
 };
@@ -78,11 +82,13 @@ struct run {
 	struct xp_conf conf;
 	int have_conf;
 	struct xp_state st;
+	struct xp_state rest; /* records of other bridges (legacy arguments) */
 	struct xp_observed obs;
 	struct nl_sock *sk;
 	char (*extra)[XP_IFNAMSIZ];
 	int lockfd;
 	int changes; /* writes and not a dry run */
+	int fail_rc; /* exit code when prepare() fails */
 };
 
 static int cmd_start(struct run *r);
@@ -117,12 +123,40 @@ static void usage(FILE *f)
 		"       " PROG " start|stop|status bridge=BR netdev=DEV [antispoof=no] "
 		"[vifnum=N]\n"
 		"  -c, --config FILE  the map (default $XENPLUMB_CONF, else " XP_CONF_DEFAULT_PATH
-		")\n"
+		"); not with bridge= ...\n"
 		"  -n, --dry-run      print the plan, change nothing\n"
 		"  --json             the plan, the result or the status as JSON\n"
+		"  --wait S           wait at most S seconds for another run's lock (default %d; "
+		"exit %d)\n"
 		"  -V, --version      print the version\n"
 		"  -h, --help         this help\n"
-		"Options go before or after the command.  See network-xenplumb(8).\n");
+		"Options go before or after the command.  See network-xenplumb(8).\n",
+		XP_LOCK_WAIT_DEFAULT, XP_EXIT_LOCKED);
+}
+
+/* network-bridge's arguments name one bridge: they go with start, stop and
+ * status, which then touch that bridge alone, and not with a map file. */
+static int check_legacy(const struct opts *o)
+{
+	if (!o->nlegacy)
+		return 0;
+	if (!strcmp(o->cmd->name, "reload")) {
+		fprintf(stderr,
+			PROG ": reload takes no network-bridge arguments (%s ...): it "
+			     "applies the map's changes; run stop then start with "
+			     "them, or reload without them\n",
+			o->legacy[0]);
+		return -1;
+	}
+	if (o->conf_given) {
+		fprintf(stderr,
+			PROG ": -c %s and network-bridge arguments (%s ...) exclude each "
+			     "other: the arguments are a one-bridge map of their own; put that "
+			     "bridge in the map, or drop -c\n",
+			o->conf, o->legacy[0]);
+		return -1;
+	}
+	return 0;
 }
 
 /* A command word that is not one: name it, and the nearest if close. */
@@ -152,6 +186,7 @@ static int opt_config(int argc, char **argv, int *i, struct opts *o)
 
 	if (!strncmp(a, "--config=", 9) || (!strncmp(a, "-c", 2) && a[2])) {
 		o->conf = a + (a[1] == '-' ? 9 : 2);
+		o->conf_given = 1;
 		return *o->conf ? 1 : -1;
 	}
 	if (strcmp(a, "-c") && strcmp(a, "--config"))
@@ -161,6 +196,31 @@ static int opt_config(int argc, char **argv, int *i, struct opts *o)
 		return -1;
 	}
 	o->conf = argv[++*i];
+	o->conf_given = 1;
+	return 1;
+}
+
+/* --wait SECONDS, --wait=SECONDS: 1 taken (o->wait_s), 0 not this option,
+ * -1 missing or bad value (said). */
+static int opt_wait(int argc, char **argv, int *i, struct opts *o)
+{
+	const char *a = argv[*i], *v;
+	long n;
+
+	if (!strncmp(a, "--wait=", 7))
+		v = a + 7;
+	else if (strcmp(a, "--wait"))
+		return 0;
+	else if (*i + 1 >= argc) {
+		fprintf(stderr, PROG ": option '%s' needs SECONDS\n", a);
+		return -1;
+	} else
+		v = argv[++*i];
+	if (xp_parse_uint(v, 0, 3600, &n) < 0) {
+		fprintf(stderr, PROG ": bad --wait, '%s' -- use whole seconds from 0 to 3600\n", v);
+		return -1;
+	}
+	o->wait_s = (int)n;
 	return 1;
 }
 
@@ -196,6 +256,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->conf = env && *env ? env : XP_CONF_DEFAULT_PATH;
+	o->wait_s = XP_LOCK_WAIT_DEFAULT;
 	o->legacy = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o->legacy)
 		return -1;
@@ -218,7 +279,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->dry_run = 1;
 		} else if (!strcmp(a, "--json")) {
 			o->json = 1;
-		} else if ((c = opt_config(argc, argv, &i, o)) != 0) {
+		} else if ((c = opt_config(argc, argv, &i, o)) != 0 ||
+			   (c = opt_wait(argc, argv, &i, o)) != 0) {
 			if (c < 0)
 				return -1;
 		} else {
@@ -235,7 +297,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				     "together\n");
 		return -1;
 	}
-	return 0;
+	return check_legacy(o);
 }
 
 /* The map, or the network-bridge arguments: 0, or -1 with every error
@@ -333,19 +395,58 @@ static int canon_state(struct xp_state *s, const struct xp_observed *o)
 	return changed;
 }
 
-/* Forget created devices that are gone or were replaced by someone else's
- * (same name, other ifindex): those are not ours to delete. */
-static int prune_state(struct xp_state *s, const struct xp_observed *o)
+/* Why the device a record names is not (provably) the one xenplumb
+ * created, or NULL when it is: its kind, its ifindex (0: written ahead of
+ * a create that a killed run may or may not have made) and the kernel's
+ * mark (XP_OWN_GROUP). */
+static const char *not_ours(const struct xp_st_dev *d, const struct xp_obs_link *l, char *buf,
+			    size_t len)
+{
+	const char *is = l->kind_name[0] ? l->kind_name : xp_kind_name(l->kind);
+
+	if (l->kind != d->kind)
+		snprintf(buf, len, "%s is a %s, not a %s", d->name,
+			 l->kind == XP_K_OTHER && !l->kind_name[0] ? "plain device (NIC)" : is,
+			 xp_kind_name(d->kind));
+	else if (d->ifindex && l->ifindex != d->ifindex)
+		snprintf(buf, len, "%s has ifindex %d, not %d: someone else's, made since", d->name,
+			 l->ifindex, d->ifindex);
+	else if (l->group != XP_OWN_GROUP)
+		snprintf(buf, len, "%s does not carry xenplumb's mark (link group %u, not %u)",
+			 d->name, l->group, XP_OWN_GROUP);
+	else
+		return NULL;
+	return buf;
+}
+
+/* Put altname records under the kernel's names, forget created devices
+ * that are gone, and refuse (report and drop) the records whose device is
+ * not provably ours: nothing is ever deleted on the word of the state file
+ * alone. */
+static int prune_state(struct xp_state *s, const struct xp_observed *o, const char *dir)
 {
 	int changed = canon_state(s, o);
+	char why[200];
 
 	for (size_t i = s->ndevs; i-- > 0;) {
-		const struct xp_obs_link *l = xp_obs_find(o, s->devs[i].name);
-		if (!l || l->kind == XP_K_ABSENT ||
-		    (s->devs[i].ifindex && l->ifindex != s->devs[i].ifindex)) {
-			xp_state_del_dev(s, s->devs[i].name);
-			changed = 1;
+		const struct xp_st_dev *d = &s->devs[i];
+		const struct xp_obs_link *l = xp_obs_find(o, d->name);
+		if (l && l->kind != XP_K_ABSENT && !not_ours(d, l, why, sizeof(why))) {
+			if (!d->ifindex) {		/* made by a run killed before it said so */
+				char name[XP_IFNAMSIZ]; /* d moves: the record is replaced */
+				snprintf(name, sizeof(name), "%s", d->name);
+				xp_state_add_dev(s, name, d->kind, l->ifindex);
+				changed = 1;
+			}
+			continue;
 		}
+		if (l && l->kind != XP_K_ABSENT)
+			xp_say(LOG_WARNING,
+			       "%s/state: record 'dev %s %s %d' refused: %s; not xenplumb's "
+			       "to delete, the record is dropped",
+			       dir, d->name, xp_kind_name(d->kind), d->ifindex, why);
+		xp_state_del_dev(s, d->name);
+		changed = 1;
 	}
 	for (size_t i = s->nports; i-- > 0;) {
 		const struct xp_obs_link *l = xp_obs_find(o, s->ports[i].port);
@@ -440,12 +541,39 @@ static int prepare_lock(struct run *r)
 		xp_say(LOG_ERR, "state directory %s: %s", r->dir, strerror(-e));
 		return -1;
 	}
-	r->lockfd = xp_lock_take(r->dir, 0, err, sizeof(err));
+	r->lockfd = xp_lock_take(r->dir, r->o->wait_s, stderr, err, sizeof(err));
 	if (r->lockfd < 0) {
-		xp_say(LOG_ERR, "%s", err);
+		xp_say(LOG_ERR, "%s; nothing changed", err);
+		if (r->lockfd == -2)
+			r->fail_rc = XP_EXIT_LOCKED;
+		r->lockfd = -1;
 		return -1;
 	}
 	return 0;
+}
+
+/* Legacy arguments name one bridge (and its netdev): the records of that
+ * bridge are its own, its ports', the moves onto it, its MTU and trunk
+ * VLAN records, and a dummy netdev it created; everything else belongs to
+ * other bridges (another line of the wrapper, or the map) and is neither
+ * planned over nor lost. */
+static int in_legacy_scope(int kind, const char *a, const char *b, const void *arg)
+{
+	const struct xp_bridge *br = &((const struct xp_conf *)arg)->bridges[0];
+	const char *netdev = br->nports ? br->ports[0] : "";
+
+	switch (kind) {
+	case 'd':
+		return !strcmp(a, br->name) || (!strcmp(a, netdev) && !strcmp(b, "dummy"));
+	case 'p':
+	case 'u':
+	case 'v':
+		return !strcmp(a, br->name);
+	case 'm':
+		return !strcmp(b, br->name);
+	default:
+		return 0;
+	}
 }
 
 /* The map in the kernel's names (altnames resolved): notes on stderr (the
@@ -481,6 +609,8 @@ static int prepare_observe(struct run *r)
 		xp_say(LOG_ERR, "%s", err);
 		return -1;
 	}
+	if (r->o->nlegacy && r->have_conf && r->conf.nbridges == 1)
+		xp_state_scope(&r->st, &r->rest, in_legacy_scope, &r->conf);
 	r->sk = xp_nl_open();
 	if (!r->sk) {
 		xp_say(LOG_ERR, "cannot open rtnetlink");
@@ -495,7 +625,7 @@ static int prepare_observe(struct run *r)
 	}
 	if (r->have_conf && canon_map(r) < 0)
 		return -1;
-	if ((prune_state(&r->st, &r->obs) || r->st.replayed) && r->changes)
+	if ((prune_state(&r->st, &r->obs, r->dir) || r->st.replayed) && r->changes)
 		xp_state_save(r->dir, &r->st);
 	return 0;
 }
@@ -508,6 +638,7 @@ static int prepare(struct run *r, const struct opts *o)
 	r->o = o;
 	r->dir = xp_state_dir();
 	r->lockfd = -1;
+	r->fail_rc = 2;
 	r->changes = o->cmd->writes && !o->dry_run;
 	if (prepare_map(r) < 0)
 		return -1;
@@ -523,6 +654,7 @@ static void finish(struct run *r)
 	free(r->extra);
 	xp_observed_free(&r->obs);
 	xp_state_free(&r->st);
+	xp_state_free(&r->rest);
 	if (r->have_conf)
 		xp_conf_free(&r->conf);
 	xp_nl_close(r->sk);
@@ -1010,8 +1142,11 @@ static int run(const struct opts *o)
 
 	if (prepare(&r, o) == 0)
 		rc = o->cmd->fn(&r);
-	else if (o->json)
-		answer_error(o);
+	else {
+		rc = r.fail_rc;
+		if (o->json)
+			answer_error(o);
+	}
 	finish(&r);
 	return rc;
 }

@@ -79,7 +79,13 @@ void xp_addr_format(const struct xp_addr *a, char *buf, size_t len)
 {
 	char s[INET6_ADDRSTRLEN] = "?";
 	inet_ntop(a->family, a->addr, s, sizeof(s));
-	snprintf(buf, len, "%s/%d", s, a->prefixlen);
+	if (a->has_peer) {
+		char p[INET6_ADDRSTRLEN] = "?";
+		inet_ntop(a->family, a->peer, p, sizeof(p));
+		snprintf(buf, len, "%s peer %s/%d", s, p, a->prefixlen);
+	} else {
+		snprintf(buf, len, "%s/%d", s, a->prefixlen);
+	}
 }
 
 void xp_route_format(const struct xp_route *r, char *buf, size_t len)
@@ -102,6 +108,11 @@ void xp_route_format(const struct xp_route *r, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, " table %u", r->table);
 	if (r->priority && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " metric %u", r->priority);
+	if (r->nhops && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " (%d nexthops)", r->nhops);
+	if (r->nllen >= sizeof(struct rtmsg) &&
+	    (((const struct rtmsg *)(const void *)r->nl)->rtm_flags & RTNH_F_ONLINK) && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " onlink");
 	if (r->has_prefsrc && n < len) {
 		inet_ntop(r->family, r->prefsrc, s, sizeof(s));
 		snprintf(buf + n, len - n, " src %s", s);

@@ -4,6 +4,7 @@
  * work. */
 #include "net/plan.h"
 
+#include <linux/if_addr.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,21 @@ static void format_vxlan(const struct xp_op *op, char *what, size_t len)
 	}
 }
 
+static void addr_op_format(const struct xp_op *op, char *what, size_t len)
+{
+	char a[96];
+
+	xp_addr_format(&op->addr, a, sizeof(a));
+	if (op->type == XP_OP_DEL_ADDR && op->had && op->value == 2)
+		snprintf(what, len, "keep address %s on %s (its own)", a, op->dev);
+	else if (op->type == XP_OP_ADD_ADDR && op->value == 3)
+		snprintf(what, len, "restore flags of address %s on %s", a, op->dev);
+	else
+		snprintf(what, len, "%s address %s %s %s",
+			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
+			 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
+}
+
 void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 {
 	char what[256];
@@ -91,16 +107,14 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 			 op->value, op->old);
 		break;
 	case XP_OP_SET_STP:
-		snprintf(what, sizeof(what), "set %s stp %s (was %s)", op->dev,
+	case XP_OP_SET_VLANF:
+		snprintf(what, sizeof(what), "set %s %s %s (was %s)", op->dev,
+			 op->type == XP_OP_SET_STP ? "stp" : "vlan-filtering",
 			 op->value ? "on" : "off", op->old ? "on" : "off");
 		break;
 	case XP_OP_SET_FD:
 		snprintf(what, sizeof(what), "set %s forward-delay %d (was %d)", op->dev, op->value,
 			 op->old);
-		break;
-	case XP_OP_SET_VLANF:
-		snprintf(what, sizeof(what), "set %s vlan-filtering %s (was %s)", op->dev,
-			 op->value ? "on" : "off", op->old ? "on" : "off");
 		break;
 	case XP_OP_DOWN:
 		snprintf(what, sizeof(what), "set %s down", op->dev);
@@ -118,20 +132,18 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 		snprintf(what, sizeof(what), "remove port %s from %s", op->dev, op->peer);
 		break;
 	case XP_OP_ADD_ADDR:
-	case XP_OP_DEL_ADDR: {
-		char a[64];
-		xp_addr_format(&op->addr, a, sizeof(a));
-		snprintf(what, sizeof(what), "%s address %s %s %s",
-			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
-			 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
+	case XP_OP_DEL_ADDR:
+		addr_op_format(op, what, sizeof(what));
 		break;
-	}
 	case XP_OP_ADD_ROUTE:
 	case XP_OP_DEL_ROUTE: {
 		char r[128];
 		xp_route_format(&op->route, r, sizeof(r));
-		snprintf(what, sizeof(what), "%s route %s dev %s",
-			 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
+		if (op->type == XP_OP_DEL_ROUTE && op->had && op->value == 2)
+			snprintf(what, sizeof(what), "keep route %s dev %s (its own)", r, op->dev);
+		else
+			snprintf(what, sizeof(what), "%s route %s dev %s",
+				 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
 		break;
 	}
 	case XP_OP_SET_LEARNING:
@@ -303,6 +315,25 @@ static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl
 	return n;
 }
 
+/* An IPv6 address moved back goes on with nodad, then gets its flags by a
+ * replace: a run killed in between left it back on the port with nodad,
+ * which it did not have.  Its flags as recorded, then. */
+static void plan_reflag(struct unwind *u, const struct xp_obs_link *pl, const struct xp_st_move *m)
+{
+	struct xp_op *op;
+
+	for (size_t i = 0; i < pl->naddrs; i++)
+		if (xp_addr_equal(&pl->addrs[i], &m->addr) && m->addr.family == AF_INET6 &&
+		    (pl->addrs[i].flags & IFA_F_NODAD) && !(m->addr.flags & IFA_F_NODAD)) {
+			op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, m->from,
+					  "a run killed moving it back from %s left it nodad",
+					  m->to);
+			op->addr = m->addr;
+			op->value = 3;
+			return;
+		}
+}
+
 static void plan_move_back(struct unwind *u, const char *port, const char *bridge)
 {
 	const struct xp_state *s = u->x->s;
@@ -319,8 +350,10 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 		const struct xp_st_move *m = &s->moves[i];
 		if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route)
 			continue;
-		if (xp_obs_has_addr(pl, &m->addr))
+		if (xp_obs_has_addr(pl, &m->addr)) {
+			plan_reflag(u, pl, m);
 			continue;
+		}
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, port, "moving back from %s", bridge);
 		op->addr = m->addr;
 		op->value = 1; /* restored as it was (no nodad) */
@@ -346,7 +379,8 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 					  bridge, "moved back to %s", port);
 			op->route = m->route;
 			op->addr = m->addr;
-			op->value = 2; /* undoes a recorded move */
+			op->value = 2;	  /* undoes a recorded move */
+			op->had = m->had; /* then only the record goes */
 			set_name(op->peer, port);
 		}
 }

@@ -55,6 +55,7 @@ struct xp_op {
 	struct xp_route route; /* ADD_ROUTE / DEL_ROUTE */
 	struct xp_ipaddr ip;   /* FLOOD_ADD / FLOOD_DEL */
 	int created;	       /* dev was created by xenplumb (this run or before) */
+	int had; /* DEL_ADDR/DEL_ROUTE of a move: the bridge had it already (kept there) */
 	char why[160];
 };
 

@@ -41,6 +41,8 @@ struct xp_st_move {
 	char from[XP_IFNAMSIZ]; /* the port that had it */
 	char to[XP_IFNAMSIZ];	/* the bridge that has it now */
 	int is_route;
+	int had; /* the bridge had it before: stop gives the port its copy back and
+		    leaves the bridge's */
 	struct xp_addr addr;
 	struct xp_route route;
 };
@@ -77,6 +79,9 @@ struct xp_state {
 	int jfd;      /* journal fd + 1 while changes are journaled, else 0 */
 	int jerr;     /* first journal write error (-errno), 0 if none */
 	int replayed; /* load replayed a journal: the snapshot is behind */
+	/* records outside this run's scope (network-bridge arguments name one
+	 * bridge): written out with s, never planned over; not owned by s */
+	const struct xp_state *rest;
 };
 
 /* The state directory (env or default). */
@@ -114,6 +119,14 @@ void xp_state_del_mtu(struct xp_state *s, const char *dev);
 int xp_state_has_pvlan(const struct xp_state *s, const char *bridge, const char *port, int vid);
 int xp_state_add_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid);
 void xp_state_del_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid);
+
+/* Move the records no keep() accepts into rest (which must be empty) and
+ * point s->rest at it.  kind: 'd'ev, 'p'ort, 's'lave, 'm'ove, 'u' (mtu),
+ * 'v' (pvlan); a, b: the record's two names (dev: name and kind name; mtu:
+ * bridge and "").  Journal closed. */
+void xp_state_scope(struct xp_state *s, struct xp_state *rest,
+		    int (*keep)(int kind, const char *a, const char *b, const void *arg),
+		    const void *arg);
 
 /* Text form of one record, and back (used by the file and by tests). */
 int xp_state_format(const struct xp_state *s, char **out);

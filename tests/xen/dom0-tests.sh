@@ -71,7 +71,7 @@ runs() {
 		$3 == a { xb = $4; sub(/^xb=/, "", xb); sub(/^\/local\/domain\/0\//, "", xb)
 			if (xb == x) { if ($6 == "udev=1") u++; else l++ } }
 		END { printf "%d by libxl, %d by udev", l, u }' "$STARTS" 2>/dev/null
-	printf '; %s done' "$(grep -ac "vif-xenplumb\[[0-9]*\]: $1 vif$2\.$3: done" $L/xen-hotplug.log 2>/dev/null)"
+	printf '; %s done' "$(grep -ac "vif-xenplumb\[[0-9]*\]: $1 vif$2\.$3 (domain $2): done" $L/xen-hotplug.log 2>/dev/null)"
 }
 # runs_ok WHAT ACTION DOMID DEVID EXPECTED: once udev's queue is empty
 runs_ok() {

@@ -28,8 +28,8 @@ xs_write "$BE/9/0/online" 1
 setpriv --bounding-set=-net_admin env XENBUS_PATH=backend/vif/9/0 vif=vif9.0 \
 	"$V" online type_if=vif </dev/null >/dev/null 2>"$tmp/cap.err"
 t_eq "no CAP_NET_ADMIN: exit 1" 1 $?
-t_eq "one line, the program named once" \
-	"vif-xenplumb: needs CAP_NET_ADMIN (run it as root, as the toolstack does)" \
+t_eq "one line, the program named once, the vif and domain named" \
+	"vif-xenplumb: online vif9.0 (domain 9): needs CAP_NET_ADMIN (run it as root, as the toolstack does)" \
 	"$(cat "$tmp/cap.err")"
 t_match "hotplug-error in its backend" "needs CAP_NET_ADMIN" "$(xs_read "$BE/9/0/hotplug-error")"
 t_eq "hotplug-status error" error "$(xs_read "$BE/9/0/hotplug-status")"
