@@ -53,51 +53,21 @@ static void plan_adopted_mtu(struct xp_pctx *x, const struct xp_bridge *br,
 	op->created = xp_pctx_recorded(x, br->name);
 }
 
-/* The MTU this plan already gives dev (a VXLAN's underlay MTU minus the
- * overhead, a map mtu), or 0.  Lower devices are planned before ports. */
-static int planned_mtu(const struct xp_pctx *x, const char *dev)
-{
-	int mtu = 0;
-
-	for (size_t i = 0; i < x->p->n; i++)
-		if (x->p->ops[i].type == XP_OP_SET_MTU && !strcmp(x->p->ops[i].dev, dev))
-			mtu = x->p->ops[i].value;
-	return mtu;
-}
-
 /* A new bridge's MTU: the map's, else its uplink's (the first port of the
- * map that exists or is made, with the MTU this plan gives it), else 1500. */
+ * map that exists or is made, with the MTU it has once this plan's devices
+ * exist: a VXLAN's underlay's minus the overhead, a VLAN's parent's, a map
+ * mtu), else 1500.  Lower devices are planned before bridges. */
 static int new_bridge_mtu(struct xp_pctx *x, const struct xp_bridge *br)
 {
 	if (br->mtu > 0)
 		return br->mtu;
 	for (size_t i = 0; i < br->nports; i++) {
-		const char *port = br->ports[i];
-		const struct xp_obs_link *l = xp_pctx_obs(x, port);
-		const struct xp_bond *b = xp_conf_bond(x->c, port);
-		const struct xp_vlan *v = xp_conf_vlan(x->c, port);
-		const struct xp_dummy *d = xp_conf_dummy(x->c, port);
-		const struct xp_vxlan *vx = xp_conf_vxlan(x->c, port);
+		int mtu;
 
-		if (planned_mtu(x, port) > 0)
-			return planned_mtu(x, port);
-		if (l)
-			return l->mtu;
-		if (!xp_pctx_creating(x, port))
+		if (!xp_pctx_will_exist(x, br->ports[i]))
 			continue;
-		if (vx)
-			return vx->mtu > 0 ? vx->mtu : 1500;
-		if (b)
-			return b->mtu > 0 ? b->mtu : 1500;
-		if (d)
-			return d->mtu > 0 ? d->mtu : 1500;
-		if (v && v->mtu > 0)
-			return v->mtu;
-		if (v && xp_pctx_obs(x, v->parent))
-			return xp_pctx_obs(x, v->parent)->mtu;
-		if (v && xp_conf_bond(x->c, v->parent) && xp_conf_bond(x->c, v->parent)->mtu > 0)
-			return xp_conf_bond(x->c, v->parent)->mtu;
-		return 1500;
+		mtu = xp_pctx_dev_mtu(x, br->ports[i]);
+		return mtu > 0 ? mtu : 1500;
 	}
 	return 1500;
 }

@@ -10,10 +10,12 @@
  * speaker such as FRR's zebra).
  *
  * MTU: the map's, else the underlay's minus the encapsulation (50 bytes
- * over IPv4, 70 over IPv6).  The underlay is the device named in the map
- * (with the MTU the map gives it, else its own; for a device this plan
- * creates the kernel derives the MTU from it at creation), else the
- * interface that holds the local address. */
+ * over IPv4, 70 over IPv6).  The underlay is the device named in the map,
+ * else the interface that holds the local address; its MTU is the one the
+ * map gives it, else the one this plan leaves it with (for a device the
+ * same plan creates: what the map and the kernel give it, e.g. a new VLAN
+ * its new bond's 1500).  A new VXLAN's MTU is always set explicitly, so a
+ * bridge over it (planned later) takes it as its uplink's. */
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <netlink/errno.h>
@@ -54,29 +56,32 @@ static int map_dev_mtu(const struct xp_conf *c, const char *name)
 	const struct xp_vlan *vl = xp_conf_vlan(c, name);
 	const struct xp_bond *b = xp_conf_bond(c, name);
 	const struct xp_dummy *d = xp_conf_dummy(c, name);
-	int m = vl ? vl->mtu : b ? b->mtu : d ? d->mtu : XP_UNSET;
+	const struct xp_bridge *br = xp_conf_bridge(c, name);
+	int m = vl ? vl->mtu : b ? b->mtu : d ? d->mtu : br ? br->mtu : XP_UNSET;
 
 	return m > 0 ? m : 0;
 }
 
+/* The underlay's MTU once this plan has run: the map's, else what the
+ * plan gives it or it has (also a device this plan creates). */
+static int underlay_mtu(struct xp_pctx *x, const char *dev)
+{
+	return map_dev_mtu(x->c, dev) ? map_dev_mtu(x->c, dev) : xp_pctx_dev_mtu(x, dev);
+}
+
 /* The MTU the device should have: the map's, else the underlay's minus
- * the overhead.  0: leave it (the kernel derives it when it creates the
- * device on a device this plan creates too).  -1: unknown (error added). */
-static int want_mtu(struct xp_pctx *x, const struct xp_vxlan *v, const struct xp_obs_link *l)
+ * the overhead; -1: unknown (error added). */
+static int want_mtu(struct xp_pctx *x, const struct xp_vxlan *v)
 {
 	const struct xp_obs_link *u;
 	char pre[300], ip[64];
+	int m;
 
 	if (v->mtu > 0)
 		return v->mtu;
 	if (v->device[0]) {
-		if (map_dev_mtu(x->c, v->device))
-			return map_dev_mtu(x->c, v->device) - overhead(v);
-		u = xp_pctx_obs(x, v->device);
-		if (u && u->kind != XP_K_ABSENT && u->mtu > 0)
-			return u->mtu - overhead(v);
-		if (!l && xp_pctx_will_exist(x, v->device))
-			return 0; /* created with IFLA_VXLAN_LINK: the kernel does it */
+		if ((m = underlay_mtu(x, v->device)) > 0)
+			return m - overhead(v);
 		xp_plan_error(x->p,
 			      "%svxlan %s: underlay device %s does not exist -- create it "
 			      "first or fix device",
@@ -84,9 +89,8 @@ static int want_mtu(struct xp_pctx *x, const struct xp_vxlan *v, const struct xp
 		return -1;
 	}
 	u = xp_obs_find(x->o, v->name);
-	u = u && u->vx_underlay[0] ? xp_pctx_obs(x, u->vx_underlay) : NULL;
-	if (u && u->mtu > 0)
-		return u->mtu - overhead(v);
+	if (u && u->vx_underlay[0] && (m = underlay_mtu(x, u->vx_underlay)) > 0)
+		return m - overhead(v);
 	fmt_ip(&v->local, ip, sizeof(ip));
 	xp_plan_error(x->p,
 		      "%svxlan %s: no interface holds the local address %s, so its underlay "
@@ -180,12 +184,15 @@ static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *
 
 	if (l && !same_segment(x, v, l))
 		return;
-	mtu = want_mtu(x, v, l);
+	mtu = want_mtu(x, v);
 	if (mtu < 0)
 		return;
 	if (!l) {
 		xp_pctx_create(x, v->name, XP_K_VXLAN, v);
-		if (v->mtu <= 0 && mtu > 0) { /* the kernel would give it 1500 */
+		/* Said explicitly even where the kernel derives it from the
+		 * device (without one it gives 1500): the plan, --dry-run's
+		 * too, shows the MTU, and the bridge over it takes it. */
+		if (v->mtu <= 0) {
 			op = xp_plan_push(x->p, XP_OP_SET_MTU, v->name,
 					  "the underlay's %d minus %d for VXLAN", mtu + overhead(v),
 					  overhead(v));

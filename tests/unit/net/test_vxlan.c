@@ -186,8 +186,10 @@ static void test_mtu_ipv6_and_jumbo(void **st)
 	done(&w);
 }
 
-/* On a device the same plan creates, the kernel derives the MTU from
- * IFLA_VXLAN_LINK: no SET_MTU; on an existing device, its MTU - 50. */
+/* On a device the same plan creates, the MTU that device will have minus
+ * 50 (the kernel derives the same from IFLA_VXLAN_LINK; the plan says it
+ * anyway, so that --dry-run shows it and a bridge over it takes it); on an
+ * existing device, its MTU - 50. */
 static void test_mtu_from_device(void **st)
 {
 	struct world w;
@@ -198,7 +200,8 @@ static void test_mtu_from_device(void **st)
 	plan_ok(&w);
 	assert_non_null(strstr(lines(&w.p), "create vlan eth0.100"));
 	assert_non_null(strstr(lines(&w.p), "create vxlan vx100"));
-	assert_int_equal(count_type(&w.p, XP_OP_SET_MTU), 0);
+	assert_non_null(strstr(lines(&w.p), "set vx100 mtu 1450 (was 1500) (the underlay's 1500"));
+	assert_int_equal(count_type(&w.p, XP_OP_SET_MTU), 1);
 	assert_int_equal(count_type(&w.p, XP_OP_FLOOD_ADD), 0);
 	done(&w);
 	load(&w, "[vxlan vx100]\nvni = 100\ndevice = bond0\n");
@@ -214,6 +217,114 @@ static void test_mtu_from_device(void **st)
 	plan_ok(&w);
 	assert_non_null(strstr(lines(&w.p), "set eth0.100 mtu 9000"));
 	assert_non_null(strstr(lines(&w.p), "set vx100 mtu 8950"));
+	done(&w);
+}
+
+/* The value of the last op of type on dev (-1: none). */
+static int op_value(const struct xp_plan *p, int type, const char *dev)
+{
+	int v = -1;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].type == type && !strcmp(p->ops[i].dev, dev))
+			v = p->ops[i].value;
+	return v;
+}
+
+/* Plan map over eth0 + eth1 (NICs of MTU nic) and give the MTU the new
+ * bridge brvx is pinned at and the one vx100 is set to (-1: none). */
+static void bridge_over(const char *map, int nic, int *br, int *vx)
+{
+	struct world w;
+
+	load(&w, map);
+	link_(&w, "eth0", XP_K_OTHER, nic);
+	link_(&w, "eth1", XP_K_OTHER, nic);
+	plan_ok(&w);
+	print_message("%s", lines(&w.p));
+	*br = op_value(&w.p, XP_OP_PIN_MTU, "brvx");
+	*vx = op_value(&w.p, XP_OP_SET_MTU, "vx100");
+	done(&w);
+}
+
+/* bond0 (eth0, eth1) -> bond0.100 -> vx100 on it -> brvx, each section
+ * with the extra keys given. */
+static void stack(char *map, size_t len, const char *bond, const char *vlan, const char *local,
+		  const char *remote, const char *vx, const char *br)
+{
+	snprintf(map, len,
+		 "[bond bond0]\nslaves = eth0 eth1\n%s\n"
+		 "[vlan bond0.100]\n%s\n"
+		 "[vxlan vx100]\nvni = 100\nlocal = %s\ndevice = bond0.100\nremote = %s\n%s\n"
+		 "[bridge brvx]\nports = vx100\n%s\n"
+		 "[network web]\nbridge = brvx\n",
+		 bond, vlan, local, remote, vx, br);
+}
+
+/* A new bridge over a VXLAN takes the VXLAN's MTU as its uplink's: the
+ * underlay's minus 50 (IPv6: 70), with every device of the stack created
+ * by the same plan (the VM tier's bond -> VLAN -> VXLAN -> bridge, once
+ * pinned at 1500); the map's mtu on the VXLAN or the bridge wins. */
+static void test_bridge_over_vxlan_mtu(void **st)
+{
+	char map[1024];
+	int br, vx;
+
+	(void)st;
+	stack(map, sizeof(map), "", "", "192.0.2.1", "192.0.2.2", "", "");
+	bridge_over(map, 1500, &br, &vx);
+	assert_int_equal(vx, 1450);
+	assert_int_equal(br, 1450);
+	stack(map, sizeof(map), "", "", "2001:db8:17::1", "2001:db8:17::2", "", "");
+	bridge_over(map, 1500, &br, &vx);
+	assert_int_equal(vx, 1430);
+	assert_int_equal(br, 1430);
+	/* jumbo frames: the bond's map mtu reaches the VLAN, the VXLAN, the bridge */
+	stack(map, sizeof(map), "mtu = 9000", "", "192.0.2.1", "192.0.2.2", "", "");
+	bridge_over(map, 9000, &br, &vx);
+	assert_int_equal(vx, 8950);
+	assert_int_equal(br, 8950);
+	/* the VLAN's map mtu */
+	stack(map, sizeof(map), "mtu = 9000", "mtu = 1600", "192.0.2.1", "192.0.2.2", "", "");
+	bridge_over(map, 9000, &br, &vx);
+	assert_int_equal(vx, 1550);
+	assert_int_equal(br, 1550);
+	/* the VXLAN's map mtu goes in its creating request; the bridge takes it */
+	stack(map, sizeof(map), "", "", "192.0.2.1", "192.0.2.2", "mtu = 1400", "");
+	bridge_over(map, 1500, &br, &vx);
+	assert_int_equal(vx, -1);
+	assert_int_equal(br, 1400);
+	/* the bridge's map mtu */
+	stack(map, sizeof(map), "", "", "192.0.2.1", "192.0.2.2", "", "mtu = 1300");
+	bridge_over(map, 1500, &br, &vx);
+	assert_int_equal(vx, 1450);
+	assert_int_equal(br, 1300);
+}
+
+/* The same with only a local address: the underlay is the interface that
+ * holds it (observed), IPv4 and IPv6; and the bridge's pin comes before
+ * the VXLAN joins it, so no port (nor a guest's mtu key) moves it. */
+static void test_bridge_over_local_vxlan_mtu(void **st)
+{
+	struct world w;
+	const char *t;
+
+	(void)st;
+	load(&w, map_static);
+	underlay(&w, "vx100", 1500);
+	plan_ok(&w);
+	t = lines(&w.p);
+	assert_int_equal(op_value(&w.p, XP_OP_SET_MTU, "vx100"), 1450);
+	assert_int_equal(op_value(&w.p, XP_OP_PIN_MTU, "brvx"), 1450);
+	assert_non_null(strstr(t, "set brvx mtu 1450, pinned"));
+	assert_true(strstr(t, "set brvx mtu 1450, pinned") < strstr(t, "add port vx100"));
+	done(&w);
+	load(&w, "[vxlan vx106]\nvni = 106\nlocal = 2001:db8:17::1\nremote = 2001:db8:17::2\n\n"
+		 "[bridge brvx]\nports = vx106\n");
+	underlay(&w, "vx106", 9000);
+	plan_ok(&w);
+	assert_int_equal(op_value(&w.p, XP_OP_SET_MTU, "vx106"), 8930);
+	assert_int_equal(op_value(&w.p, XP_OP_PIN_MTU, "brvx"), 8930);
 	done(&w);
 }
 
@@ -442,11 +553,17 @@ static void test_fill_observe(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scratch),	    cmocka_unit_test(test_mtu_ipv6_and_jumbo),
-	    cmocka_unit_test(test_mtu_from_device), cmocka_unit_test(test_idempotent),
-	    cmocka_unit_test(test_adopt),	    cmocka_unit_test(test_evpn_list_untouched),
-	    cmocka_unit_test(test_refusals),	    cmocka_unit_test(test_stop),
+	    cmocka_unit_test(test_scratch),
+	    cmocka_unit_test(test_mtu_ipv6_and_jumbo),
+	    cmocka_unit_test(test_mtu_from_device),
+	    cmocka_unit_test(test_idempotent),
+	    cmocka_unit_test(test_adopt),
+	    cmocka_unit_test(test_evpn_list_untouched),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_stop),
 	    cmocka_unit_test(test_fill_observe),
+	    cmocka_unit_test(test_bridge_over_vxlan_mtu),
+	    cmocka_unit_test(test_bridge_over_local_vxlan_mtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
