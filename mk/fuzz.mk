@@ -25,7 +25,8 @@ FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -fno-omit-frame-pointer \
 # The planner as test_plan links it (mk/net.mk; mk/*.mk are read in name
 # order, so listed here by name).
 FUZZ_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c src/net/kind/bridge.c \
-                  src/net/kind/bond.c src/net/kind/vlan.c src/net/kind/dummy.c src/net/obs.c \
+                  src/net/kind/bond.c src/net/kind/vlan.c src/net/kind/dummy.c \
+                  src/net/kind/vxlan.c src/net/obs.c \
                   src/net/state.c src/net/steps.c src/common/nametab.c src/common/brinfo.c \
                   fuzz/plan.c
 FUZZ_LIB_SRCS := src/map/conf.c src/map/conf_lex.c src/map/conf_legacy.c src/common/validate.c \

@@ -43,7 +43,7 @@ endif
 XP_HELPERS   := network-xenplumb vif-xenplumb
 XP_MAN5      := $(wildcard man/*.5)
 XP_MAN8      := $(wildcard man/*.8)
-XP_EXAMPLES  := $(sort $(wildcard etc/examples/*.conf)) etc/xl.conf.example
+XP_EXAMPLES  := $(sort $(wildcard etc/examples/*.conf etc/examples/*.frr)) etc/xl.conf.example
 XP_DOCS      := $(sort $(wildcard docs/*.md))
 XP_UDEV_SRC  := $(wildcard etc/udev/xenplumb-vif.rules)
 XP_UDEV_NAME := 90-xenplumb-vif.rules

@@ -3,7 +3,8 @@
 # container obs.c) is pure and unit-tested; steps.c is the executor's pure
 # part; observe/exec/addrmove talk netlink.
 
-NET_KINDS     := src/net/kind/bridge.c src/net/kind/bond.c src/net/kind/vlan.c src/net/kind/dummy.c
+NET_KINDS     := src/net/kind/bridge.c src/net/kind/bond.c src/net/kind/vlan.c src/net/kind/dummy.c \
+                 src/net/kind/vxlan.c
 # The planner: links alone (no executor, no netlink; see test_plan below).
 NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/net/obs.c \
                  src/net/state.c
@@ -40,6 +41,10 @@ $(B)/tests/unit/test_exec: $(B)/tests/unit/net/test_exec.o $(NET_STEPS_OBJS) $(s
 $(B)/tests/unit/test_kinds: $(B)/tests/unit/net/test_kinds.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
+# The [vxlan] kind: map text -> planner, and its fill/observe halves.
+$(B)/tests/unit/test_vxlan: $(B)/tests/unit/net/test_vxlan.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
 # The plan as shown (planout.c): the dry run's numbering, the JSON steps.
 $(B)/tests/unit/test_planout: $(B)/tests/unit/net/test_planout.o $(B)/src/net/planout.o \
 		$(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
@@ -47,9 +52,9 @@ $(B)/tests/unit/test_planout: $(B)/tests/unit/net/test_planout.o $(B)/src/net/pl
 
 BINS       += $(NET_BIN)
 UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
-              $(B)/tests/unit/test_state $(B)/tests/unit/test_planout
+              $(B)/tests/unit/test_state $(B)/tests/unit/test_vxlan $(B)/tests/unit/test_planout
 DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
-              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_planout.d
+              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_vxlan.d $(B)/tests/unit/net/test_planout.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
 $(B)/src/net/status.o: CFLAGS += -std=gnu11

@@ -3,6 +3,7 @@
 
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/errno.h>
@@ -130,4 +131,79 @@ int xp_br_vlan_info(struct nl_sock *sk, int ifindex, int *filtering, int *defaul
 	*filtering = q.bi.vlan_filtering;
 	*default_pvid = q.bi.default_pvid;
 	return 0;
+}
+
+/* ---- a VXLAN's flood list ---- */
+
+static const unsigned char zero_mac[6];
+
+int xp_fdb_flood(struct nl_sock *sk, int ifindex, int family, const void *addr, int del)
+{
+	struct ndmsg nd = {.ndm_family = AF_BRIDGE,
+			   .ndm_ifindex = ifindex,
+			   .ndm_state = NUD_NOARP | NUD_PERMANENT,
+			   .ndm_flags = NTF_SELF};
+	struct nl_msg *m;
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (ifindex <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	m = nlmsg_alloc_simple(del ? RTM_DELNEIGH : RTM_NEWNEIGH,
+			       del ? 0 : NLM_F_CREATE | NLM_F_APPEND);
+	if (!m)
+		return -NLE_NOMEM;
+	if (nlmsg_append(m, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(m, NDA_LLADDR, sizeof(zero_mac), zero_mac) < 0 ||
+	    nla_put(m, NDA_DST, (int)alen, addr) < 0) {
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_do(sk, m);
+}
+
+struct flood_cb {
+	int ifindex;
+	void (*fn)(int family, const void *addr, void *arg);
+	void *arg;
+};
+
+static int on_flood(struct nlmsghdr *nlh, void *arg)
+{
+	const struct flood_cb *cb = arg;
+	struct ndmsg *nd = nlmsg_data(nlh);
+	struct nlattr *tb[NDA_MAX + 1];
+	int alen;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != cb->ifindex ||
+	    !(nd->ndm_flags & NTF_SELF) || nlmsg_parse(nlh, sizeof(*nd), tb, NDA_MAX, NULL) < 0 ||
+	    !tb[NDA_LLADDR] || !tb[NDA_DST] || nla_len(tb[NDA_LLADDR]) != 6 ||
+	    memcmp(nla_data(tb[NDA_LLADDR]), zero_mac, 6))
+		return 0;
+	alen = nla_len(tb[NDA_DST]);
+	if (alen == 4)
+		cb->fn(AF_INET, nla_data(tb[NDA_DST]), cb->arg);
+	else if (alen == 16)
+		cb->fn(AF_INET6, nla_data(tb[NDA_DST]), cb->arg);
+	return 0;
+}
+
+int xp_fdb_flood_list(struct nl_sock *sk, int ifindex,
+		      void (*fn)(int family, const void *addr, void *arg), void *arg)
+{
+	struct ndmsg nd = {.ndm_family = AF_BRIDGE};
+	struct flood_cb cb = {ifindex, fn, arg};
+	struct nl_msg *m;
+
+	if (ifindex <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	if (!(m = nlmsg_alloc_simple(RTM_GETNEIGH, NLM_F_DUMP)))
+		return -NLE_NOMEM;
+	/* strict dump checking (xp_nl_setup): filter by NDA_IFINDEX, never
+	 * ndm_ifindex, which the kernel refuses in a dump request */
+	if (nlmsg_append(m, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(m, NDA_IFINDEX, (uint32_t)ifindex) < 0) {
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, m, on_flood, &cb);
 }

@@ -43,4 +43,15 @@ void xp_br_info_parse(const struct nlattr *info_data, struct xp_br_info *bi);
  * 0, -NLE_OPNOTSUPP when ifindex is no bridge, or a negative libnl error. */
 int xp_br_vlan_info(struct nl_sock *sk, int ifindex, int *filtering, int *default_pvid);
 
+/* A VXLAN device's static flood list: the all-zeros FDB entries (NTF_SELF,
+ * permanent) with one remote each (addr: 4 bytes for AF_INET, 16 for
+ * AF_INET6).  Add (RTM_NEWNEIGH, NLM_F_APPEND: beside the others) or remove
+ * one remote.  0 or a negative libnl error. */
+int xp_fdb_flood(struct nl_sock *sk, int ifindex, int family, const void *addr, int del);
+/* Each remote of ifindex's flood list to fn(family, addr, arg) (one
+ * RTM_GETNEIGH AF_BRIDGE dump filtered by NDA_IFINDEX).  0 or a negative
+ * libnl error. */
+int xp_fdb_flood_list(struct nl_sock *sk, int ifindex,
+		      void (*fn)(int family, const void *addr, void *arg), void *arg);
+
 #endif

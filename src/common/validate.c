@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -147,6 +148,37 @@ bad:
 	if (why)
 		*why = "not an IPv4 or IPv6 address (optionally with /prefix)";
 	return -1;
+}
+
+static size_t ipaddr_len(const struct xp_ipaddr *a)
+{
+	return a->family == AF_INET ? 4 : a->family == AF_INET6 ? 16 : 0;
+}
+
+int xp_ipaddr_equal(const struct xp_ipaddr *a, const struct xp_ipaddr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, ipaddr_len(a));
+}
+
+int xp_ipaddr_multicast(const struct xp_ipaddr *a)
+{
+	if (a->family == AF_INET)
+		return (a->addr[0] & 0xf0) == 0xe0;
+	return a->family == AF_INET6 && a->addr[0] == 0xff;
+}
+
+int xp_ipaddr_unspecified(const struct xp_ipaddr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->addr, zero, ipaddr_len(a));
+}
+
+const char *xp_ipaddr_format(const struct xp_ipaddr *a, char *buf, size_t len)
+{
+	if (!ipaddr_len(a) || !inet_ntop(a->family, a->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "none");
+	return buf;
 }
 
 int xp_valid_text(const char *s, size_t max)

@@ -36,6 +36,14 @@ struct xp_ipaddr {
 	int prefixlen; /* -1 when absent */
 };
 int xp_parse_ipaddr(const char *s, struct xp_ipaddr *out, const char **why);
+/* Same family and address (the prefix length aside). */
+int xp_ipaddr_equal(const struct xp_ipaddr *a, const struct xp_ipaddr *b);
+/* 224.0.0.0/4 or ff00::/8. */
+int xp_ipaddr_multicast(const struct xp_ipaddr *a);
+/* 0.0.0.0 or :: */
+int xp_ipaddr_unspecified(const struct xp_ipaddr *a);
+/* The address alone ("none" when family is 0); returns buf. */
+const char *xp_ipaddr_format(const struct xp_ipaddr *a, char *buf, size_t len);
 
 /* A value read from xenstore or the map that is printed or logged: only
  * printable ASCII, at most max bytes.  */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -148,6 +149,25 @@ const struct xp_dummy *xp_conf_dummy(const struct xp_conf *c, const char *name)
 	FIND(dummies, ndummies, name);
 }
 
+const struct xp_vxlan *xp_conf_vxlan(const struct xp_conf *c, const char *name)
+{
+	FIND(vxlans, nvxlans, name);
+}
+
+int xp_vxlan_port(const struct xp_vxlan *v)
+{
+	return v->dstport > 0 ? v->dstport : XP_VXLAN_PORT_DEFAULT;
+}
+
+int xp_vxlan_family(const struct xp_vxlan *v)
+{
+	int six = v->local.family == AF_INET6 || v->group.family == AF_INET6;
+
+	for (size_t i = 0; i < v->nremotes; i++)
+		six |= v->remotes[i].family == AF_INET6;
+	return six ? AF_INET6 : AF_INET;
+}
+
 const struct xp_bridge *xp_conf_default_bridge(const struct xp_conf *c)
 {
 	for (size_t i = 0; c && i < c->nbridges; i++)
@@ -164,12 +184,15 @@ void xp_conf_free(struct xp_conf *c)
 		free(c->bridges[i].ports);
 	for (size_t i = 0; i < c->nbonds; i++)
 		free(c->bonds[i].slaves);
+	for (size_t i = 0; i < c->nvxlans; i++)
+		free(c->vxlans[i].remotes);
 	for (size_t i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->bridges);
 	free(c->vlans);
 	free(c->bonds);
 	free(c->dummies);
+	free(c->vxlans);
 	free(c->networks);
 	free(c->files);
 	memset(c, 0, sizeof(*c));
@@ -177,12 +200,29 @@ void xp_conf_free(struct xp_conf *c)
 
 /* ---- sections and keys ------------------------------------------------- */
 
-enum kind { K_NONE, K_BRIDGE, K_VLAN, K_BOND, K_DUMMY, K_NETWORK, K_GLOBAL, K_SKIP };
-static const char *const kind_names[] = {"",	  "bridge",  "vlan",  "bond",
-					 "dummy", "network", "global"};
-#define KINDS_LIST "bridge, vlan, bond, dummy, network or global"
+enum kind { K_NONE, K_BRIDGE, K_VLAN, K_BOND, K_DUMMY, K_VXLAN, K_NETWORK, K_GLOBAL, K_SKIP };
+static const char *const kind_names[] = {"",	  "bridge", "vlan",    "bond",
+					 "dummy", "vxlan",  "network", "global"};
+#define KINDS_LIST "bridge, vlan, bond, dummy, vxlan, network or global"
 
-enum vtype { T_BOOL, T_UINT, T_MTU, T_VLANID, T_IFNAME, T_IFLIST, T_MODE, T_LACP, T_XMIT };
+/* T_NUM: a number without a unit; T_UADDR/T_MADDR: one unicast/multicast
+ * address; T_ADDRLIST: unicast addresses (struct xp_ipaddr, count at
+ * off_n, off_n + sizeof(size_t): "was set"). */
+enum vtype {
+	T_BOOL,
+	T_UINT,
+	T_NUM,
+	T_MTU,
+	T_VLANID,
+	T_IFNAME,
+	T_IFLIST,
+	T_MODE,
+	T_LACP,
+	T_XMIT,
+	T_UADDR,
+	T_MADDR,
+	T_ADDRLIST,
+};
 
 struct keydef {
 	enum kind kind;
@@ -199,6 +239,7 @@ struct keydef {
 #define BO(f) offsetof(struct xp_bond, f)
 #define DU(f) offsetof(struct xp_dummy, f)
 #define NW(f) offsetof(struct xp_network, f)
+#define VX(f) offsetof(struct xp_vxlan, f)
 #define GL(f) offsetof(struct xp_global, f)
 static const struct keydef keys[] = {
     {K_BRIDGE, "ports", T_IFLIST, BR(ports), BR(nports), 0, 0, BR(ports_loc)},
@@ -222,6 +263,14 @@ static const struct keydef keys[] = {
     {K_BOND, "downdelay", T_UINT, BO(downdelay), 0, 0, XP_DELAY_MAX, 0},
     {K_BOND, "mtu", T_MTU, BO(mtu), 0, 0, 0, 0},
     {K_DUMMY, "mtu", T_MTU, DU(mtu), 0, 0, 0, 0},
+    {K_VXLAN, "vni", T_NUM, VX(vni), 0, 1, XP_VXLAN_VNI_MAX, 0},
+    {K_VXLAN, "local", T_UADDR, VX(local), 0, 0, 0, 0},
+    {K_VXLAN, "device", T_IFNAME, VX(device), 0, 0, 0, 0},
+    {K_VXLAN, "dstport", T_NUM, VX(dstport), 0, 1, 65535, 0},
+    {K_VXLAN, "remote", T_ADDRLIST, VX(remotes), VX(nremotes), 0, 0, 0},
+    {K_VXLAN, "group", T_MADDR, VX(group), 0, 0, 0, 0},
+    {K_VXLAN, "learning", T_BOOL, VX(learning), 0, 0, 0, 0},
+    {K_VXLAN, "mtu", T_MTU, VX(mtu), 0, 0, 0, 0},
     {K_NETWORK, "bridge", T_IFNAME, NW(bridge), 0, 0, 0, 0},
     {K_NETWORK, "vlan", T_VLANID, NW(vlan), 0, 0, 0, 0},
     {K_GLOBAL, "strict", T_BOOL, GL(strict), 0, 0, 0, 0},
@@ -315,6 +364,8 @@ static char *elem_base(struct xp_conf *c, enum kind k, size_t idx)
 		return (char *)&c->bonds[idx];
 	case K_DUMMY:
 		return (char *)&c->dummies[idx];
+	case K_VXLAN:
+		return (char *)&c->vxlans[idx];
 	case K_NETWORK:
 		return (char *)&c->networks[idx];
 	case K_GLOBAL:
@@ -386,6 +437,16 @@ static void *new_element(struct parser *p, enum kind k, const char *name, struct
 			*idx = c->ndummies - 1;
 		}
 		e = du;
+		break;
+	}
+	case K_VXLAN: {
+		struct xp_vxlan *vx = grow(&c->vxlans, &c->nvxlans, sizeof(*vx));
+		if (vx) {
+			vx->vni = vx->dstport = vx->learning = vx->mtu = XP_UNSET;
+			vx->loc = loc;
+			*idx = c->nvxlans - 1;
+		}
+		e = vx;
 		break;
 	}
 	case K_NETWORK: {
@@ -580,6 +641,97 @@ static void set_list(struct parser *p, const struct section *s, const struct key
 	free(w);
 }
 
+static const char *unit(const struct keydef *kd)
+{
+	if (kd->type == T_NUM)
+		return "";
+	return kd->hi == XP_DELAY_MAX ? " (milliseconds)" : " (seconds)";
+}
+
+/* One address: local (this host's, unicast) or group (multicast).  A bad
+ * one is left unset, family BAD_INT: no follow-on errors. */
+static int addr_ok(struct parser *p, const struct keydef *kd, const struct xp_ipaddr *a,
+		   const char *file, int line, const char *val, int mcast)
+{
+	const char *why = NULL;
+
+	if (a->prefixlen >= 0)
+		why = "an address without /prefix";
+	else if (xp_ipaddr_unspecified(a))
+		why = "a real address, not the unspecified one";
+	else if (mcast && !xp_ipaddr_multicast(a))
+		why = "a multicast address (224.0.0.0/4 or ff00::/8); unicast remotes go in "
+		      "remote";
+	else if (!mcast && xp_ipaddr_multicast(a))
+		why = kd->type == T_ADDRLIST ? "unicast addresses of the other hosts; a "
+					       "multicast group goes in group"
+					     : "this host's own unicast address; a multicast "
+					       "group goes in group";
+	if (why)
+		err(p, file, line, "bad %s address '%s' -- use %s", kd->name, val, why);
+	return !why;
+}
+
+static void set_addr(struct parser *p, const struct keydef *kd, struct xp_ipaddr *a,
+		     const char *file, int line, const char *val)
+{
+	struct xp_ipaddr v;
+
+	if (xp_parse_ipaddr(val, &v, NULL)) {
+		err(p, file, line,
+		    "bad %s address '%s' -- use an IPv4 or IPv6 address such as 192.0.2.1",
+		    kd->name, val);
+		a->family = BAD_INT;
+		return;
+	}
+	if (addr_ok(p, kd, &v, file, line, val, kd->type == T_MADDR))
+		*a = v;
+	else
+		a->family = BAD_INT;
+}
+
+/* remote: unicast addresses, each once. */
+static void set_addrs(struct parser *p, const struct section *s, const struct keydef *kd,
+		      char *base, const char *file, int line, char *val)
+{
+	struct xp_ipaddr **list = (struct xp_ipaddr **)(void *)(base + kd->off);
+	size_t *count = (size_t *)(void *)(base + kd->off_n);
+	char **w;
+	int nomem;
+	size_t n = xp_lex_words(val, &w, &nomem);
+
+	if (nomem) {
+		oom(p, file, line);
+		return;
+	}
+	((struct xp_vxlan *)(void *)base)->has_remote = 1;
+	for (size_t i = 0; i < n; i++) {
+		struct xp_ipaddr a, *slot;
+		int dup = 0;
+		if (xp_parse_ipaddr(w[i], &a, NULL)) {
+			err(p, file, line,
+			    "bad %s address '%s' -- use IPv4 or IPv6 addresses such as 192.0.2.2",
+			    kd->name, w[i]);
+			continue;
+		}
+		if (!addr_ok(p, kd, &a, file, line, w[i], 0))
+			continue;
+		for (size_t j = 0; j < *count; j++)
+			dup |= xp_ipaddr_equal(&(*list)[j], &a);
+		if (dup) {
+			err(p, file, line, "address listed twice in %s of %s, '%s' -- list it once",
+			    kd->name, s->label, w[i]);
+			continue;
+		}
+		if (!(slot = grow(list, count, sizeof(*slot)))) {
+			oom(p, file, line);
+			break;
+		}
+		*slot = a;
+	}
+	free(w);
+}
+
 static void set_value(struct parser *p, const struct section *s, const struct keydef *kd,
 		      const char *file, int line, char *val)
 {
@@ -601,13 +753,20 @@ static void set_value(struct parser *p, const struct section *s, const struct ke
 			*ip = r;
 		break;
 	case T_UINT:
+	case T_NUM:
 		if (xp_parse_uint(val, kd->lo, kd->hi, &v))
 			err(p, file, line, "bad %s '%s' -- use a whole number from %ld to %ld%s",
-			    kd->name, val, kd->lo, kd->hi,
-			    kd->hi == XP_DELAY_MAX ? " (milliseconds)" : " (seconds)");
+			    kd->name, val, kd->lo, kd->hi, unit(kd));
 		else
 			*ip = (int)v;
 		break;
+	case T_UADDR:
+	case T_MADDR:
+		set_addr(p, kd, (struct xp_ipaddr *)(void *)ip, file, line, val);
+		return;
+	case T_ADDRLIST:
+		set_addrs(p, s, kd, base, file, line, val);
+		return;
 	case T_MTU:
 		if (xp_parse_mtu(val, ip, &why))
 			err(p, file, line, "bad mtu '%s' -- %s", val, why);
@@ -949,6 +1108,8 @@ static size_t list_devs(const struct xp_conf *c, struct dev *out)
 		out[n++] = (struct dev){c->bonds[i].name, K_BOND, &c->bonds[i].loc};
 	for (size_t i = 0; i < c->ndummies; i++)
 		out[n++] = (struct dev){c->dummies[i].name, K_DUMMY, &c->dummies[i].loc};
+	for (size_t i = 0; i < c->nvxlans; i++)
+		out[n++] = (struct dev){c->vxlans[i].name, K_VXLAN, &c->vxlans[i].loc};
 	return n;
 }
 
@@ -985,6 +1146,10 @@ static size_t lowers(const struct xp_conf *c, const struct dev *dv, const char *
 		const struct xp_vlan *v = xp_conf_vlan(c, dv->name);
 		if (v->parent[0])
 			out[n++] = v->parent;
+	} else if (dv->kind == K_VXLAN) {
+		const struct xp_vxlan *v = xp_conf_vxlan(c, dv->name);
+		if (v->device[0])
+			out[n++] = v->device;
 	}
 	return n;
 }
@@ -1106,6 +1271,13 @@ static void check_member(struct parser *p, const struct dev *devs, size_t n, con
 		    "a bridge cannot be %s '%s', '%s' -- remove it (connect bridges with a veth "
 		    "pair instead)",
 		    role(m->master_kind), m->master, m->ifname);
+		return;
+	}
+	if (m->master_kind == K_BOND && low && low->kind == K_VXLAN) {
+		err(p, f, l,
+		    "bond enslaves a vxlan, '%s' -- make it a port of a bridge; the bond belongs "
+		    "under it (device = BOND)",
+		    m->ifname);
 		return;
 	}
 	if (m->master_kind == K_BOND && low && low->kind == K_BOND) {
@@ -1315,6 +1487,113 @@ static void check_networks(struct parser *p, const struct dev *devs, size_t n)
 	}
 }
 
+/* The device's MTU as the map sets it (XP_UNSET when it does not). */
+static int map_mtu(const struct xp_conf *c, const char *name)
+{
+	const struct xp_bond *b = xp_conf_bond(c, name);
+	const struct xp_bridge *br = xp_conf_bridge(c, name);
+	const struct xp_dummy *du = xp_conf_dummy(c, name);
+	const struct xp_vlan *vl = xp_conf_vlan(c, name);
+
+	return b ? b->mtu : br ? br->mtu : du ? du->mtu : vl ? vl->mtu : XP_UNSET;
+}
+
+/* One family for local, remotes and group; no remote is local itself. */
+static void check_vxlan_addrs(struct parser *p, const struct xp_vxlan *v)
+{
+	const char *f = v->loc.file;
+	int l = v->loc.line, fam = v->local.family > 0 ? v->local.family : v->group.family;
+	char a[64], b[64];
+
+	if (v->local.family > 0 && v->group.family > 0 && v->group.family != fam)
+		err(p, f, l,
+		    "vxlan '%s' mixes address families, local %s and group %s -- use IPv4 or "
+		    "IPv6 for both",
+		    v->name, xp_ipaddr_format(&v->local, a, sizeof(a)),
+		    xp_ipaddr_format(&v->group, b, sizeof(b)));
+	for (size_t i = 0; i < v->nremotes; i++) {
+		const struct xp_ipaddr *r = &v->remotes[i];
+		xp_ipaddr_format(r, b, sizeof(b));
+		if (fam > 0 && r->family != fam)
+			err(p, f, l,
+			    "vxlan '%s' mixes address families, remote %s and local %s -- use one "
+			    "family for the whole segment",
+			    v->name, b, xp_ipaddr_format(&v->local, a, sizeof(a)));
+		else if (fam <= 0 && r->family != v->remotes[0].family)
+			err(p, f, l,
+			    "vxlan '%s' mixes address families in remote, '%s' -- use one family "
+			    "for the whole segment",
+			    v->name, b);
+		else if (xp_ipaddr_equal(r, &v->local))
+			err(p, f, l,
+			    "vxlan '%s' lists its own local address as a remote, '%s' -- remove it "
+			    "from remote (list the other hosts)",
+			    v->name, b);
+	}
+}
+
+static void check_vxlan(struct parser *p, const struct dev *devs, size_t n,
+			const struct xp_vxlan *v)
+{
+	const char *f = v->loc.file;
+	int l = v->loc.line;
+	const struct dev *dv = v->device[0] ? find_dev(devs, n, v->device) : NULL;
+	int um;
+
+	if (v->vni == XP_UNSET)
+		err(p, f, l, "vxlan has no vni, '%s' -- set vni = 1..%d (the same on every host)",
+		    v->name, XP_VXLAN_VNI_MAX);
+	if (!v->local.family && !v->device[0])
+		err(p, f, l,
+		    "vxlan has no underlay, '%s' -- set local = THIS-HOST'S-ADDRESS or device = "
+		    "INTERFACE",
+		    v->name);
+	if (v->has_remote && v->group.family)
+		err(p, f, l,
+		    "vxlan has both remote and group, '%s' -- use a static flood list (remote) or "
+		    "a multicast group, not both",
+		    v->name);
+	else if (v->group.family > 0 && !v->device[0])
+		err(p, f, l,
+		    "vxlan group needs a device, '%s' -- set device = the interface that joins "
+		    "the group",
+		    v->name);
+	if (dv && dv->kind == K_VXLAN)
+		err(p, f, l,
+		    "vxlan on top of a vxlan, device '%s' -- name the underlay NIC, bond "
+		    "or VLAN",
+		    v->device);
+	if (v->local.family >= 0 && v->group.family >= 0)
+		check_vxlan_addrs(p, v);
+	um = v->device[0] ? map_mtu(p->c, v->device) : XP_UNSET;
+	if (v->mtu > 0 && um > 0 && v->mtu > um - (xp_vxlan_family(v) == AF_INET6 ? 70 : 50))
+		err(p, f, l,
+		    "vxlan mtu does not fit its device, '%d' (%s has mtu %d, VXLAN needs %d of "
+		    "it) -- lower it to %d or raise the device's",
+		    v->mtu, v->device, um, xp_vxlan_family(v) == AF_INET6 ? 70 : 50,
+		    um - (xp_vxlan_family(v) == AF_INET6 ? 70 : 50));
+}
+
+static void check_vxlans(struct parser *p, const struct dev *devs, size_t n)
+{
+	const struct xp_conf *c = p->c;
+
+	for (size_t i = 0; i < c->nvxlans; i++) {
+		const struct xp_vxlan *v = &c->vxlans[i];
+		check_vxlan(p, devs, n, v);
+		for (size_t j = 0; j < i && v->vni > 0; j++) {
+			const struct xp_vxlan *o = &c->vxlans[j];
+			if (o->vni != v->vni || xp_vxlan_port(o) != xp_vxlan_port(v))
+				continue;
+			err(p, v->loc.file, v->loc.line,
+			    "VNI %d on port %d used twice, '%s' (and [vxlan %s] at %s:%d) -- give "
+			    "each segment its own VNI",
+			    v->vni, xp_vxlan_port(v), v->name, o->name, o->loc.file, o->loc.line);
+			break;
+		}
+	}
+}
+
 /* Emit the held-back errors sorted by file, then line (stable). */
 static void flush_pending(struct parser *p)
 {
@@ -1343,7 +1622,7 @@ static void flush_pending(struct parser *p)
 static void check_map(struct parser *p)
 {
 	const struct xp_conf *c = p->c;
-	size_t total = c->nbridges + c->nvlans + c->nbonds + c->ndummies, n;
+	size_t total = c->nbridges + c->nvlans + c->nbonds + c->ndummies + c->nvxlans, n;
 	struct dev *devs = calloc(total ? total : 1, sizeof(*devs));
 
 	if (!devs) {
@@ -1358,6 +1637,7 @@ static void check_map(struct parser *p)
 	check_bridges(p);
 	check_bonds(p);
 	check_networks(p, devs, n);
+	check_vxlans(p, devs, n);
 	p->defer = 0;
 	free(devs);
 	flush_pending(p);

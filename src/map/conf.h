@@ -30,6 +30,15 @@
  *   move-addresses = no           # yes: move port addresses+routes onto the bridge
  *   antispoof      = no           # yes: guests may send only from their mac/ip
  *
+ *   [vxlan vx100]                 # a guest network that spans hosts
+ *   vni      = 100                # 1..16777215
+ *   local    = 192.0.2.1          # this host's underlay address, and/or
+ *   device   = bond0.100          # the underlay device
+ *   dstport  = 4789
+ *   remote   = 192.0.2.2 192.0.2.3  # static flood list (or group = MCAST)
+ *   learning = on
+ *   mtu      = 1450               # default: underlay MTU - 50 (IPv6: - 70)
+ *
  *   [global]                      # no name; optional, once
  *   strict = no                   # yes: a missing port/slave/parent is an error
  *
@@ -111,6 +120,29 @@ struct xp_dummy {
 	int mtu;
 };
 
+#define XP_VXLAN_PORT_DEFAULT 4789
+#define XP_VXLAN_VNI_MAX      16777215
+#define XP_VXLAN_OVERHEAD4    50 /* outer IPv4 20 + UDP 8 + VXLAN 8 + Ethernet 14 */
+#define XP_VXLAN_OVERHEAD6    70 /* outer IPv6 40 + ... */
+struct xp_vxlan {
+	char name[XP_IFNAMSIZ];
+	struct xp_loc loc;
+	int vni;		   /* 1..16777215 */
+	struct xp_ipaddr local;	   /* family 0: not set */
+	char device[XP_IFNAMSIZ];  /* underlay device, "" when not set */
+	int dstport;		   /* XP_UNSET: 4789 */
+	struct xp_ipaddr *remotes; /* the static flood list */
+	size_t nremotes;
+	int has_remote;		/* the map gives remote: xenplumb keeps the list */
+	struct xp_ipaddr group; /* multicast group, family 0: none */
+	int learning;		/* XP_UNSET, 0, 1 */
+	int mtu;		/* XP_UNSET or 68..65535 */
+};
+/* The UDP port (the map's or 4789) and the underlay's family (IPv6 when
+ * any of its addresses is, else IPv4). */
+int xp_vxlan_port(const struct xp_vxlan *v);
+int xp_vxlan_family(const struct xp_vxlan *v);
+
 #define XP_NETNAME_MAX 64
 struct xp_network {
 	char name[XP_NETNAME_MAX];
@@ -136,6 +168,8 @@ struct xp_conf {
 	size_t nbonds;
 	struct xp_dummy *dummies;
 	size_t ndummies;
+	struct xp_vxlan *vxlans;
+	size_t nvxlans;
 	struct xp_network *networks;
 	size_t nnetworks;
 	char **files; /* every file read, for xp_loc.file */
@@ -171,6 +205,7 @@ const struct xp_network *xp_conf_network(const struct xp_conf *c, const char *na
 const struct xp_bond *xp_conf_bond(const struct xp_conf *c, const char *name);
 const struct xp_vlan *xp_conf_vlan(const struct xp_conf *c, const char *name);
 const struct xp_dummy *xp_conf_dummy(const struct xp_conf *c, const char *name);
+const struct xp_vxlan *xp_conf_vxlan(const struct xp_conf *c, const char *name);
 
 /* Names of bond modes / xmit hash policies, for messages and status. */
 const char *xp_bond_mode_name(int mode);

@@ -252,7 +252,12 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:
 	case XP_OP_SET_VLANF:
+	case XP_OP_SET_LEARNING:
 		return set_attr(sk, op);
+	case XP_OP_FLOOD_ADD:
+	case XP_OP_FLOOD_DEL:
+		return xp_fdb_flood(sk, xp_nl_ifindex(sk, op->dev), op->ip.family, op->ip.addr,
+				    op->type == XP_OP_FLOOD_DEL);
 	case XP_OP_UP:
 		return link_simple(sk, op->dev, RTM_NEWLINK, 0, 0, IFF_UP, IFF_UP);
 	case XP_OP_DOWN:

@@ -50,6 +50,13 @@ int xp_pctx_creating(const struct xp_pctx *x, const char *name);
 /* Does the state file record name as a device xenplumb created (and, when
  * it is observed, with the ifindex it has)? */
 int xp_pctx_recorded(const struct xp_pctx *x, const char *name);
+/* The MTU name will have once this plan's devices exist (0: unknown): the
+ * last MTU op the plan has for it so far, else its observed MTU, else for a
+ * device the plan creates what the map and the kernel give it (a VLAN its
+ * parent's, a VXLAN its underlay's minus 50 or 70, others 1500).  Kinds
+ * are planned in dependency order, so a port's MTU is known to its bridge
+ * and an underlay's to its VXLAN. */
+int xp_pctx_dev_mtu(const struct xp_pctx *x, const char *name);
 /* Push CREATE of name (kind, spec), marked created. */
 struct xp_op *xp_pctx_create(struct xp_pctx *x, const char *name, int kind, const void *spec);
 /* Push SET_MTU when mtu > 0 and differs from l's. */
@@ -160,6 +167,7 @@ const struct xp_kind *xp_kind_by_name(const char *name);
 int xp_kind_has_ports(int kind);
 int xp_kind_has_parent(int kind);
 
-extern const struct xp_kind xp_kind_dummy, xp_kind_bond, xp_kind_vlan, xp_kind_bridge;
+extern const struct xp_kind xp_kind_dummy, xp_kind_bond, xp_kind_vlan, xp_kind_bridge,
+    xp_kind_vxlan;
 
 #endif

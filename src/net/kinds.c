@@ -6,7 +6,7 @@
 #include "net/kind.h"
 
 const struct xp_kind *const xp_kinds[] = {
-    &xp_kind_dummy, &xp_kind_bond, &xp_kind_vlan, &xp_kind_bridge, NULL,
+    &xp_kind_dummy, &xp_kind_bond, &xp_kind_vlan, &xp_kind_vxlan, &xp_kind_bridge, NULL,
 };
 
 const struct xp_kind *xp_kind_get(int kind)

@@ -49,6 +49,9 @@ void xp_obs_link_clear(struct xp_obs_link *l)
 	free(l->vids);
 	l->vids = NULL;
 	l->nvids = 0;
+	free(l->vx_flood);
+	l->vx_flood = NULL;
+	l->vx_nflood = 0;
 	free(l->ports);
 	free(l->addrs);
 	free(l->routes);

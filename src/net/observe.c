@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/bridge.h"
 #include "common/nl.h"
 #include "map/conf.h"
 #include "net/kind.h"
@@ -652,6 +653,95 @@ static void plan_needs(const struct xp_conf *c, const struct xp_state *s, int mo
 			need(o, v, s->ports[i].bridge, NEED_PORTS);
 }
 
+/* ---- VXLAN: the flood list, and the holder of the local address ---- */
+
+static void on_flood(int family, const void *addr, void *arg)
+{
+	struct xp_obs_link *l = arg;
+	struct xp_ipaddr *a;
+
+	l->vx_flood = grow(l->vx_flood, l->vx_nflood, sizeof(*l->vx_flood));
+	a = &l->vx_flood[l->vx_nflood++];
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	a->prefixlen = -1;
+	memcpy(a->addr, addr, alen(family));
+}
+
+struct owner {
+	const struct xp_ipaddr *want;
+	int ifindex;
+};
+
+static int on_owner(struct nlmsghdr *nlh, void *arg)
+{
+	struct owner *w = arg;
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct nlattr *tb[IFA_MAX + 1];
+	struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != w->want->family ||
+	    nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a && nla_len(a) == (int)alen(ifa->ifa_family) &&
+	    !memcmp(nla_data(a), w->want->addr, alen(ifa->ifa_family)))
+		w->ifindex = (int)ifa->ifa_index;
+	return 0;
+}
+
+static int owner_dump(struct nl_sock *sk, struct owner *w)
+{
+	struct ifaddrmsg ifa = {.ifa_family = (unsigned char)w->want->family};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_query(sk, msg, on_owner, w);
+}
+
+/* The map's VXLANs: the device (observed), its flood list, and for one
+ * with a local address and no device, the interface holding that address
+ * (one address dump of that family; start and reload only, not a hot
+ * path). */
+static int observe_vxlans(struct nl_sock *sk, const struct xp_conf *c, struct xp_observed *o)
+{
+	int err = 0;
+
+	for (size_t i = 0; c && i < c->nvxlans && !err; i++) {
+		const struct xp_vxlan *v = &c->vxlans[i];
+		struct xp_obs_link *l;
+		struct owner w = {&v->local, 0};
+		char name[XP_IFNAMSIZ] = "";
+
+		if ((err = observe_once(sk, v->name, o)) < 0)
+			break;
+		if (v->device[0] && (err = observe_once(sk, v->device, o)) < 0)
+			break;
+		l = xp_obs_add(o, v->name);
+		if (l->kind == XP_K_VXLAN) {
+			free(l->vx_flood);
+			l->vx_flood = NULL;
+			l->vx_nflood = 0;
+			err = xp_fdb_flood_list(sk, l->ifindex, on_flood, l);
+		}
+		if (err < 0 || v->device[0] || v->local.family <= 0)
+			continue;
+		if ((err = owner_dump(sk, &w)) < 0 || !w.ifindex)
+			continue;
+		index_name(sk, o, w.ifindex, name, NULL);
+		if ((err = observe_once(sk, name, o)) < 0)
+			break;
+		l = xp_obs_add(o, v->name);
+		snprintf(l->vx_underlay, sizeof(l->vx_underlay), "%s", name);
+	}
+	return err;
+}
+
 int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP_IFNAMSIZ],
 		   size_t nextra, const struct xp_state *s, int mode, struct xp_observed *o)
 {
@@ -678,6 +768,8 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 	}
 	for (size_t i = 0; i < nextra && !err; i++)
 		err = observe_once(sk, extra[i], o);
+	if (!err)
+		err = observe_vxlans(sk, c, o);
 	if (err)
 		return err;
 	/* masters and parents: mostly links observed already */

@@ -31,6 +31,7 @@ enum xp_kind_id {
 	XP_K_VLAN,
 	XP_K_DUMMY,
 	XP_K_OTHER, /* NIC, veth, tap, ... */
+	XP_K_VXLAN,
 };
 const char *xp_kind_name(int kind);
 
@@ -104,6 +105,16 @@ struct xp_obs_link {
 	/* vlan */
 	char parent[XP_IFNAMSIZ];
 	int vlan_id;
+	/* vxlan (its underlay device, IFLA_VXLAN_LINK, is link_index/parent) */
+	int vx_vni;
+	int vx_port;
+	int vx_learning;
+	struct xp_ipaddr vx_local, vx_group;
+	struct xp_ipaddr *vx_flood; /* the all-zeros FDB entries' remotes */
+	size_t vx_nflood;
+	/* the interface that holds the map's local address, when the map
+	 * names no device ("" when none does) -- the underlay of its MTU */
+	char vx_underlay[XP_IFNAMSIZ];
 	/* port of a VLAN-filtering bridge: its bridge VLANs (-1 = not read) */
 	int nvids;
 	unsigned short *vids;

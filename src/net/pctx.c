@@ -156,6 +156,61 @@ int xp_pctx_recorded(const struct xp_pctx *x, const char *name)
 	return 0;
 }
 
+static int dev_mtu(const struct xp_pctx *x, const char *name, int depth);
+
+/* The MTU the map and the kernel give a device this plan creates, with no
+ * MTU op of its own: the map's, else a VLAN its parent's, a VXLAN on a
+ * device that device's minus the encapsulation (the kernel derives it from
+ * IFLA_VXLAN_LINK), anything else the kernel's 1500; 0 when unknown. */
+static int created_mtu(const struct xp_pctx *x, const char *name, int depth)
+{
+	const struct xp_vlan *v = xp_conf_vlan(x->c, name);
+	const struct xp_vxlan *vx = xp_conf_vxlan(x->c, name);
+	const struct xp_bond *b = xp_conf_bond(x->c, name);
+	const struct xp_dummy *d = xp_conf_dummy(x->c, name);
+	const struct xp_bridge *br = xp_conf_bridge(x->c, name);
+	int m = v ? v->mtu : vx ? vx->mtu : b ? b->mtu : d ? d->mtu : br ? br->mtu : XP_UNSET;
+
+	if (m > 0)
+		return m;
+	if (v)
+		return dev_mtu(x, v->parent, depth + 1);
+	if (vx && !vx->device[0])
+		return 0; /* its SET_MTU op says it, when the underlay is known */
+	if (vx) {
+		m = dev_mtu(x, vx->device, depth + 1);
+		return m > 0 ? m - (xp_vxlan_family(vx) == AF_INET6 ? XP_VXLAN_OVERHEAD6
+								    : XP_VXLAN_OVERHEAD4)
+			     : 0;
+	}
+	return 1500;
+}
+
+static int dev_mtu(const struct xp_pctx *x, const char *name, int depth)
+{
+	const struct xp_obs_link *l = xp_pctx_obs(x, name);
+	int mtu = 0;
+
+	if (!name || !name[0] || depth > 8) /* a chain longer than any real stack */
+		return 0;
+	for (size_t i = 0; i < x->p->n; i++) {
+		const struct xp_op *op = &x->p->ops[i];
+		if ((op->type == XP_OP_SET_MTU || op->type == XP_OP_PIN_MTU) &&
+		    !strcmp(op->dev, name))
+			mtu = op->value;
+	}
+	if (mtu > 0)
+		return mtu;
+	if (l)
+		return l->mtu;
+	return xp_pctx_creating(x, name) ? created_mtu(x, name, depth) : 0;
+}
+
+int xp_pctx_dev_mtu(const struct xp_pctx *x, const char *name)
+{
+	return dev_mtu(x, name, 0);
+}
+
 struct xp_op *xp_pctx_create(struct xp_pctx *x, const char *name, int kind, const void *spec)
 {
 	struct xp_op *op = xp_plan_push(x->p, XP_OP_CREATE, name, "in the map, missing");

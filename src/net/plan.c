@@ -48,10 +48,28 @@ const char *xp_op_name(int type)
 	    [XP_OP_DELETE] = "delete",
 	    [XP_OP_PORT_VLAN] = "port-vlan",
 	    [XP_OP_PIN_MTU] = "pin-mtu",
+	    [XP_OP_SET_LEARNING] = "set-learning",
+	    [XP_OP_FLOOD_ADD] = "flood-add",
+	    [XP_OP_FLOOD_DEL] = "flood-del",
 	};
 	if (type < 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])
 		return "?";
 	return names[type];
+}
+
+/* The VXLAN ops: learning, the flood list. */
+static void format_vxlan(const struct xp_op *op, char *what, size_t len)
+{
+	if (op->type == XP_OP_SET_LEARNING) {
+		snprintf(what, len, "set %s learning %s (was %s)", op->dev,
+			 op->value ? "on" : "off", op->old ? "on" : "off");
+	} else {
+		char a[64];
+		snprintf(what, len, "%s remote %s %s the flood list of %s",
+			 op->type == XP_OP_FLOOD_ADD ? "add" : "remove",
+			 xp_ipaddr_format(&op->ip, a, sizeof(a)),
+			 op->type == XP_OP_FLOOD_ADD ? "to" : "from", op->dev);
+	}
 }
 
 static void addr_op_format(const struct xp_op *op, char *what, size_t len)
@@ -128,6 +146,11 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 				 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
 		break;
 	}
+	case XP_OP_SET_LEARNING:
+	case XP_OP_FLOOD_ADD:
+	case XP_OP_FLOOD_DEL:
+		format_vxlan(op, what, sizeof(what));
+		break;
 	case XP_OP_PORT_VLAN:
 		snprintf(what, sizeof(what), "%s vlan %d on bridge port %s",
 			 op->old ? "remove" : "add", op->value, op->dev);

@@ -20,24 +20,27 @@
 #include "net/state.h"
 
 enum xp_op_type {
-	XP_OP_CREATE,	 /* dev of kind; spec points into the map */
-	XP_OP_SET_MTU,	 /* dev, value (old: old); kind XP_K_BRIDGE: gives a bridge
-			  * back its recorded MTU, and forgets the record */
-	XP_OP_SET_STP,	 /* bridge dev, value */
-	XP_OP_SET_FD,	 /* bridge dev, forward delay seconds */
-	XP_OP_SET_VLANF, /* bridge dev, vlan_filtering */
-	XP_OP_DOWN,	 /* dev (only: NIC about to join a new bond) */
-	XP_OP_ENSLAVE,	 /* dev joins bond peer */
-	XP_OP_ADD_PORT,	 /* dev joins bridge peer */
-	XP_OP_DEL_PORT,	 /* dev leaves bridge peer */
-	XP_OP_UP,	 /* dev */
-	XP_OP_ADD_ADDR,	 /* addr on dev */
-	XP_OP_DEL_ADDR,	 /* addr from dev */
-	XP_OP_ADD_ROUTE, /* route via dev */
-	XP_OP_DEL_ROUTE, /* route via dev */
-	XP_OP_DELETE,	 /* dev (only ones xenplumb created) */
-	XP_OP_PORT_VLAN, /* bridge port dev carries vlan value tagged */
-	XP_OP_PIN_MTU,	 /* bridge dev's MTU set to value so ports cannot move it (old: old) */
+	XP_OP_CREATE,	    /* dev of kind; spec points into the map */
+	XP_OP_SET_MTU,	    /* dev, value (old: old); kind XP_K_BRIDGE: gives a bridge
+			     * back its recorded MTU, and forgets the record */
+	XP_OP_SET_STP,	    /* bridge dev, value */
+	XP_OP_SET_FD,	    /* bridge dev, forward delay seconds */
+	XP_OP_SET_VLANF,    /* bridge dev, vlan_filtering */
+	XP_OP_DOWN,	    /* dev (only: NIC about to join a new bond) */
+	XP_OP_ENSLAVE,	    /* dev joins bond peer */
+	XP_OP_ADD_PORT,	    /* dev joins bridge peer */
+	XP_OP_DEL_PORT,	    /* dev leaves bridge peer */
+	XP_OP_UP,	    /* dev */
+	XP_OP_ADD_ADDR,	    /* addr on dev */
+	XP_OP_DEL_ADDR,	    /* addr from dev */
+	XP_OP_ADD_ROUTE,    /* route via dev */
+	XP_OP_DEL_ROUTE,    /* route via dev */
+	XP_OP_DELETE,	    /* dev (only ones xenplumb created) */
+	XP_OP_PORT_VLAN,    /* bridge port dev carries vlan value tagged */
+	XP_OP_PIN_MTU,	    /* bridge dev's MTU set to value so ports cannot move it (old: old) */
+	XP_OP_SET_LEARNING, /* vxlan dev, learning value (old: old) */
+	XP_OP_FLOOD_ADD,    /* vxlan dev floods to remote ip too */
+	XP_OP_FLOOD_DEL,    /* vxlan dev no longer floods to remote ip */
 };
 
 struct xp_op {
@@ -50,6 +53,7 @@ struct xp_op {
 	const void *spec;      /* CREATE: struct xp_bridge/xp_bond/xp_vlan/xp_dummy */
 	struct xp_addr addr;   /* ADD_ADDR / DEL_ADDR */
 	struct xp_route route; /* ADD_ROUTE / DEL_ROUTE */
+	struct xp_ipaddr ip;   /* FLOOD_ADD / FLOOD_DEL */
 	int created;	       /* dev was created by xenplumb (this run or before) */
 	int had; /* DEL_ADDR/DEL_ROUTE of a move: the bridge had it already (kept there) */
 	char why[160];

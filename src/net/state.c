@@ -530,7 +530,7 @@ void xp_state_del_pvlan(struct xp_state *s, const char *bridge, const char *port
 
 static int kind_parse(const char *w)
 {
-	static const int kinds[] = {XP_K_BRIDGE, XP_K_BOND, XP_K_VLAN, XP_K_DUMMY};
+	static const int kinds[] = {XP_K_BRIDGE, XP_K_BOND, XP_K_VLAN, XP_K_DUMMY, XP_K_VXLAN};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(w, xp_kind_name(kinds[i])))
 			return kinds[i];

@@ -228,6 +228,19 @@ static void op_diff(const struct xp_plan *p, const struct xp_op *op, json_object
 	case XP_OP_UP:
 		diff_add(drift, op->dev, "up", "up", "down");
 		break;
+	case XP_OP_SET_LEARNING:
+		diff_add(drift, op->dev, "learning", op->value ? "on" : "off",
+			 op->old ? "on" : "off");
+		break;
+	case XP_OP_FLOOD_ADD:
+		if (!creating(p, op->dev))
+			diff_add(drift, op->dev, "flood-list",
+				 xp_ipaddr_format(&op->ip, want, sizeof(want)), "missing");
+		break;
+	case XP_OP_FLOOD_DEL:
+		diff_add(drift, op->dev, "flood-list", "not listed",
+			 xp_ipaddr_format(&op->ip, have, sizeof(have)));
+		break;
 	case XP_OP_PORT_VLAN:
 		snprintf(want, sizeof(want), "VLAN %d tagged on %s", op->value, op->peer);
 		diff_add(drift, op->dev, "bridge-vlan", want, "missing");
@@ -417,6 +430,33 @@ static json_object *vlan_json(struct model *m, const struct xp_vlan *v)
 	return j;
 }
 
+/* The live fields come from the kind's status hook (vni, local, dstport,
+ * learning, flood: the remotes the kernel floods to); the map's list is
+ * beside them, and any difference is drift (from the plan's flood ops). */
+static json_object *vxlan_json(struct model *m, const struct xp_vxlan *v)
+{
+	const struct xp_obs_link *l = live(m->o, v->name);
+	const struct xp_kind *k = xp_kind_get(XP_K_VXLAN);
+	json_object *j = link_json(v->name, l, m->s), *r = NULL;
+
+	static const char *const live_keys[] = {"vni", "local", "dstport", "learning", "flood"};
+
+	if (l && l->kind == XP_K_VXLAN && k && k->status_json)
+		k->status_json(j, l);
+	else
+		for (size_t i = 0; i < sizeof(live_keys) / sizeof(live_keys[0]); i++)
+			json_object_object_add(j, live_keys[i], NULL);
+	if (v->has_remote) {
+		char ip[64];
+		r = json_object_new_array();
+		for (size_t i = 0; i < v->nremotes; i++)
+			json_object_array_add(
+			    r, jstr(xp_ipaddr_format(&v->remotes[i], ip, sizeof(ip))));
+	}
+	json_object_object_add(j, "remotes", r);
+	return j;
+}
+
 static json_object *network_json(struct model *m, const struct xp_network *nw)
 {
 	json_object *j = json_object_new_object();
@@ -481,6 +521,7 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 	SECTION(root, "vlans", c->nvlans, vlan_json(&m, &c->vlans[i]));
 	SECTION(root, "dummies", c->ndummies,
 		link_json(c->dummies[i].name, live(o, c->dummies[i].name), s));
+	SECTION(root, "vxlans", c->nvxlans, vxlan_json(&m, &c->vxlans[i]));
 	SECTION(root, "networks", c->nnetworks, network_json(&m, &c->networks[i]));
 	json_object_object_add(root, "drift", m.drift);
 	json_object_object_add(root, "missing", missing);

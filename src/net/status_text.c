@@ -94,6 +94,38 @@ static void bond_text(json_object *b, FILE *out)
 	fprintf(out, "\n");
 }
 
+static void list_text(json_object *j, const char *key, FILE *out)
+{
+	size_t n = count(j, key);
+
+	if (!n)
+		fprintf(out, " none");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %s", json_object_get_string(item(j, key, k)));
+}
+
+/* "vxlan vx100: up, mtu 1450, vni 100, local 192.0.2.1, dstport 4789,
+ * learning off, created by xenplumb, floods to 192.0.2.2 192.0.2.3 (map:
+ * 192.0.2.2 192.0.2.3)" */
+static void vxlan_text(json_object *v, FILE *out)
+{
+	fprintf(out, "vxlan %s: %s", str(v, "name"), updown(v));
+	if (yes(v, "exists") && get(v, "vni")) {
+		fprintf(out, ", mtu %d, vni %d, local %s, dstport %d, learning %s%s, floods to",
+			num(v, "mtu"), num(v, "vni"), str(v, "local"), num(v, "dstport"),
+			yes(v, "learning") ? "on" : "off",
+			yes(v, "created") ? ", created by xenplumb" : ", adopted");
+		list_text(v, "flood", out);
+	}
+	if (get(v, "remotes")) {
+		fprintf(out, " (map:");
+		list_text(v, "remotes", out);
+		fprintf(out, ")");
+	} else
+		fprintf(out, " (flood list not managed: no remote in the map)");
+	fprintf(out, "\n");
+}
+
 static void tail_text(json_object *m, FILE *out)
 {
 	size_t n = count(m, "drift");
@@ -140,6 +172,8 @@ void xp_status_render(json_object *m, FILE *out)
 		json_object *d = item(m, "dummies", i);
 		fprintf(out, "dummy %s: %s\n", str(d, "name"), updown(d));
 	}
+	for (size_t i = 0; i < count(m, "vxlans"); i++)
+		vxlan_text(item(m, "vxlans", i), out);
 	for (size_t i = 0; i < count(m, "networks"); i++) {
 		json_object *nw = item(m, "networks", i);
 		fprintf(out, "network %s: bridge %s", str(nw, "name"), str(nw, "bridge"));

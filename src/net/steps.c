@@ -23,6 +23,13 @@ int xp_op_inverse(const struct xp_op *op, struct xp_op *inv)
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:
 	case XP_OP_SET_VLANF:
+	case XP_OP_SET_LEARNING:
+		return 1;
+	case XP_OP_FLOOD_ADD:
+		inv->type = XP_OP_FLOOD_DEL;
+		return 1;
+	case XP_OP_FLOOD_DEL:
+		inv->type = XP_OP_FLOOD_ADD;
 		return 1;
 	case XP_OP_DOWN:
 		inv->type = XP_OP_UP;

@@ -54,33 +54,20 @@ static void plan_adopted_mtu(struct xp_pctx *x, const struct xp_bridge *br,
 }
 
 /* A new bridge's MTU: the map's, else its uplink's (the first port of the
- * map that exists or is made), else 1500. */
+ * map that exists or is made, with the MTU it has once this plan's devices
+ * exist: a VXLAN's underlay's minus the overhead, a VLAN's parent's, a map
+ * mtu), else 1500.  Lower devices are planned before bridges. */
 static int new_bridge_mtu(struct xp_pctx *x, const struct xp_bridge *br)
 {
 	if (br->mtu > 0)
 		return br->mtu;
 	for (size_t i = 0; i < br->nports; i++) {
-		const char *port = br->ports[i];
-		const struct xp_obs_link *l = xp_pctx_obs(x, port);
-		const struct xp_bond *b = xp_conf_bond(x->c, port);
-		const struct xp_vlan *v = xp_conf_vlan(x->c, port);
-		const struct xp_dummy *d = xp_conf_dummy(x->c, port);
+		int mtu;
 
-		if (l)
-			return l->mtu;
-		if (!xp_pctx_creating(x, port))
+		if (!xp_pctx_will_exist(x, br->ports[i]))
 			continue;
-		if (b)
-			return b->mtu > 0 ? b->mtu : 1500;
-		if (d)
-			return d->mtu > 0 ? d->mtu : 1500;
-		if (v && v->mtu > 0)
-			return v->mtu;
-		if (v && xp_pctx_obs(x, v->parent))
-			return xp_pctx_obs(x, v->parent)->mtu;
-		if (v && xp_conf_bond(x->c, v->parent) && xp_conf_bond(x->c, v->parent)->mtu > 0)
-			return xp_conf_bond(x->c, v->parent)->mtu;
-		return 1500;
+		mtu = xp_pctx_dev_mtu(x, br->ports[i]);
+		return mtu > 0 ? mtu : 1500;
 	}
 	return 1500;
 }

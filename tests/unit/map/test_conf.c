@@ -358,7 +358,7 @@ static const struct bad bad_syntax[] = {
     {"[bridge br0\n", 1, 1, "section header not closed, '[bridge br0'"},
     {"[]\n", 1, 1, "empty section header"},
     {"[bridges br0]\nmtu = 1\n", 1, 1, "unknown section kind 'bridges' -- did you mean 'bridge'"},
-    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, network or global"},
+    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, vxlan, network or global"},
     {"[bridge]\n", 1, 1, "section [bridge] has no name"},
     {"[bridge a b]\n", 1, 1, "more than a kind and a name, 'b'"},
     {"\n[bridge abcdefghijklmnop]\n", 1, 2, "'abcdefghijklmnop' -- interface name longer than 15"},
@@ -979,7 +979,7 @@ static void test_shipped_examples(void **state)
 	const struct xp_bond *bo;
 	(void)state;
 
-	assert_int_equal(load_all_clean("etc/examples/*.conf"), 5);
+	assert_int_equal(load_all_clean("etc/examples/*.conf"), 6);
 
 	load_example("etc/xenplumb.conf", &c);
 	b = xp_conf_default_bridge(&c);
@@ -1030,6 +1030,15 @@ static void test_shipped_examples(void **state)
 	load_example("etc/examples/laptop-nat.conf", &c);
 	assert_string_equal(xp_conf_default_bridge(&c)->ports[0], "dummy0");
 	assert_non_null(xp_conf_dummy(&c, "dummy0"));
+	xp_conf_free(&c);
+
+	load_example("etc/examples/multi-host.conf", &c);
+	assert_int_equal(c.nvxlans, 1);
+	assert_int_equal(xp_conf_vxlan(&c, "vx100")->vni, 100);
+	assert_int_equal(xp_conf_vxlan(&c, "vx100")->nremotes, 2);
+	assert_int_equal(xp_vxlan_port(xp_conf_vxlan(&c, "vx100")), 4789);
+	assert_string_equal(xp_conf_bridge(&c, "brvx")->ports[0], "vx100");
+	assert_string_equal(xp_conf_network(&c, "web")->bridge, "brvx");
 	xp_conf_free(&c);
 }
 

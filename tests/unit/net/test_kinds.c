@@ -78,10 +78,13 @@ static void test_rows(void **state)
 		assert_ptr_equal(xp_kind_by_name(k->name), k);
 		assert_string_equal(xp_kind_name(k->kind), k->name);
 	}
-	assert_int_equal(n, 4);
-	/* dependency order: lower devices first */
+	assert_int_equal(n, 5);
+	/* dependency order: lower devices first; a VXLAN runs on a NIC, bond
+	 * or VLAN and is a bridge port */
 	assert_int_equal(xp_kinds[0]->kind, XP_K_DUMMY);
-	assert_int_equal(xp_kinds[3]->kind, XP_K_BRIDGE);
+	assert_int_equal(xp_kinds[2]->kind, XP_K_VLAN);
+	assert_int_equal(xp_kinds[3]->kind, XP_K_VXLAN);
+	assert_int_equal(xp_kinds[4]->kind, XP_K_BRIDGE);
 	assert_null(xp_kind_get(XP_K_OTHER));
 	assert_null(xp_kind_by_name("veth"));
 	assert_string_equal(xp_kind_name(XP_K_ABSENT), "absent");
