@@ -433,7 +433,7 @@ static void test_transact_fake(void **state)
 
 static void test_open_errors(void **state)
 {
-	char err[256] = "", path[108];
+	char err[256] = "", path[108], remote[128];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 	(void)state;
@@ -449,8 +449,8 @@ static void test_open_errors(void **state)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
-	snprintf(err, sizeof(err), "unix:%s", path);
-	assert_null(xp_ovsdb_open(err, 100, err, sizeof(err)));
+	snprintf(remote, sizeof(remote), "unix:%s", path);
+	assert_null(xp_ovsdb_open(remote, 100, err, sizeof(err)));
 	assert_non_null(strstr(err, "connection refused"));
 	unlink(path);
 }
