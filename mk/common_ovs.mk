@@ -19,3 +19,11 @@ $(B)/tests/tools/ovsdbc: $(B)/tests/tools/ovsdbc.o $(OVS_COMMON_SRCS:%.c=$(B)/%.
 
 TEST_BINS += $(B)/tests/tools/ovsdbc
 DEPS      += $(B)/tests/tools/ovsdbc.d
+
+# src/net/ovsnet.c: the map's Open vSwitch bridges for network-xenplumb
+# (compiled here until it joins mk/net.mk's object list)
+$(B)/tests/tools/ovsnetc: $(B)/tests/tools/ovsnetc.o $(B)/src/net/ovsnet.o \
+		$(OVS_COMMON_SRCS:%.c=$(B)/%.o) $(B)/src/common/nl.o $(B)/src/common/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(NL_LIBS)
+TEST_BINS += $(B)/tests/tools/ovsnetc
+DEPS      += $(B)/tests/tools/ovsnetc.d $(B)/src/net/ovsnet.d

@@ -1,0 +1,172 @@
+#!/bin/sh
+# vif-xenplumb on an Open vSwitch bridge (a real ovsdb-server and
+# ovs-vswitchd, userspace datapath; tests/lib/ovs.sh): a bridge over a NIC
+# (veth) made by network-xenplumb from the map, guests with access ports
+# on VLANs 10 and 20 and one trunk, checked with ovs-vsctl and ovs-ofctl;
+# frames pass between same-tag guests (and to the trunk guest's VLAN 10
+# subinterface), never across tags; external_ids for a controller; the
+# stock contract (script=vif-openvswitch, bridge=BR.TAG:TRUNK, no map);
+# offline removes the port and nothing else; a missing ovsdb-server or
+# bridge is a clear hotplug-error and leaves nothing behind.
+. "$(dirname "$0")/../lib/t.sh"
+. "$T_ROOT/tests/netns/t-vif-lib.sh"
+. "$T_ROOT/tests/lib/ovs.sh"
+vif_init
+GUESTS=""
+cleanup() {
+	for g in $GUESTS; do ip netns del "$g" 2>/dev/null; done
+	ovs_stop
+	vif_cleanup
+}
+trap cleanup EXIT
+ovs_start || t_bail "cannot start Open vSwitch"
+NET=$B/network-xenplumb
+
+# the uplink NIC: a veth whose peer is a "switch" netns
+ip link add nic0 type veth peer name up0 netns "$VIF_GUEST" || t_bail "nic0"
+vif_map "[bridge xpovs0]
+type = openvswitch
+datapath-type = netdev
+ports = nic0
+"
+export XENPLUMB_STATE_DIR="$VIF_TMP/state"
+t_ok "network-xenplumb start makes the OVS bridge" "$NET" start
+t_eq "bridge exists" xpovs0 "$(ovs-vsctl list-br)"
+t_eq "userspace datapath" netdev "$(ovs-vsctl get Bridge xpovs0 datapath_type)"
+t_eq "uplink port" nic0 "$(ovs-vsctl list-ports xpovs0)"
+
+# a guest: vif D.N with its peer alone in a netns of its own, an address
+guest() { # D N ADDR [KEY=VAL...]
+	_d=$1 _n=$2 _a=$3
+	shift 3
+	vif_mkvif "$_d" "$_n" "$@" || return 1
+	_g=xpg$$-$_d-$_n
+	ip netns add "$_g" || return 1
+	GUESTS="$GUESTS $_g"
+	ip -n "$VIF_GUEST" link set "g${_d}_$_n" netns "$_g" || return 1
+	ip -n "$_g" link set lo up
+	ip -n "$_g" link set "g${_d}_$_n" up
+	[ -z "$_a" ] || ip -n "$_g" addr add "$_a" dev "g${_d}_$_n"
+	xenstore-write "/local/domain/$_d/vm" "/vm/0000000$_d-0000-4000-8000-00000000000$_n" \
+		"/vm/0000000$_d-0000-4000-8000-00000000000$_n/uuid" \
+		"0000000$_d-0000-4000-8000-00000000000$_n"
+}
+gping() { ip netns exec "xpg$$-$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; }
+
+guest 3 0 192.0.2.3/24 bridge=xpovs0.10 || t_bail "guest 3.0"
+guest 4 0 192.0.2.4/24 bridge=xpovs0.10 || t_bail "guest 4.0"
+guest 5 0 192.0.2.5/24 bridge=xpovs0.20 || t_bail "guest 5.0"
+guest 6 0 "" bridge=xpovs0:10:20 || t_bail "guest 6.0"
+ip -n "xpg$$-6-0" link add link g6_0 name g6_0.10 type vlan id 10 &&
+	ip -n "xpg$$-6-0" link set g6_0.10 up &&
+	ip -n "xpg$$-6-0" addr add 192.0.2.6/24 dev g6_0.10 || t_bail "trunk guest's VLAN 10"
+for v in 3 4 5 6; do
+	t_ok "online $v.0" vif_run online $v 0
+	t_eq "$v.0 connected" connected "$(vif_status $v 0)"
+done
+t_eq "ports" "nic0 vif3.0 vif4.0 vif5.0 vif6.0" \
+	"$(ovs-vsctl list-ports xpovs0 | sort | tr '\n' ' ' | sed 's/ $//')"
+t_eq "3.0 access tag 10" "10 access" "$(ovs-vsctl get Port vif3.0 tag vlan_mode | tr '\n' ' ' | sed 's/ $//')"
+t_eq "5.0 access tag 20" "20" "$(ovs-vsctl get Port vif5.0 tag)"
+t_eq "6.0 trunk 10,20" "[10, 20] trunk []" \
+	"$(ovs-vsctl get Port vif6.0 trunks vlan_mode tag | tr '\n' ' ' | sed 's/ $//')"
+t_eq "uplink: trunk (every VLAN)" "[] []" "$(ovs-vsctl get Port nic0 tag trunks | tr '\n' ' ' | sed 's/ $//')"
+of=$(ovs-ofctl show xpovs0)
+for v in 3 4 5 6; do
+	t_match "ovs-ofctl: vif$v.0 is an OpenFlow port" "^ *[0-9]+\(vif$v\.0\)" "$of"
+done
+t_eq "vif: fixed MAC, up" "fe:ff:ff:ff:ff:ff 1" "$("$NLPROBE" link vif3.0 mac up | tr '\n' ' ' | sed 's/ $//')"
+t_eq "iface-id: VM uuid . devid" '"00000003-0000-4000-8000-000000000000.0"' \
+	"$(ovs-vsctl get Interface vif3.0 external_ids:iface-id)"
+t_eq "attached-mac" '"00:16:3e:00:03:00"' "$(ovs-vsctl get Interface vif3.0 external_ids:attached-mac)"
+t_eq "vm-id" '"00000003-0000-4000-8000-000000000000"' "$(ovs-vsctl get Interface vif3.0 external_ids:vm-id)"
+t_eq "xs-vm-uuid" '"00000003-0000-4000-8000-000000000000"' \
+	"$(ovs-vsctl get Interface vif3.0 external_ids:xs-vm-uuid)"
+t_eq "xen-vm-name (Debian's vif-openvswitch)" guest3 "$(ovs-vsctl get Interface vif3.0 external_ids:xen-vm-name)"
+
+# ---- traffic ----------------------------------------------------------------------
+t_ok "same tag: 3.0 reaches 4.0" gping 3-0 192.0.2.4
+t_ok "trunk guest's VLAN 10 reaches 3.0" gping 6-0 192.0.2.3
+t_fails "across tags: 3.0 does not reach 5.0" gping 3-0 192.0.2.5
+t_fails "across tags: 5.0 does not reach 4.0" gping 5-0 192.0.2.4
+# the uplink carries VLAN 10 tagged: a host on the switch side reaches 3.0
+ip -n "$VIF_GUEST" link set up0 up &&
+	ip -n "$VIF_GUEST" link add link up0 name up0.10 type vlan id 10 &&
+	ip -n "$VIF_GUEST" link set up0.10 up &&
+	ip -n "$VIF_GUEST" addr add 192.0.2.100/24 dev up0.10 || t_bail "switch side"
+t_ok "uplink, VLAN 10 tagged: reaches 3.0" in_guest ping -n -q -c 1 -W 1 192.0.2.3
+t_fails "uplink, VLAN 10: does not reach 5.0 (VLAN 20)" in_guest ping -n -q -c 1 -W 1 192.0.2.5
+
+# ---- offline removes the port and nothing else --------------------------------------
+t_ok "offline 4.0" vif_run offline 4 0
+t_eq "4.0's port gone, the rest stays" "nic0 vif3.0 vif5.0 vif6.0" \
+	"$(ovs-vsctl list-ports xpovs0 | sort | tr '\n' ' ' | sed 's/ $//')"
+t_eq "4.0's Interface row gone" "" "$(ovs-vsctl --columns=name find Interface name=vif4.0)"
+t_nomatch "ovs-ofctl: vif4.0 gone" '\(vif4\.0\)' "$(ovs-ofctl show xpovs0)"
+t_eq "vif4.0 down" 0 "$("$NLPROBE" link vif4.0 up)"
+t_ok "3.0 still reaches 6.0's VLAN 10" gping 3-0 192.0.2.6
+t_ok "offline again: nothing to do" vif_run offline 4 0
+
+# ---- online again (a reboot with the same domid) replaces, not duplicates -----------
+t_ok "online 4.0 again" vif_run online 4 0
+t_ok "online 4.0 once more (udev's second call)" vif_run online 4 0
+t_eq "one port vif4.0" 1 "$(ovs-vsctl --columns=name find Port name=vif4.0 | grep -c name)"
+t_ok "4.0 reaches 3.0 again" gping 4-0 192.0.2.3
+
+# ---- vifname, mtu ---------------------------------------------------------------------
+guest 7 0 "" bridge=xpovs0.20 vifname=db7 mtu=1400 || t_bail "guest 7.0"
+t_ok "online 7.0 (vifname db7, mtu 1400)" vif_run online 7 0
+t_eq "port named after the vifname" 20 "$(ovs-vsctl get Port db7 tag)"
+t_eq "MTU 1400" 1400 "$("$NLPROBE" link db7 mtu)"
+t_eq "frontend mtu" 1400 "$(xenstore-read /local/domain/7/device/vif/0/mtu)"
+xenstore-rm "$VIF_BE/7/0"
+t_ok "offline with the backend directory gone" vif_run offline 7 0
+t_eq "db7's port gone" "" "$(ovs-vsctl --columns=name find Port name=db7)"
+
+# ---- stock contract: script=vif-openvswitch, bridge=BR.TAG:TRUNK, no map ---------
+ln -s "$(cd "$(dirname "$VIF_BIN")" && pwd)/vif-xenplumb" "$VIF_TMP/vif-openvswitch"
+export XENPLUMB_CONF="$VIF_TMP/none.conf"
+guest 8 0 192.0.2.8/24 bridge=xpovs0.10 script=/etc/xen/scripts/vif-openvswitch ||
+	t_bail "guest 8.0"
+guest 8 1 "" bridge=xpovs0.5:10:20 script=/etc/xen/scripts/vif-openvswitch || t_bail "guest 8.1"
+stockovs() { # ACTION D N: as libxl runs script=vif-openvswitch (compat link)
+	env script=/etc/xen/scripts/vif-openvswitch XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$2/$3" \
+		XENBUS_BASE_PATH=backend netdev= vif="vif$2.$3" "$VIF_TMP/vif-openvswitch" "$1" \
+		type_if=vif </dev/null
+}
+t_ok "compat online 8.0 (bridge=xpovs0.10, no map)" stockovs online 8 0
+t_eq "8.0 tag 10" 10 "$(ovs-vsctl get Port vif8.0 tag)"
+t_ok "compat 8.0 reaches 3.0" gping 8-0 192.0.2.3
+t_ok "compat online 8.1 (xpovs0.5:10:20)" stockovs online 8 1
+t_eq "8.1 native VLAN 5, trunks 10 20" "5 [10, 20] native-untagged" \
+	"$(ovs-vsctl get Port vif8.1 tag trunks vlan_mode | tr '\n' ' ' | sed 's/ $//')"
+t_ok "compat offline 8.0" stockovs offline 8 0
+t_eq "8.0's port gone" "" "$(ovs-vsctl --columns=name find Port name=vif8.0)"
+
+# ---- errors: clear, and nothing left behind ---------------------------------------
+guest 9 0 "" bridge=xpovs0.10 script=/etc/xen/scripts/vif-openvswitch || t_bail "guest 9.0"
+t_fails "no ovsdb-server: online fails" env XENPLUMB_OVSDB=unix:$VIF_TMP/nosuch.sock \
+	script=/etc/xen/scripts/vif-openvswitch XENBUS_TYPE=vif XENBUS_PATH=backend/vif/9/0 \
+	XENBUS_BASE_PATH=backend vif=vif9.0 "$VIF_TMP/vif-openvswitch" online type_if=vif
+t_match "hotplug-error names the socket" "no ovsdb-server socket at $VIF_TMP/nosuch.sock" \
+	"$(vif_error 9 0)"
+t_eq "hotplug-status error" error "$(vif_status 9 0)"
+t_eq "vif9.0 left down, MAC untouched" "0" "$("$NLPROBE" link vif9.0 up)"
+xenstore-rm "$VIF_BE/9/0/hotplug-error" "$VIF_BE/9/0/hotplug-status"
+vif_key 9 0 bridge nosuchbr.10
+t_fails "missing OVS bridge: online fails" stockovs online 9 0
+t_match "hotplug-error names the bridge" "no Open vSwitch bridge nosuchbr" "$(vif_error 9 0)"
+t_eq "no port row left" "" "$(ovs-vsctl --columns=name find Port name=vif9.0)"
+
+# ---- status ------------------------------------------------------------------------
+st=$("$NET" status 2>&1)
+t_match "status: the OVS bridge" "xpovs0.*openvswitch" "$st"
+t_match "status: a guest port and its tag" "vif3.0.*tag 10" "$st"
+t_match "status: the trunk" "vif6.0.*trunks 10,20" "$st"
+
+# ---- stop removes what start made, after the guests left --------------------------
+for v in 3 4 5 6; do vif_run offline $v 0 >/dev/null 2>&1; done
+stockovs offline 8 1 >/dev/null 2>&1
+t_ok "network-xenplumb stop" "$NET" stop
+t_eq "the bridge xenplumb made is gone" "" "$(ovs-vsctl list-br)"
+t_done
