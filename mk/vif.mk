@@ -2,7 +2,8 @@
 # Links the map parser ($(CONF_OBJS), mk/conf.mk) and the shared helpers.
 
 VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif/vif_bridge.c \
-            src/vif/vif_plumb.c src/vif/vif_steps.c src/vif/vlanspec.c src/vif/antispoof.c
+            src/vif/vif_plumb.c src/vif/vif_steps.c src/vif/vlanspec.c src/vif/antispoof.c \
+            src/vif/hooks.c src/vif/vif_ovs.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 

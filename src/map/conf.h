@@ -67,14 +67,21 @@ struct xp_bridge {
 	struct xp_loc loc;
 	char (*ports)[XP_IFNAMSIZ];
 	size_t nports;
-	int mtu;	    /* XP_UNSET or 68..65535 */
-	int stp;	    /* XP_UNSET, 0, 1 */
-	int forward_delay;  /* XP_UNSET or seconds 0..30 */
-	int vlan_filtering; /* XP_UNSET, 0, 1 */
-	int is_default;	    /* 0/1 */
-	int move_addresses; /* 0/1 */
-	int antispoof;	    /* 0/1 */
+	int mtu;		/* XP_UNSET or 68..65535 */
+	int stp;		/* XP_UNSET, 0, 1 */
+	int forward_delay;	/* XP_UNSET or seconds 0..30 */
+	int vlan_filtering;	/* XP_UNSET, 0, 1 */
+	int is_default;		/* 0/1 */
+	int move_addresses;	/* 0/1 */
+	int antispoof;		/* 0/1 */
+	int type;		/* XP_BR_LINUX, XP_BR_OVS */
+	char datapath_type[16]; /* Open vSwitch: "" (its default), system, netdev */
+	int iface_id_by_name;	/* Open vSwitch: guests' iface-id from the VM's name */
 };
+
+/* [bridge] type: a Linux bridge (netlink) or an Open vSwitch bridge (OVSDB) */
+#define XP_BR_LINUX 0
+#define XP_BR_OVS   1
 
 struct xp_vlan {
 	char name[XP_IFNAMSIZ];
