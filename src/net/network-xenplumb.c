@@ -18,10 +18,12 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/ovs.h"
 #include "map/conf.h"
 #include "net/exec.h"
 #include "net/lock.h"
 #include "net/observe.h"
+#include "net/ovsnet.h"
 #include "net/plan.h"
 #include "net/state.h"
 #include "net/status.h"
@@ -383,15 +385,79 @@ static int apply(struct run *r, struct xp_plan *plan)
 	return 0;
 }
 
+/* ---- Open vSwitch bridges (src/net/ovsnet.c), after/before netlink's ---- */
+
+static void ovs_say(void *ctx, const char *line)
+{
+	fprintf(ctx, "%s\n", line);
+}
+
+static struct xp_ovsdb *ovs_open(char *err, size_t errlen)
+{
+	char path[256];
+
+	return xp_ovsdb_open(xp_ovsdb_sock_path(path, sizeof(path)), xp_ovs_wait_ms() + 5000, err,
+			     errlen);
+}
+
+/* start/reload: OVSDB is reached before anything changes; the map's OVS
+ * bridges are made after the netdevs they use (bonds, VLANs). */
 static int cmd_plan_start(struct run *r, int reload)
 {
+	struct xp_ovsnet_map m;
+	struct xp_ovsdb *db = NULL;
 	struct xp_plan plan;
+	char err[1024];
 	int rc;
 
+	if (xp_ovsnet_map(&r->conf, &m)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 2;
+	}
+	if (m.n && !(db = ovs_open(err, sizeof(err)))) {
+		fprintf(stderr, PROG ": %s; nothing changed\n", err);
+		xp_ovsnet_map_free(&m);
+		return 2;
+	}
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
+	if (!rc && m.n &&
+	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, stdout, err, sizeof(err))) {
+		fflush(stdout);
+		fprintf(stderr, PROG ": %s; that bridge's Open vSwitch changes were undone\n", err);
+		xp_log(LOG_ERR, "%s", err);
+		rc = 1;
+	}
+	xp_ovsdb_close(db);
+	xp_ovsnet_map_free(&m);
+	return rc;
+}
+
+/* stop: the OVS bridges xenplumb made go first (their ports may be bonds
+ * the netlink part deletes).  Without an ovsdb-server socket there is
+ * nothing of OVS to stop, unless the map has OVS bridges. */
+static int ovs_stop(struct run *r)
+{
+	struct xp_ovsnet_map m;
+	struct xp_ovsdb *db;
+	char err[1024];
+	int rc = 0;
+
+	if (xp_ovsnet_map(r->have_conf ? &r->conf : NULL, &m))
+		return 1;
+	if (!m.n && !xp_ovsnet_present()) {
+		xp_ovsnet_map_free(&m);
+		return 0;
+	}
+	db = ovs_open(err, sizeof(err));
+	if (!db || xp_ovsnet_stop(db, r->o->dry_run, ovs_say, stdout, err, sizeof(err))) {
+		fprintf(stderr, PROG ": Open vSwitch bridges not stopped: %s\n", err);
+		rc = 1;
+	}
+	xp_ovsdb_close(db);
+	xp_ovsnet_map_free(&m);
 	return rc;
 }
 
@@ -408,13 +474,13 @@ static int cmd_reload(struct run *r)
 static int cmd_stop(struct run *r)
 {
 	struct xp_plan plan;
-	int rc;
+	int rc, orc = ovs_stop(r);
 
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
-	return rc;
+	return rc ? rc : orc;
 }
 
 static int cmd_status(struct run *r)

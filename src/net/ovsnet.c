@@ -7,12 +7,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/nl.h"
 #include "common/ovs.h"
+#include "map/conf.h"
 
 #define OWN_BRIDGE "bridge"
 #define OWN_PORT   "map-port"
+
+/* ---- the map ---------------------------------------------------------------- */
+
+int xp_ovsnet_map(const struct xp_conf *c, struct xp_ovsnet_map *m)
+{
+	size_t i, j, np = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; c && i < c->nbridges; i++)
+		np += c->bridges[i].type == XP_BR_OVS ? c->bridges[i].nports : 0;
+	m->b = calloc(c ? c->nbridges + 1 : 1, sizeof(*m->b));
+	m->locs = calloc(c ? c->nbridges + 1 : 1, sizeof(*m->locs));
+	m->ports = calloc(np + 1, sizeof(*m->ports));
+	if (!m->b || !m->locs || !m->ports) {
+		xp_ovsnet_map_free(m);
+		return -1;
+	}
+	for (i = 0, np = 0; c && i < c->nbridges; i++) {
+		const struct xp_bridge *br = &c->bridges[i];
+		struct xp_ovsnet_bridge *b = &m->b[m->n];
+
+		if (br->type != XP_BR_OVS)
+			continue;
+		if (br->loc.file)
+			snprintf(m->locs[m->n], sizeof(m->locs[0]), "%s:%d: ", br->loc.file,
+				 br->loc.line);
+		b->name = br->name;
+		b->datapath_type = br->datapath_type;
+		b->mtu = br->mtu > 0 ? br->mtu : 0;
+		b->loc = m->locs[m->n];
+		b->ports = m->ports + np;
+		for (j = 0; j < br->nports; j++)
+			m->ports[np++] = br->ports[j];
+		b->nports = br->nports;
+		m->n++;
+	}
+	return 0;
+}
+
+void xp_ovsnet_map_free(struct xp_ovsnet_map *m)
+{
+	free(m->b);
+	free(m->locs);
+	free(m->ports);
+	memset(m, 0, sizeof(*m));
+}
+
+int xp_ovsnet_present(void)
+{
+	char path[256];
+	struct stat st;
+	const char *p = xp_ovsdb_sock_path(path, sizeof(path));
+
+	if (!strncmp(p, "unix:", 5))
+		p += 5;
+	return stat(p, &st) == 0;
+}
 
 /* ---- observing -------------------------------------------------------------- */
 

@@ -6,9 +6,9 @@
  * external_ids:xenplumb=bridge, a port it adds for the map
  * external_ids:xenplumb=map-port (a guest's port: xenplumb=vif D/N).  OVSDB
  * keeps them across reboots, as it keeps the bridges.  stop deletes only
- * what carries those marks: a bridge it created (unless guests are still
- * on it: then only its map ports go... no: then it is kept, and said so),
- * and the map ports it added to a bridge it adopted.
+ * what carries those marks: a bridge it created (kept, and said so, while
+ * ports not in the map -- guests -- are still on it), and the map ports it
+ * added to a bridge it adopted.
  *
  * start: one transaction per bridge, guarded by wait ops on what was
  * observed (nothing changed in between), then a wait for ovs-vswitchd; an
@@ -25,6 +25,7 @@
 #include "common/ovsdb.h"
 
 struct json_object;
+struct xp_conf;
 
 #define XP_OVS_NAMELEN 64
 
@@ -65,6 +66,19 @@ struct xp_ovs_obs {
 	struct xp_ovs_oport *p;
 	size_t np;
 };
+
+/* The map's Open vSwitch bridges as xp_ovsnet_bridge rows. */
+struct xp_ovsnet_map {
+	struct xp_ovsnet_bridge *b;
+	size_t n;
+	const char **ports;
+	char (*locs)[300];
+};
+int xp_ovsnet_map(const struct xp_conf *c, struct xp_ovsnet_map *m);
+void xp_ovsnet_map_free(struct xp_ovsnet_map *m);
+
+/* Is there an ovsdb-server socket (xp_ovsdb_sock_path) at all? */
+int xp_ovsnet_present(void);
 
 /* Everything (Bridge, Port, Interface) in one read.  0 or -1. */
 int xp_ovs_observe(struct xp_ovsdb *db, struct xp_ovs_obs *o, char *err, size_t errlen);
