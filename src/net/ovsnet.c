@@ -449,14 +449,13 @@ static void undo_bridge(struct xp_ovsdb *db, const struct xp_ovs_obs *o,
 	json_object *m = json_object_new_array(), *res = NULL;
 	char e2[256];
 	int sel;
-	size_t i;
 
 	xp_ovsdb_txn_init(&t, XP_OVSDB_DB);
 	if (created && ob) {
 		xp_ovsdb_mutation(m, "bridges", "delete", xp_ovsdb_uuid(ob->uuid));
 		xp_ovsdb_op_mutate(&t, "Open_vSwitch", xp_ovsdb_where(NULL, NULL, NULL), m);
 	} else {
-		for (i = 0; i < nadded; i++) {
+		for (size_t i = 0; i < nadded; i++) {
 			const struct xp_ovs_oport *p = xp_ovs_obs_port(o, added[i]);
 
 			if (p)

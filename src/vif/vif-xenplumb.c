@@ -70,11 +70,12 @@ static int ovs_kind(struct rtnl_link *l)
 /* The OVSDB connection, opened once; NULL with r->ovs_err. */
 static struct xp_ovsdb *ovs_db(struct run *r)
 {
-	char path[256];
+	if (!r->db && !*r->ovs_err) {
+		char path[256];
 
-	if (!r->db && !*r->ovs_err)
 		r->db = xp_ovsdb_open(xp_ovsdb_sock_path(path, sizeof(path)),
 				      xp_ovs_wait_ms() + 5000, r->ovs_err, sizeof(r->ovs_err));
+	}
 	return r->db;
 }
 
@@ -390,7 +391,7 @@ static void down_facts(struct run *r)
 	    1)
 		r->f.vifname[0] = 0;
 	if (r->inv.type == VIF_TYPE_TAP && *r->f.vifname && strlen(r->f.vifname) + 4 < XP_IFNAMSIZ)
-		strcat(r->f.vifname, "-emu");
+		memcpy(r->f.vifname + strlen(r->f.vifname), "-emu", 5);
 	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *r->f.vifname ? r->f.vifname : r->inv.dev);
 	if (xp_xs_read(r->xs, r->inv.xbpath, "bridge", b, sizeof(b), &why) != 1)
 		snprintf(b, sizeof(b), "%s", r->inv.bridge);
@@ -415,8 +416,8 @@ static int down_ovs(struct run *r, int *found)
 	xp_ovsdb_sock_path(path, sizeof(path));
 	if (!sure && stat(!strncmp(path, "unix:", 5) ? path + 5 : path, &st))
 		return 1; /* no Open vSwitch here */
-	if (!vif_plumb_down_ovs(r->sk, r->inv.dev, r->f.dev, found, sure ? r->err : e,
-				sure ? sizeof(r->err) : sizeof(e))) {
+	/* both buffers are ERRLEN bytes */
+	if (!vif_plumb_down_ovs(r->sk, r->inv.dev, r->f.dev, found, sure ? r->err : e, ERRLEN)) {
 		r->f.kind = "openvswitch";
 		return 0;
 	}
