@@ -53,6 +53,11 @@ guest() { # D N ADDR [KEY=VAL...]
 }
 gping() { ip netns exec "xpg$$-$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; }
 
+# a hook records what it is told about each vif
+mkdir -p "$VIF_TMP/hooks.d"
+printf '#!/bin/sh\necho "$XENPLUMB_ACTION $XENPLUMB_DEV $XENPLUMB_BRIDGE $XENPLUMB_BRIDGE_KIND $XENPLUMB_VLAN" >>"$0.out"\n' \
+	>"$VIF_TMP/hooks.d/10-rec" && chmod +x "$VIF_TMP/hooks.d/10-rec"
+export XENPLUMB_VIF_HOOKS_DIR="$VIF_TMP/hooks.d" XENPLUMB_VIF_POST_DIR="$VIF_TMP/none.d"
 guest 3 0 192.0.2.3/24 bridge=xpovs0.10 || t_bail "guest 3.0"
 guest 4 0 192.0.2.4/24 bridge=xpovs0.10 || t_bail "guest 4.0"
 guest 5 0 192.0.2.5/24 bridge=xpovs0.20 || t_bail "guest 5.0"
@@ -81,6 +86,8 @@ t_eq "5.0 access tag 20" "20" "$(ovs-vsctl get Port vif5.0 tag)"
 t_eq "6.0 trunk 10,20" "[10, 20] trunk []" \
 	"$(ovs-vsctl get Port vif6.0 trunks vlan_mode tag | tr '\n' ' ' | sed 's/ $//')"
 t_eq "uplink: trunk (every VLAN)" "[] []" "$(ovs-vsctl get Port nic0 tag trunks | tr '\n' ' ' | sed 's/ $//')"
+t_match "hook: an OVS vif's facts" "^online vif3.0 xpovs0 openvswitch 10p$" "$(cat "$VIF_TMP/hooks.d/10-rec.out")"
+t_match "hook: the trunk's VLANs" "^online vif6.0 xpovs0 openvswitch 10/20$" "$(cat "$VIF_TMP/hooks.d/10-rec.out")"
 of=$(ovs-ofctl show xpovs0)
 for v in 3 4 5 6; do
 	t_match "ovs-ofctl: vif$v.0 is an OpenFlow port" "^ *[0-9]+\(vif$v\.0\)" "$of"
@@ -113,6 +120,7 @@ t_ok "offline 4.0" vif_run offline 4 0
 t_eq "4.0's port gone, the rest stays" "nic0 vif3.0 vif5.0 vif6.0" \
 	"$(ovs-vsctl list-ports xpovs0 | sort | tr '\n' ' ' | sed 's/ $//')"
 t_eq "4.0's Interface row gone" "" "$(ovs-vsctl --columns=name find Interface name=vif4.0)"
+t_match "hook on offline: the OVS kind" "^offline vif4.0 xpovs0 openvswitch" "$(cat "$VIF_TMP/hooks.d/10-rec.out")"
 t_nomatch "ovs-ofctl: vif4.0 gone" '\(vif4\.0\)' "$(ovs-ofctl show xpovs0)"
 t_eq "vif4.0 down" 0 "$("$NLPROBE" link vif4.0 up)"
 t_ok "3.0 still reaches 6.0's VLAN 10" gping 3-0 192.0.2.6
