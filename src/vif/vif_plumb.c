@@ -620,12 +620,15 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 	return ret;
 }
 
+/* The port goes first (as the stock script: del-port, then down), so that
+ * ovs-vswitchd, restoring the device's flags as it lets go of it, cannot
+ * undo the down. */
 int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_hint, int *found,
 		       char *err, size_t errlen)
 {
 	struct rtnl_link *l = NULL;
 	char name[XP_IFNAMSIZ];
-	int rc = xp_link_by_name(sk, kname, &l), pfound = 0;
+	int rc = xp_link_by_name(sk, kname, &l), pfound = 0, urc;
 
 	*found = 0;
 	if (rc < 0 && !missing(rc))
@@ -634,6 +637,7 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 		 l			   ? rtnl_link_get_name(l)
 		 : name_hint && *name_hint ? name_hint
 					   : kname);
+	urc = vif_ovs_unplug(name, &pfound, err, errlen); /* down even when it failed */
 	if (l) {
 		*found = 1;
 		rc = set_up(sk, l, 0);
@@ -643,9 +647,9 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 			altname(sk, RTM_DELLINKPROP, rtnl_link_get_ifindex(l), kname);
 		rtnl_link_put(l);
 	}
-	if (vif_ovs_unplug(name, &pfound, err, errlen))
+	if (urc)
 		return -1;
-	xp_log(LOG_INFO, "%s: down, %s", name,
+	xp_log(LOG_INFO, "%s: %s, down", name,
 	       pfound ? "its Open vSwitch port removed" : "no Open vSwitch port");
 	return 0;
 }

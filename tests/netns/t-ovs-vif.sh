@@ -132,6 +132,19 @@ t_ok "online 4.0 once more (udev's second call)" vif_run online 4 0
 t_eq "one port vif4.0" 1 "$(ovs-vsctl --columns=name find Port name=vif4.0 | grep -c name)"
 t_ok "4.0 reaches 3.0 again" gping 4-0 192.0.2.3
 
+# ---- 16 guests at once: concurrent transactions, each one port ---------------------
+pids=""
+for i in $(seq 20 35); do vif_mkvif 10 $i bridge=xpovs0.20 || t_bail "vif 10.$i"; done
+for i in $(seq 20 35); do vif_run online 10 $i >/dev/null 2>&1 & pids="$pids $!"; done
+wait $pids
+t_eq "16 parallel onlines: 16 ports" 16 "$(ovs-vsctl list-ports xpovs0 | grep -c '^vif10\.')"
+t_eq "all connected" "16 connected" \
+	"$(for i in $(seq 20 35); do vif_status 10 $i; done | sort | uniq -c | sed 's/^ *//')"
+pids=""
+for i in $(seq 20 35); do vif_run offline 10 $i >/dev/null 2>&1 & pids="$pids $!"; done
+wait $pids
+t_eq "16 parallel offlines: none left" 0 "$(ovs-vsctl list-ports xpovs0 | grep -c '^vif10\.')"
+
 # ---- vifname, mtu ---------------------------------------------------------------------
 guest 7 0 "" bridge=xpovs0.20 vifname=db7 mtu=1400 || t_bail "guest 7.0"
 t_ok "online 7.0 (vifname db7, mtu 1400)" vif_run online 7 0
