@@ -18,6 +18,7 @@
 #include <xentoollog.h>
 
 #include "common/xsutil.h"
+#include "net/guests.h"
 #include "net/kind.h"
 #include "net/plan.h"
 
@@ -212,6 +213,11 @@ static void op_diff(const struct xp_plan *p, const struct xp_op *op, json_object
 		diff_add(drift, op->dev, op->type == XP_OP_SET_MTU ? "mtu" : "forward-delay", want,
 			 have);
 		break;
+	case XP_OP_PIN_MTU:
+		snprintf(want, sizeof(want), "%d, set (ports cannot move it)", op->value);
+		snprintf(have, sizeof(have), "%d, following its ports", op->old);
+		diff_add(drift, op->dev, "mtu", want, have);
+		break;
 	case XP_OP_SET_STP:
 	case XP_OP_SET_VLANF:
 		diff_add(drift, op->dev, op->type == XP_OP_SET_STP ? "stp" : "vlan-filtering",
@@ -257,6 +263,27 @@ static void op_diffs(const struct xp_plan *p, json_object *drift)
 			 p->drift[i].have);
 	for (size_t i = 0; i < p->nerrors; i++)
 		diff_add(drift, "-", "conflict", "start can apply the map", p->errors[i]);
+}
+
+/* Devices the map names that do not exist (start skips them: degraded). */
+static json_object *missing_json(const struct xp_plan *p)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < p->nmissing; i++) {
+		const struct xp_missing *mi = &p->missing[i];
+		json_object *j = json_object_new_object();
+		char where[200];
+		size_t n = strlen(mi->where);
+
+		/* "FILE:LINE: " -> "FILE:LINE" */
+		snprintf(where, sizeof(where), "%.*s", (int)(n >= 2 ? n - 2 : 0), mi->where);
+		json_object_object_add(j, "device", jstr(mi->device));
+		json_object_object_add(j, "role", jstr(mi->role));
+		json_object_object_add(j, "where", jstr(where));
+		json_object_array_add(arr, j);
+	}
+	return arr;
 }
 
 /* ---- the model (docs/status-schema.json) ---- */
@@ -460,18 +487,41 @@ static void ovs_model(const struct xp_conf *c, json_object *root, json_object *d
 	xp_ovsnet_map_free(&m);
 }
 
+/* Running guests' vifs on no bridge (a bridge deleted or recreated under
+ * them): start or reload puts them back. */
+static void detached_diffs(struct model *m, struct nl_sock *sk)
+{
+	struct xp_guest *g;
+	size_t n = xp_guests_detached(m->x.xs, sk, &g);
+
+	for (size_t i = 0; i < n; i++) {
+		char want[48];
+
+		snprintf(want, sizeof(want), "on a bridge (domain %d)", g[i].domid);
+		diff_add(m->drift, g[i].name, "guest-vif", want, "on no bridge");
+	}
+	free(g);
+}
+
 json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
-			     const struct xp_observed *o, const struct xp_state *s)
+			     const struct xp_observed *o, const struct xp_state *s,
+			     struct nl_sock *sk)
 {
 	struct model m = {o, s, {0}, json_object_new_array()};
-	json_object *root = json_object_new_object(), *brs;
+	json_object *root = json_object_new_object(), *missing, *brs;
+	struct xp_conf cc;
 	struct xp_plan p;
 
 	xen_open(&m.x);
 	load_renamed(&m.x);
-	xp_plan_start(c, o, s, 0, &p);
+	/* strict or not, status names a missing device as missing */
+	cc = *c;
+	cc.global.strict = 0;
+	xp_plan_start(&cc, o, s, 0, &p);
 	op_diffs(&p, m.drift);
+	missing = missing_json(&p);
 	xp_plan_free(&p);
+	detached_diffs(&m, sk);
 	json_object_object_add(root, "map", jstr(mapname));
 	json_object_object_add(root, "xenstore", jstr(m.x.xs ? "reachable" : "unreachable"));
 	json_object_object_add(root, "domain_source", jstr(m.x.source));
@@ -487,20 +537,25 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 	SECTION(root, "networks", c->nnetworks, network_json(&m, &c->networks[i]));
 	ovs_model(c, root, m.drift);
 	json_object_object_add(root, "drift", m.drift);
+	json_object_object_add(root, "missing", missing);
 	json_object_object_add(root, "matches_map",
-			       json_object_new_boolean(json_object_array_length(m.drift) == 0));
+			       json_object_new_boolean(json_object_array_length(m.drift) == 0 &&
+						       json_object_array_length(missing) == 0));
 	xen_close(&m.x);
 	return root;
 }
 
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
-		  const struct xp_state *s, int json, FILE *out)
+		  const struct xp_state *s, struct nl_sock *sk, int json, FILE *out)
 {
-	json_object *model = xp_status_model(mapname, c, o, s), *v = NULL;
+	json_object *model = xp_status_model(mapname, c, o, s, sk), *v = NULL;
 	int rc;
 
 	json_object_object_get_ex(model, "matches_map", &v);
 	rc = json_object_get_boolean(v) ? 0 : 1;
+	/* only missing devices: degraded, as start's exit says */
+	if (rc && json_object_object_get_ex(model, "drift", &v) && !json_object_array_length(v))
+		rc = 3;
 	if (json)
 		fprintf(out, "%s\n",
 			json_object_to_json_string_ext(model, JSON_C_TO_STRING_PRETTY |

@@ -13,15 +13,19 @@
 #include "net/state.h"
 
 struct json_object;
+struct nl_sock;
 
+/* sk (may be NULL) finds running guests' vifs that are on no bridge
+ * (guests.h), each one drift. */
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
-		  const struct xp_state *s, int json, FILE *out);
+		  const struct xp_state *s, struct nl_sock *sk, int json, FILE *out);
 
 /* The model: map, xenstore, domain_source, bridges, bonds, vlans, dummies,
  * networks, drift, matches_map (docs/status-schema.json).  The caller
  * json_object_put()s it. */
 struct json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
-				    const struct xp_observed *o, const struct xp_state *s);
+				    const struct xp_observed *o, const struct xp_state *s,
+				    struct nl_sock *sk);
 
 /* The table, from a model xp_status_model built. */
 void xp_status_render(struct json_object *model, FILE *out);

@@ -446,7 +446,7 @@ void vif_hooks_run_all(const struct vif_hook_facts *f, vif_hook_out out, void *c
 			   &l) ||
 	    vif_hooks_scan(dir_of("XENPLUMB_VIF_POST_DIR", VIF_POST_DIR_DEFAULT), VIF_HOOK_FRAGMENT,
 			   &l)) {
-		xp_log(LOG_WARNING, "%s %s: hooks not run: out of memory", f->action, f->dev);
+		xp_log(LOG_WARNING, "hooks not run: out of memory");
 		vif_hooks_free(&l);
 		return;
 	}
@@ -463,11 +463,10 @@ void vif_hooks_run_all(const struct vif_hook_facts *f, vif_hook_out out, void *c
 			continue;
 		res->failed++;
 		res->killed += rc == -2;
-		xp_log(LOG_WARNING, "%s %s: hook %s %s; the vif stays plumbed", f->action, f->dev,
-		       l.v[i].path, why);
+		xp_log(LOG_WARNING, "hook %s %s; the vif stays plumbed", l.v[i].path, why);
 	}
 	if (!env)
-		xp_log(LOG_WARNING, "%s %s: hooks not run: out of memory", f->action, f->dev);
+		xp_log(LOG_WARNING, "hooks not run: out of memory");
 	vif_hooks_env_free(env);
 	vif_hooks_free(&l);
 }

@@ -18,15 +18,20 @@
 #include "common/nl.h"
 #include "common/ovs.h"
 #include "common/xsutil.h"
+#include "map/applied.h"
 #include "map/conf.h"
 #include "vif/antispoof.h"
 #include "vif/hooks.h"
 #include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_keys.h"
+#include "vif/vif_lock.h"
 #include "vif/vif_plumb.h"
 
 #define ERRLEN 512
+#ifndef XP_VERSION
+#define XP_VERSION "unknown"
+#endif
 
 /* Room for each backend key read (a key is at most 1024 bytes, plus slack
  * to tell "too long"). */
@@ -51,15 +56,34 @@ struct run {
 	struct nl_sock *sk;
 	struct xp_conf conf;
 	int have_conf;
+	struct xp_applied applied; /* what network-xenplumb applied, if any */
+	int have_applied;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
+	int lockfd;		/* the vif's lock (vif_lock.h), 0 before */
 	char err[ERRLEN];
 	struct keybuf kb;
 };
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
 
-/* Keeps the link it found: it is usually the bridge, which online then
- * needs again. */
+/* The map's bridge NAME (the applied map's record, else the live map's
+ * section): 0 and *b, or -1 when the map has no such bridge. */
+static int map_bridge(const struct run *r, const char *name, struct xp_applied_br *b)
+{
+	const struct xp_bridge *cb;
+
+	if (r->have_applied)
+		return xp_applied_bridge_info(&r->applied, name, b);
+	cb = r->have_conf ? xp_conf_bridge(&r->conf, name) : NULL;
+	if (!cb)
+		return -1;
+	b->antispoof = cb->antispoof;
+	b->type = cb->type;
+	b->iface_id_by_name = cb->iface_id_by_name;
+	return 0;
+}
+
+/* Is the link a kernel datapath's Open vSwitch device? */
 static int ovs_kind(struct rtnl_link *l)
 {
 	const char *t = l ? rtnl_link_get_type(l) : NULL;
@@ -86,15 +110,15 @@ static struct xp_ovsdb *ovs_db(struct run *r)
 static int cb_link_kind(void *ctx, const char *name)
 {
 	struct run *r = ctx;
-	const struct xp_bridge *b = r->have_conf ? xp_conf_bridge(&r->conf, name) : NULL;
-	int k;
+	struct xp_applied_br b;
+	int k, in_map = map_bridge(r, name, &b) == 0;
 
 	if (r->last)
 		rtnl_link_put(r->last);
 	k = vif_link_get(r->sk, name, &r->last);
 	if (k < 0 || k == VIF_LINK_BRIDGE)
 		return k;
-	if ((b && b->type == XP_BR_OVS) || ovs_kind(r->last))
+	if ((in_map && b.type == XP_BR_OVS) || ovs_kind(r->last))
 		return VIF_LINK_BRIDGE;
 	if (r->ovs_script) {
 		int e = ovs_db(r)
@@ -112,10 +136,10 @@ static int cb_link_kind(void *ctx, const char *name)
 /* Is the resolved bridge an Open vSwitch one? */
 static int bridge_is_ovs(struct run *r, const char *bridge)
 {
-	const struct xp_bridge *b = r->have_conf ? xp_conf_bridge(&r->conf, bridge) : NULL;
+	struct xp_applied_br b;
 
-	if (b)
-		return b->type == XP_BR_OVS;
+	if (map_bridge(r, bridge, &b) == 0)
+		return b.type == XP_BR_OVS;
 	if (r->ovs_script)
 		return 1;
 	return r->last && !strcmp(rtnl_link_get_name(r->last), bridge) && ovs_kind(r->last);
@@ -126,6 +150,8 @@ static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int
 	struct run *r = ctx;
 	const struct xp_network *n;
 
+	if (r->have_applied)
+		return xp_applied_network(&r->applied, name, bridge, vlan);
 	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
 		return -1;
 	snprintf(bridge, XP_IFNAMSIZ, "%s", n->bridge);
@@ -138,18 +164,38 @@ static const char *cb_default_bridge(void *ctx)
 	struct run *r = ctx;
 	const struct xp_bridge *b;
 
+	if (r->have_applied)
+		return xp_applied_default(&r->applied);
 	if (!r->have_conf || !(b = xp_conf_default_bridge(&r->conf)))
 		return NULL;
 	return b->name;
 }
 
-/* The map; a missing file is an empty map. */
+/* Does the map give bridge antispoof = yes? */
+static int map_antispoof(struct run *r, const char *bridge)
+{
+	struct xp_applied_br b;
+
+	return map_bridge(r, bridge, &b) == 0 && b.antispoof;
+}
+
+/* The map network-xenplumb applied (STATE_DIR/applied-map: one look-up
+ * per question, whatever its size); only where there is none, the live
+ * map ($XENPLUMB_CONF or /etc/xen/xenplumb.conf), parsed, where a missing
+ * file is an empty map. */
 static int load_map(struct run *r)
 {
 	const char *path = getenv("XENPLUMB_CONF");
+	char ap[4096];
 	struct xp_diag d = {0};
 	struct stat st;
+	int e;
 
+	xp_applied_path(ap, sizeof(ap));
+	if ((e = xp_applied_open(ap, &r->applied, r->err, sizeof(r->err))) != 0) {
+		r->have_applied = e > 0;
+		return e > 0 ? 0 : -1;
+	}
 	if (!path || !*path)
 		path = XP_CONF_DEFAULT_PATH;
 	if (stat(path, &st) && errno == ENOENT)
@@ -200,18 +246,26 @@ static int read_keys(struct run *r, struct vif_raw *raw)
 	return 0;
 }
 
-/* Never take the name netback or qemu gives another guest's NIC. */
-static int check_vifname(struct run *r, const char *vifname, int tap)
+/* Never take the name netback or qemu gives (or could give) a guest NIC,
+ * nor one the kernel rewrites. */
+static int check_vifname(struct run *r, const char *vifname)
 {
-	unsigned d, n;
+	return vif_check_vifname(vifname, &r->inv, r->err, sizeof(r->err));
+}
 
-	if (*vifname && !vif_parse_devname(vifname, tap, &d, &n) &&
-	    (d != r->inv.domid || n != r->inv.devid)) {
-		snprintf(r->err, sizeof(r->err),
-			 "vifname %s is the kernel name of another guest's NIC", vifname);
-		return -1;
-	}
-	return 0;
+/* The backend directory is there (an online after libxl removed it would
+ * plumb a vif nobody will take down, and report into nothing). */
+static int check_backend(struct run *r)
+{
+	int rc = xp_xs_exists(r->xs, r->inv.xbpath);
+
+	if (rc == 1)
+		return 0;
+	snprintf(r->err, sizeof(r->err),
+		 rc == 0 ? "backend directory %s has gone: not plumbed"
+			 : "cannot read backend directory %s",
+		 r->inv.xbpath);
+	return -1;
 }
 
 /* Which bridge, and the VLANs given once. */
@@ -252,7 +306,8 @@ static void plan_port(struct run *r, const struct vif_keys *k, const struct vif_
  * the external_ids a controller binds by. */
 static void plan_ovs(struct run *r, const struct vif_keys *k, struct vif_plan *p)
 {
-	const struct xp_bridge *cb = r->have_conf ? xp_conf_bridge(&r->conf, p->bridge) : NULL;
+	struct xp_applied_br cb;
+	int in_map = map_bridge(r, p->bridge, &cb) == 0;
 	struct vif_ovs_req *o = &p->ovs_req;
 
 	p->ovs = 1;
@@ -265,7 +320,7 @@ static void plan_ovs(struct run *r, const struct vif_keys *k, struct vif_plan *p
 	o->vm_name = r->f.vm_name;
 	o->domid = r->inv.domid;
 	o->devid = r->inv.devid;
-	o->iface_id_by_name = cb ? cb->iface_id_by_name : 0;
+	o->iface_id_by_name = in_map ? cb.iface_id_by_name : 0;
 	r->f.kind = "openvswitch";
 }
 
@@ -287,9 +342,7 @@ static void note_facts(struct run *r, const struct vif_keys *k, const struct vif
 /* Antispoofing where the map's bridge asks for it. */
 static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_plan *p)
 {
-	const struct xp_bridge *cb = r->have_conf ? xp_conf_bridge(&r->conf, p->bridge) : NULL;
-
-	if (!cb || !cb->antispoof)
+	if (!map_antispoof(r, p->bridge))
 		return 0;
 	if (!k->has_mac) {
 		snprintf(r->err, sizeof(r->err),
@@ -312,18 +365,24 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 }
 
 /* A PV vif's MTU where stock set_mtu writes it (the frontend's directory),
- * then hotplug-status; on failure the port is unplumbed again. */
+ * then hotplug-status, each in a transaction that writes nothing when its
+ * directory has gone; on failure the port is unplumbed again. */
 static int report_up(struct run *r, const char *table, int mtu, int ovs)
 {
 	char path[128], mtutxt[16], e2[256];
-	int found;
+	int found, rc;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
-	if (xp_xs_write(r->xs, path, "mtu", mtutxt))
+	rc = xp_xs_write_if_dir(r->xs, path, "mtu", mtutxt);
+	if (rc < 0)
 		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
-	else if (r->inv.action == VIF_ONLINE && xp_xs_report_connected(r->xs, r->inv.xbpath))
-		snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status", r->inv.xbpath);
+	else if (r->inv.action == VIF_ONLINE &&
+		 (rc = xp_xs_report_connected(r->xs, r->inv.xbpath)) <= 0)
+		snprintf(r->err, sizeof(r->err),
+			 rc == 0 ? "backend directory %s has gone: unplumbed again"
+				 : "cannot write %s/hotplug-status",
+			 r->inv.xbpath);
 	else
 		return 0;
 	if (ovs)
@@ -342,8 +401,9 @@ static int do_up(struct run *r)
 	char table[64];
 	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
 
-	if (read_keys(r, &raw) || vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) ||
-	    check_vifname(r, k.vifname, tap) || resolve_bridge(r, &k, &t))
+	if (check_backend(r) || read_keys(r, &raw) ||
+	    vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) || check_vifname(r, k.vifname) ||
+	    resolve_bridge(r, &k, &t))
 		return -1;
 	snprintf(r->f.ip, sizeof(r->f.ip), "%s", raw.ip ? raw.ip : "");
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
@@ -355,8 +415,7 @@ static int do_up(struct run *r)
 		plan_ovs(r, &k, &p);
 	else if (plan_antispoof(r, &k, &p))
 		return -1;
-	xp_log(LOG_INFO, "%s %s: %sbridge %s (%s)", vif_action_name(r->inv.action), r->inv.dev,
-	       p.ovs ? "Open vSwitch " : "", t.bridge, t.how);
+	xp_log(LOG_INFO, "%sbridge %s (%s)", p.ovs ? "Open vSwitch " : "", t.bridge, t.how);
 	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
 		return -1;
 	note_facts(r, &k, &p, mtu);
@@ -405,14 +464,13 @@ static void down_facts(struct run *r)
  * ovsdb-server socket exists, and then failing to reach it is no error. */
 static int down_ovs(struct run *r, int *found)
 {
-	const struct xp_bridge *b;
+	struct xp_applied_br b;
 	char path[256], e[ERRLEN];
 	struct stat st;
 	int sure;
 
-	b = *r->f.bridge && !load_map(r) && r->have_conf ? xp_conf_bridge(&r->conf, r->f.bridge)
-							 : NULL;
-	sure = r->ovs_script || (b && b->type == XP_BR_OVS);
+	sure = r->ovs_script || (*r->f.bridge && !load_map(r) &&
+				 map_bridge(r, r->f.bridge, &b) == 0 && b.type == XP_BR_OVS);
 	xp_ovsdb_sock_path(path, sizeof(path));
 	if (!sure && stat(!strncmp(path, "unix:", 5) ? path + 5 : path, &st))
 		return 1; /* no Open vSwitch here */
@@ -423,7 +481,7 @@ static int down_ovs(struct run *r, int *found)
 	}
 	if (sure)
 		return -1;
-	xp_log(LOG_WARNING, "%s %s: %s", vif_action_name(r->inv.action), r->inv.dev, e);
+	xp_log(LOG_WARNING, "%s", e);
 	return 0;
 }
 
@@ -445,8 +503,7 @@ static int do_down(struct run *r)
 			return -1;
 	}
 	if (!found)
-		xp_log(LOG_INFO, "%s %s: device already gone", vif_action_name(r->inv.action),
-		       r->inv.dev);
+		xp_log(LOG_INFO, "device already gone");
 	return 0;
 }
 
@@ -481,8 +538,11 @@ static void run_hooks(struct run *r)
 
 /* ---- main ---------------------------------------------------------------- */
 
-/* Run by udev (our rules set UDEV_CALL=1): step aside when libxl runs the
- * hotplug scripts itself (it writes /libxl/disable_udev), and for an
+/* Run by udev (the xend-host rule sets UDEV_CALL=1; it ships inactive,
+ * because libxl 4.6 and later runs the scripts itself and no longer writes
+ * /libxl/disable_udev, so on an xl host the rule would run a second copy):
+ * step aside where an older libxl says it runs them (/libxl/disable_udev),
+ * and for an
  * emulated NIC, whose uevent does not say which script the vif uses, unless
  * its backend names vif-xenplumb. */
 static int udev_not_ours(struct run *r, int argc, char **argv)
@@ -493,8 +553,7 @@ static int udev_not_ours(struct run *r, int argc, char **argv)
 	if (!u || strcmp(u, "1"))
 		return 0;
 	if (xp_xs_exists(r->xs, "/libxl/disable_udev") == 1) {
-		xp_log(LOG_DEBUG, "%s: libxl runs the hotplug scripts; udev call ignored",
-		       r->inv.dev);
+		xp_log(LOG_DEBUG, "libxl runs the hotplug scripts; udev call ignored");
 		return 1;
 	}
 	/* a removed tap is gone anyway: always clean up after it */
@@ -522,16 +581,49 @@ static int invoked_as_ovs(int argc, char **argv)
 	return !strcmp(b ? b + 1 : s, "vif-openvswitch");
 }
 
+/* The error, logged and (only into this vif's own backend directory, and
+ * only while it exists) in hotplug-error, named like every log line. */
 static int report_failure(struct run *r)
 {
+	char msg[ERRLEN + 200];
+
 	xp_log(LOG_ERR, "%s", r->err);
 	if (!*r->inv.xbpath)
 		return 1;
 	if (!r->xs)
 		r->xs = xp_xs_open();
-	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, r->err) < 0)
+	snprintf(msg, sizeof(msg), "%s: %s", xp_log_context(), r->err);
+	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, msg) < 0)
 		xp_log(LOG_ERR, "cannot write hotplug-error to %s", r->inv.xbpath);
 	return 1;
+}
+
+/* Shown text for a raw value, "?" when it is absent or unsafe. */
+static const char *shown(const char *v, size_t max)
+{
+	return v && *v && !xp_valid_text(v, max) ? v : "?";
+}
+
+/* "ACTION VIF (domain D)" before every line, from what the invocation
+ * gave (what is not known yet shows as "?"). */
+static void set_context(const struct run *r, int argc, char **argv, int parsed)
+{
+	const char *act = "?", *dev = r->inv.dev;
+	char ctx[96], dom[16] = "?";
+
+	for (int i = 1; i < argc; i++)
+		if (!strchr(argv[i], '=')) {
+			act = shown(argv[i], 16);
+			break;
+		}
+	if (parsed || *dev)
+		snprintf(dom, sizeof(dom), "%u", r->inv.domid);
+	if (!*dev)
+		dev =
+		    shown(vif_getvar(argc, argv, r->inv.type == VIF_TYPE_TAP ? "INTERFACE" : "vif"),
+			  XP_IFNAMSIZ - 1);
+	snprintf(ctx, sizeof(ctx), "%s %s (domain %s)", act, dev, dom);
+	xp_log_set_context(ctx);
 }
 
 static const char usage_text[] =
@@ -540,8 +632,10 @@ static const char usage_text[] =
     "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
     "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
     "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
-    "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
-    "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
+    "vif=vifD.N (tap: INTERFACE=vifD.N-emu).  The map: the one network-xenplumb\n"
+    "applied ($XENPLUMB_STATE_DIR/applied-map, default /run/xenplumb), else\n"
+    "XENPLUMB_CONF (default /etc/xen/xenplumb.conf).  XENPLUMB_HOTPLUG_LOG.\n"
+    "-V, --version prints the version.  See vif-xenplumb(8).\n";
 
 int main(int argc, char **argv)
 {
@@ -552,9 +646,15 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		puts("vif-xenplumb " XP_VERSION);
+		return 0;
+	}
 
 	xp_log_init("vif-xenplumb", 1, 1);
-	if (vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err))) {
+	rc = vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err));
+	set_context(&r, argc, argv, rc == 0);
+	if (rc) {
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -563,9 +663,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!xp_have_net_admin()) {
-		snprintf(
-		    r.err, sizeof(r.err),
-		    "vif-xenplumb needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
+		snprintf(r.err, sizeof(r.err),
+			 "needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -580,6 +679,12 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	/* every run for this vif, one at a time; other vifs never wait */
+	r.lockfd = vif_lock(r.inv.domid, r.inv.devid, r.err, sizeof(r.err));
+	if (r.lockfd < 0) {
+		rc = report_failure(&r);
+		goto out;
+	}
 	r.sk = xp_nl_open();
 	if (!r.sk) {
 		snprintf(r.err, sizeof(r.err), "cannot open rtnetlink");
@@ -591,7 +696,7 @@ int main(int argc, char **argv)
 	if (rc)
 		rc = report_failure(&r);
 	else {
-		xp_log(LOG_INFO, "%s %s: done", vif_action_name(r.inv.action), r.inv.dev);
+		xp_log(LOG_INFO, "done");
 		run_hooks(&r);
 	}
 out:
@@ -600,8 +705,11 @@ out:
 	if (r.have_conf)
 		xp_conf_free(&r.conf);
 	xp_ovsdb_close(r.db);
+	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);
+	if (r.lockfd > 0)
+		close(r.lockfd); /* after the last report */
 	xp_log_close();
 	return rc;
 }
