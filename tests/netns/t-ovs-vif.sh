@@ -34,6 +34,11 @@ t_ok "network-xenplumb start makes the OVS bridge" "$NET" start -c "$XENPLUMB_CO
 t_eq "bridge exists" xpovs0 "$(ovs-vsctl list-br)"
 t_eq "userspace datapath" netdev "$(ovs-vsctl get Bridge xpovs0 datapath_type)"
 t_eq "uplink port" nic0 "$(ovs-vsctl list-ports xpovs0)"
+t_match "the applied map says xpovs0 is an Open vSwitch bridge" "^b xpovs0 antispoof=0 type=openvswitch$" \
+	"$(cat "$XENPLUMB_STATE_DIR/applied-map")"
+# hotplug goes by the applied map: a live map with a typo is never read
+printf '[bridge xpovs0]\ntype = openvswich\n' >"$VIF_TMP/typo.conf"
+typo_online() { (XENPLUMB_CONF="$VIF_TMP/typo.conf" && export XENPLUMB_CONF && vif_run online "$@"); }
 
 # a guest: vif D.N with its peer alone in a netns of its own, an address
 guest() { # D N ADDR [KEY=VAL...]
@@ -51,6 +56,9 @@ guest() { # D N ADDR [KEY=VAL...]
 		"/vm/0000000$_d-0000-4000-8000-00000000000$_n/uuid" \
 		"0000000$_d-0000-4000-8000-00000000000$_n"
 }
+# after an offline the toolstack takes the backend's hotplug-status away
+# (else the vif counts as a running guest's that start must put back)
+unplugged() { xenstore-rm "$VIF_BE/$1/$2/hotplug-status"; }
 gping() { ip netns exec "xpg$$-$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; }
 
 # a hook records what it is told about each vif
@@ -75,6 +83,7 @@ ovs_addbr xpg6 && ovs-vsctl --timeout=20 add-port xpg6 g6_0 vlan_mode=trunk trun
 	t_bail "trunk guest's bridge"
 ip link set xpg6 up && ip link set g6v10 up && ip addr add 192.0.2.6/24 dev g6v10 ||
 	t_bail "trunk guest's VLAN 10"
+t_ok "online 3.0 by the applied map (the live map has a typo)" typo_online 3 0
 for v in 3 4 5 6; do
 	t_ok "online $v.0" vif_run online $v 0
 	t_eq "$v.0 connected" connected "$(vif_status $v 0)"
@@ -144,6 +153,7 @@ pids=""
 for i in $(seq 20 35); do vif_run offline 10 $i >/dev/null 2>&1 & pids="$pids $!"; done
 wait $pids
 t_eq "16 parallel offlines: none left" 0 "$(ovs-vsctl list-ports xpovs0 | grep -c '^vif10\.')"
+for i in $(seq 20 35); do unplugged 10 $i; done
 
 # ---- vifname, mtu ---------------------------------------------------------------------
 guest 7 0 "" bridge=xpovs0.20 vifname=db7 mtu=1400 || t_bail "guest 7.0"
@@ -161,8 +171,8 @@ export XENPLUMB_CONF="$VIF_TMP/none.conf"
 guest 8 0 192.0.2.8/24 bridge=xpovs0.10 script=/etc/xen/scripts/vif-openvswitch ||
 	t_bail "guest 8.0"
 guest 8 1 "" bridge=xpovs0.5:10:20 script=/etc/xen/scripts/vif-openvswitch || t_bail "guest 8.1"
-stockovs() { # ACTION D N: as libxl runs script=vif-openvswitch (compat link)
-	env script=/etc/xen/scripts/vif-openvswitch XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$2/$3" \
+stockovs() { # ACTION D N: as libxl runs script=vif-openvswitch (compat link), no map at all
+	env XENPLUMB_STATE_DIR="$VIF_TMP/nostate" script=/etc/xen/scripts/vif-openvswitch XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$2/$3" \
 		XENBUS_BASE_PATH=backend netdev= vif="vif$2.$3" "$VIF_TMP/vif-openvswitch" "$1" \
 		type_if=vif </dev/null
 }
@@ -173,6 +183,7 @@ t_ok "compat online 8.1 (xpovs0.5:10:20)" stockovs online 8 1
 t_eq "8.1 native VLAN 5, trunks 10 20" "5 [10, 20] native-untagged" \
 	"$(ovs-vsctl get Port vif8.1 tag trunks vlan_mode | tr '\n' ' ' | sed 's/ $//')"
 t_ok "compat offline 8.0" stockovs offline 8 0
+unplugged 8 0
 t_eq "8.0's port gone" "" "$(ovs-vsctl --columns=name find Port name=vif8.0)"
 
 # ---- errors: clear, and nothing left behind ---------------------------------------
@@ -197,6 +208,7 @@ t_match "status: the uplink" "^  port nic0$" "$st"
 t_match "status: a guest port and its tag" "guest vif3.0 \(vif 3/0\) tag 10 access" "$st"
 t_match "status: the trunk" "guest vif6.0 \(vif 6/0\) trunks 10,20 trunk" "$st"
 t_match "status: matches the map" "status: OK" "$st"
+t_nomatch "status: no guest on OVS is a vif on no bridge" "guest-vif" "$st"
 ovs-vsctl --timeout=20 del-port xpovs0 nic0
 st=$("$NET" status -c "$VIF_TMP/xenplumb.conf" 2>&1)
 t_match "status: a map port gone is drift" "xpovs0 port: want nic0, have missing" "$st"
@@ -207,11 +219,18 @@ jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"
 	"$NET" "$VIF_TMP/xenplumb.conf" "$VIF_TMP/st.json" "$T_ROOT/docs/status-schema.json"
 t_ok "start again re-adds the map port" "$NET" start -c "$VIF_TMP/xenplumb.conf"
 t_match "nic0 back on xpovs0" "nic0" "$(ovs-vsctl list-ports xpovs0)"
+# a per-bridge wrapper's stop (network-bridge arguments) is scoped to its
+# Linux bridge: Open vSwitch is left alone
+ip link add xpleg0 type veth peer name xpleg0p
+t_ok "network-xenplumb stop bridge=xpleg1 netdev=xpleg0" "$NET" stop bridge=xpleg1 netdev=xpleg0
+t_match "... leaves the OVS bridge xenplumb made" "^xpovs0$" "$(ovs-vsctl list-br)"
+t_match "... and its ports" "nic0" "$(ovs-vsctl list-ports xpovs0)"
 
 # ---- stop removes what start made, after the guests left --------------------------
 for v in 3 4 5 6; do vif_run offline $v 0 >/dev/null 2>&1; done
 stockovs offline 8 1 >/dev/null 2>&1
-ovs-vsctl --timeout=20 del-br xpg6
+# xpg6 (the trunk guest's, made by ovs-vsctl) carries no xenplumb mark
 t_ok "network-xenplumb stop" "$NET" stop -c "$VIF_TMP/xenplumb.conf"
-t_eq "the bridge xenplumb made is gone" "" "$(ovs-vsctl list-br)"
+t_eq "the bridge xenplumb made is gone, the one it did not make stays" "xpg6" "$(ovs-vsctl list-br)"
+t_eq "... with its ports" "g6_0 g6v10" "$(ovs-vsctl list-ports xpg6 | sort | tr '\n' ' ' | sed 's/ $//')"
 t_done
