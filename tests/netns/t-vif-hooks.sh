@@ -27,7 +27,7 @@ sed "s/^/# strace: /" "$VIF_TMP/strace"
 t_eq "no hook: online ok" connected "$(vif_status 3 9)"
 # env execs the helper: the only execve; no clone/fork at all after it
 t_eq "no hook: one execve (the helper), no fork or clone" \
-	"execve execve" "$(sed -n 's/^[0-9]* \([a-z0-9]*\)(.*/\1/p' "$VIF_TMP/strace" | tr '\n' ' ' | sed 's/ $//')"
+	"execve execve" "$(sed -n 's/^[0-9]*  *\([a-z0-9]*\)(.*/\1/p' "$VIF_TMP/strace" | tr '\n' ' ' | sed 's/ $//')"
 t_ok "offline 3.9" vif_run offline 3 9
 
 # ---- an executable hook and a stock fragment ---------------------------------
