@@ -17,6 +17,7 @@
 #include <linux/capability.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -963,8 +964,33 @@ static struct xp_ovsdb *ovs_open(char *err, size_t errlen)
 			     errlen);
 }
 
+/* The plan's missing OVS bridge ports (plan.c: reported, exit 3) are left
+ * out of what ovsnet adds. */
+static void ovs_skip_missing(struct xp_ovsnet_map *m, const struct xp_plan *p)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct xp_ovsnet_bridge *b = &m->b[i];
+		const char **ports = (const char **)(uintptr_t)b->ports;
+		char of[48];
+		size_t k = 0;
+
+		snprintf(of, sizeof(of), "port of Open vSwitch bridge %s", b->name);
+		for (size_t j = 0; j < b->nports; j++) {
+			size_t q = 0;
+
+			while (q < p->nmissing && (strcmp(p->missing[q].device, ports[j]) ||
+						   strcmp(p->missing[q].role, of)))
+				q++;
+			if (q == p->nmissing)
+				ports[k++] = ports[j];
+		}
+		b->nports = k;
+	}
+}
+
 /* start/reload: OVSDB is reached before anything changes; the map's OVS
- * bridges are made after the netdevs they use (bonds, VLANs). */
+ * bridges are made after the netdevs they use (bonds, VLANs), without the
+ * ports that do not exist. */
 static int cmd_plan_start(struct run *r, int reload)
 {
 	struct xp_ovsnet_map m;
@@ -985,6 +1011,7 @@ static int cmd_plan_start(struct run *r, int reload)
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
+	ovs_skip_missing(&m, &plan);
 	xp_plan_free(&plan);
 	if ((rc == 0 || rc == EXIT_DEGRADED) && m.n &&
 	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {

@@ -442,7 +442,28 @@ static json_object *network_json(struct model *m, const struct xp_network *nw)
 
 /* "openvswitch": every OVS bridge with its ports (tags, trunks, guests)
  * and the map's drift, when the map has OVS bridges or ovsdb-server runs. */
-static void ovs_model(const struct xp_conf *c, json_object *root, json_object *drift)
+/* An OVS drift entry "port: want P, have missing" where P is a device the
+ * plan lists as missing (it does not exist): listed there, not as drift,
+ * as for a Linux bridge. */
+static int is_missing(json_object *missing, json_object *e)
+{
+	const char *what = json_object_get_string(json_object_object_get(e, "what"));
+	const char *want = json_object_get_string(json_object_object_get(e, "want"));
+	const char *have = json_object_get_string(json_object_object_get(e, "have"));
+
+	if (!what || !want || !have || strcmp(what, "port") || strcmp(have, "missing"))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(missing); i++) {
+		const char *d = json_object_get_string(
+		    json_object_object_get(json_object_array_get_idx(missing, i), "device"));
+		if (d && !strcmp(d, want))
+			return 1;
+	}
+	return 0;
+}
+
+static void ovs_model(const struct xp_conf *c, json_object *root, json_object *drift,
+		      json_object *missing)
 {
 	struct xp_ovsnet_map m;
 	struct xp_ovs_obs ob;
@@ -476,6 +497,8 @@ static void ovs_model(const struct xp_conf *c, json_object *root, json_object *d
 		for (size_t k = 0; d && k < json_object_array_length(d); k++) {
 			json_object *e = json_object_array_get_idx(d, k);
 
+			if (is_missing(missing, e))
+				continue;
 			diff_add(drift, json_object_get_string(json_object_object_get(b, "name")),
 				 json_object_get_string(json_object_object_get(e, "what")),
 				 json_object_get_string(json_object_object_get(e, "want")),
@@ -535,7 +558,7 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 	SECTION(root, "dummies", c->ndummies,
 		link_json(c->dummies[i].name, live(o, c->dummies[i].name), s));
 	SECTION(root, "networks", c->nnetworks, network_json(&m, &c->networks[i]));
-	ovs_model(c, root, m.drift);
+	ovs_model(c, root, m.drift, missing);
 	json_object_object_add(root, "drift", m.drift);
 	json_object_object_add(root, "missing", missing);
 	json_object_object_add(root, "matches_map",
