@@ -435,7 +435,7 @@ static int prune_state(struct xp_state *s, const struct xp_observed *o, const ch
 		const struct xp_st_dev *d = &s->devs[i];
 		const struct xp_obs_link *l = xp_obs_find(o, d->name);
 		if (l && l->kind != XP_K_ABSENT && !not_ours(d, l, why, sizeof(why))) {
-			if (!d->ifindex) { /* made by a run killed before it said so */
+			if (!d->ifindex) {		/* made by a run killed before it said so */
 				char name[XP_IFNAMSIZ]; /* d moves: the record is replaced */
 				snprintf(name, sizeof(name), "%s", d->name);
 				xp_state_add_dev(s, name, d->kind, l->ifindex);

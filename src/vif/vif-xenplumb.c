@@ -465,7 +465,7 @@ static void down_facts(struct run *r)
 static int down_ovs(struct run *r, int *found)
 {
 	struct xp_applied_br b;
-	char path[256], e[ERRLEN];
+	char path[256], e[ERRLEN] = "";
 	struct stat st;
 	int sure;
 
