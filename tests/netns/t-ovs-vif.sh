@@ -59,7 +59,14 @@ guest() { # D N ADDR [KEY=VAL...]
 # after an offline the toolstack takes the backend's hotplug-status away
 # (else the vif counts as a running guest's that start must put back)
 unplugged() { xenstore-rm "$VIF_BE/$1/$2/hotplug-status"; }
-gping() { ip netns exec "xpg$$-$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; }
+# a reply to any of three single pings (the first may go to ARP and MAC
+# learning on a loaded host); a blocked path fails all three
+gping() {
+	for _t in 1 2 3; do
+		ip netns exec "xpg$$-$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
 
 # a hook records what it is told about each vif
 mkdir -p "$VIF_TMP/hooks.d"
@@ -112,7 +119,7 @@ t_eq "xen-vm-name (Debian's vif-openvswitch)" guest3 "$(ovs-vsctl get Interface 
 
 # ---- traffic ----------------------------------------------------------------------
 t_ok "same tag: 3.0 reaches 4.0" gping 3-0 192.0.2.4
-t_ok "trunk guest's VLAN 10 reaches 3.0" ping -n -q -c 1 -W 1 192.0.2.3
+t_ok "trunk guest's VLAN 10 reaches 3.0" sh -c "ping -n -q -c 1 -W 1 192.0.2.3 || ping -n -q -c 1 -W 1 192.0.2.3 || ping -n -q -c 1 -W 1 192.0.2.3"
 t_fails "across tags: 3.0 does not reach 5.0" gping 3-0 192.0.2.5
 t_fails "across tags: 5.0 does not reach 4.0" gping 5-0 192.0.2.4
 t_ok "the trunk guest's VLAN 10 does not reach 5.0 (VLAN 20)" \
