@@ -3,7 +3,7 @@
 
 VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif/vif_bridge.c \
             src/vif/vif_plumb.c src/vif/vif_steps.c src/vif/vlanspec.c src/vif/antispoof.c \
-            src/vif/vif_lock.c
+            src/vif/vif_lock.c src/vif/hooks.c src/vif/vif_ovs.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 

@@ -82,8 +82,10 @@ static char **records(const struct xp_conf *c, size_t *n)
 	if (!r)
 		return NULL;
 	for (size_t i = 0; i < c->nbridges; i++)
-		if (asprintf(&r[k++], "b %s antispoof=%d\n", c->bridges[i].name,
-			     c->bridges[i].antispoof ? 1 : 0) < 0)
+		if (asprintf(&r[k++], "b %s antispoof=%d%s%s\n", c->bridges[i].name,
+			     c->bridges[i].antispoof ? 1 : 0,
+			     c->bridges[i].type == XP_BR_OVS ? " type=openvswitch" : "",
+			     c->bridges[i].iface_id_by_name ? " iface-id=vm-name" : "") < 0)
 			r[--k] = NULL;
 	for (size_t i = 0; i < c->nnetworks; i++)
 		if (asprintf(&r[k++], "n %s bridge=%s vlan=%d\n", c->networks[i].name,
@@ -397,12 +399,27 @@ int xp_applied_network(const struct xp_applied *a, const char *name, char bridge
 
 int xp_applied_bridge(const struct xp_applied *a, const char *name, int *antispoof)
 {
-	char v[4];
+	struct xp_applied_br b;
+
+	if (xp_applied_bridge_info(a, name, &b))
+		return -1;
+	*antispoof = b.antispoof;
+	return 0;
+}
+
+int xp_applied_bridge_info(const struct xp_applied *a, const char *name, struct xp_applied_br *b)
+{
+	char v[16];
 	size_t s, n;
 
 	if (find(a, 'b', name, &s, &n))
 		return -1;
-	*antispoof = field(a, s, n, "antispoof", v, sizeof(v)) == 0 && !strcmp(v, "1");
+	b->antispoof = field(a, s, n, "antispoof", v, sizeof(v)) == 0 && !strcmp(v, "1");
+	b->type = field(a, s, n, "type", v, sizeof(v)) == 0 && !strcmp(v, "openvswitch")
+		      ? XP_BR_OVS
+		      : XP_BR_LINUX;
+	b->iface_id_by_name =
+	    field(a, s, n, "iface-id", v, sizeof(v)) == 0 && !strcmp(v, "vm-name");
 	return 0;
 }
 

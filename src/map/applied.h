@@ -9,7 +9,9 @@
  *   xenplumb-applied-map 1
  *   default BRIDGE|-
  *   # from FILE by COMMAND: records sorted bytewise by "TYPE NAME"
- *   b NAME antispoof=0|1               one per [bridge]
+ *   b NAME antispoof=0|1 [type=openvswitch] [iface-id=vm-name]
+ *                                      one per [bridge] (an Open vSwitch
+ *                                      bridge's type, and iface-id = name)
  *   n NAME bridge=BRIDGE vlan=0..4094  one per [network]
  *   end
  *
@@ -76,6 +78,14 @@ int xp_applied_same(const struct xp_applied *a, const struct xp_conf *c);
 int xp_applied_network(const struct xp_applied *a, const char *name, char bridge[XP_IFNAMSIZ],
 		       int *vlan);
 int xp_applied_bridge(const struct xp_applied *a, const char *name, int *antispoof);
+/* A bridge record's words: antispoof, type (XP_BR_LINUX unless
+ * type=openvswitch) and iface_id_by_name (iface-id=vm-name). */
+struct xp_applied_br {
+	int antispoof;
+	int type;
+	int iface_id_by_name;
+};
+int xp_applied_bridge_info(const struct xp_applied *a, const char *name, struct xp_applied_br *b);
 /* The default bridge, or NULL. */
 const char *xp_applied_default(const struct xp_applied *a);
 

@@ -222,6 +222,9 @@ enum vtype {
 	T_UADDR,
 	T_MADDR,
 	T_ADDRLIST,
+	T_BRTYPE,
+	T_DPTYPE,
+	T_IFACEID
 };
 
 struct keydef {
@@ -250,6 +253,9 @@ static const struct keydef keys[] = {
     {K_BRIDGE, "default", T_BOOL, BR(is_default), 0, 0, 0, 0},
     {K_BRIDGE, "move-addresses", T_BOOL, BR(move_addresses), 0, 0, 0, 0},
     {K_BRIDGE, "antispoof", T_BOOL, BR(antispoof), 0, 0, 0, 0},
+    {K_BRIDGE, "type", T_BRTYPE, BR(type), 0, 0, 0, 0},
+    {K_BRIDGE, "datapath-type", T_DPTYPE, BR(datapath_type), 0, 0, 0, 0},
+    {K_BRIDGE, "iface-id", T_IFACEID, BR(iface_id_by_name), 0, 0, 0, 0},
     {K_VLAN, "parent", T_IFNAME, VL(parent), 0, 0, 0, VL(parent_loc)},
     {K_VLAN, "id", T_VLANID, VL(id), 0, 0, 0, 0},
     {K_VLAN, "mtu", T_MTU, VL(mtu), 0, 0, 0, 0},
@@ -732,6 +738,40 @@ static void set_addrs(struct parser *p, const struct section *s, const struct ke
 	free(w);
 }
 
+/* The Open vSwitch keys of [bridge]: type, datapath-type, iface-id. */
+static void set_ovs_value(struct parser *p, const struct keydef *kd, const char *file, int line,
+			  const char *val, int *ip)
+{
+	if (kd->type == T_BRTYPE && !strcmp(val, "linux"))
+		*ip = XP_BR_LINUX;
+	else if (kd->type == T_BRTYPE && (!strcmp(val, "openvswitch") || !strcmp(val, "ovs")))
+		*ip = XP_BR_OVS;
+	else if (kd->type == T_BRTYPE)
+		err(p, file, line, "unknown bridge type '%s' -- use linux or openvswitch", val);
+	else if (kd->type == T_DPTYPE && (!strcmp(val, "system") || !strcmp(val, "netdev")))
+		snprintf((char *)ip, 16, "%s", val);
+	else if (kd->type == T_DPTYPE)
+		err(p, file, line,
+		    "unknown datapath-type '%s' -- use system (the kernel's) or netdev "
+		    "(userspace)",
+		    val);
+	else if (!strcmp(val, "uuid") || !strcmp(val, "name"))
+		*ip = !strcmp(val, "name");
+	else
+		err(p, file, line,
+		    "bad iface-id '%s' -- use uuid (VMUUID.DEVID) or name (VMNAME.DEVID)", val);
+}
+
+/* lacp-rate: 0 slow, 1 fast, -1 neither */
+static int lacp_rate_parse(const char *val)
+{
+	if (!strcasecmp(val, "slow") || !strcmp(val, "0"))
+		return 0;
+	if (!strcasecmp(val, "fast") || !strcmp(val, "1"))
+		return 1;
+	return -1;
+}
+
 static void set_value(struct parser *p, const struct section *s, const struct keydef *kd,
 		      const char *file, int line, char *val)
 {
@@ -790,11 +830,7 @@ static void set_value(struct parser *p, const struct section *s, const struct ke
 			err(p, file, line, "unknown bond mode '%s' -- use " BOND_MODES_LIST, val);
 		break;
 	case T_LACP:
-		if (!strcasecmp(val, "slow") || !strcmp(val, "0"))
-			*ip = 0;
-		else if (!strcasecmp(val, "fast") || !strcmp(val, "1"))
-			*ip = 1;
-		else
+		if ((*ip = lacp_rate_parse(val)) < 0)
 			err(p, file, line, "bad lacp-rate '%s' -- use slow or fast", val);
 		break;
 	case T_XMIT:
@@ -802,6 +838,9 @@ static void set_value(struct parser *p, const struct section *s, const struct ke
 			err(p, file, line, "unknown xmit-hash-policy '%s' -- use " XMIT_HASH_LIST,
 			    val);
 		break;
+	default:
+		set_ovs_value(p, kd, file, line, val, ip);
+		return;
 	}
 	if (errors == p->errors || kd->type == T_BOOL || kd->type == T_MTU || kd->type == T_IFLIST)
 		return;
@@ -1347,6 +1386,37 @@ static void check_members(struct parser *p, const struct dev *devs, size_t n)
 	free(m);
 }
 
+/* Keys of one bridge type on a bridge of the other. */
+static void check_ovs_bridge(struct parser *p, const struct xp_bridge *b)
+{
+	const char *f = b->loc.file, *k = NULL;
+	int l = b->loc.line;
+
+	if (b->type != XP_BR_OVS) {
+		if (b->datapath_type[0] || b->iface_id_by_name)
+			err(p, f, l,
+			    "%s needs type = openvswitch, bridge '%s' is a Linux bridge -- remove "
+			    "it or set type = openvswitch",
+			    b->datapath_type[0] ? "datapath-type" : "iface-id", b->name);
+		return;
+	}
+	if (b->stp >= 0)
+		k = "stp";
+	else if (b->forward_delay >= 0)
+		k = "forward-delay";
+	else if (b->vlan_filtering >= 0)
+		k = "vlan-filtering";
+	else if (b->move_addresses)
+		k = "move-addresses";
+	else if (b->antispoof)
+		k = "antispoof";
+	if (k)
+		err(p, f, l,
+		    "%s is a Linux bridge key, bridge '%s' has type = openvswitch -- remove it "
+		    "(Open vSwitch bridges always filter VLANs by the ports' tag/trunks)",
+		    k, b->name);
+}
+
 static void check_bridges(struct parser *p)
 {
 	const struct xp_bridge *first = NULL;
@@ -1365,6 +1435,7 @@ static void check_bridges(struct parser *p)
 				  first->loc.line));
 		else if (b->is_default)
 			first = b;
+		check_ovs_bridge(p, b);
 		if (b->stp == 1 && b->forward_delay >= 0 && b->forward_delay < 2)
 			err(p, f, kline(p, K_BRIDGE, i, "forward-delay", l),
 			    "forward-delay too short for STP, '%d' -- with stp = on use 2 to 30 "
@@ -1479,7 +1550,7 @@ static void check_networks(struct parser *p, const struct dev *devs, size_t n)
 			    "network names a bridge not in the map, '%s' -- add [bridge %s] or fix "
 			    "the name",
 			    nw->bridge, nw->bridge);
-		else if (nw->vlan > 0 && br->vlan_filtering != 1)
+		else if (nw->vlan > 0 && br->vlan_filtering != 1 && br->type != XP_BR_OVS)
 			err(p, f, kline(p, K_NETWORK, i, "vlan", l),
 			    "network vlan on a bridge without VLAN filtering, '%s' -- set "
 			    "vlan-filtering = yes in [bridge %s]",

@@ -87,7 +87,14 @@ struct xp_bridge {
 	int is_default;		 /* 0/1 */
 	int move_addresses;	 /* 0/1 */
 	int antispoof;		 /* 0/1 */
+	int type;		 /* XP_BR_LINUX, XP_BR_OVS */
+	char datapath_type[16];	 /* Open vSwitch: "" (its default), system, netdev */
+	int iface_id_by_name;	 /* Open vSwitch: guests' iface-id from the VM's name */
 };
+
+/* [bridge] type: a Linux bridge (netlink) or an Open vSwitch bridge (OVSDB) */
+#define XP_BR_LINUX 0
+#define XP_BR_OVS   1
 
 struct xp_vlan {
 	char name[XP_IFNAMSIZ];

@@ -12,8 +12,10 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/ovsdb.h"
 #include "common/validate.h"
 #include "common/xsutil.h"
+#include "net/ovsnet.h"
 
 #define BACKEND "/local/domain/0/backend/vif"
 
@@ -71,6 +73,37 @@ static void one(struct xs_handle *xs, struct nl_sock *sk, long d, long v, struct
 	}
 }
 
+/* A device with no master may be on an Open vSwitch bridge of the
+ * userspace datapath (netdev: no kernel master; the kernel datapath's
+ * ports have ovs-system as theirs): those that are OVSDB ports are not
+ * detached.  Where an ovsdb-server socket exists but cannot be read, no
+ * vif is known to be on no bridge: all are dropped (neither drift nor
+ * re-plugged) rather than guessed at. */
+static void drop_ovs_ports(struct found *f)
+{
+	struct xp_ovs_obs o;
+	struct xp_ovsdb *db;
+	char path[256], err[512];
+	size_t k = 0;
+
+	if (!f->n || !xp_ovsnet_present())
+		return;
+	db = xp_ovsdb_open(xp_ovsdb_sock_path(path, sizeof(path)), 5000, err, sizeof(err));
+	if (!db || xp_ovs_observe(db, &o, err, sizeof(err))) {
+		xp_log(LOG_WARNING, "guest vifs on no bridge not looked for: Open vSwitch: %s",
+		       err);
+		xp_ovsdb_close(db);
+		f->n = 0;
+		return;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		if (!xp_ovs_obs_port(&o, f->v[i].name))
+			f->v[k++] = f->v[i];
+	f->n = k;
+	xp_ovs_obs_free(&o);
+	xp_ovsdb_close(db);
+}
+
 size_t xp_guests_detached(struct xs_handle *xs, struct nl_sock *sk, struct xp_guest **out)
 {
 	struct found f = {NULL, 0};
@@ -97,6 +130,7 @@ size_t xp_guests_detached(struct xs_handle *xs, struct nl_sock *sk, struct xp_gu
 		free(devs);
 	}
 	free(doms);
+	drop_ovs_ports(&f);
 	*out = f.v;
 	return f.n;
 }

@@ -10,7 +10,10 @@
  * with the environment libxl gives it: the same bridge, VLANs and
  * antispoofing as at its first hotplug, decided by the same code (the
  * model is xcp-networkd's move of vifs when a bond is rebuilt).  status
- * lists each such vif as drift. */
+ * lists each such vif as drift.  A vif that is a port of an Open vSwitch
+ * bridge (in OVSDB) is on a bridge even when the kernel shows no master
+ * (the userspace datapath); a bridge OVS lost takes its Port rows with it,
+ * so its guests are found and put back as on a Linux bridge. */
 #ifndef XP_NET_GUESTS_H
 #define XP_NET_GUESTS_H
 

@@ -17,6 +17,7 @@
 #include <linux/capability.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/ovs.h"
 #include "common/xsutil.h"
 #include "map/applied.h"
 #include "map/conf.h"
@@ -33,6 +35,7 @@
 #include "net/guests.h"
 #include "net/lock.h"
 #include "net/observe.h"
+#include "net/ovsnet.h"
 #include "net/plan.h"
 #include "net/planout.h"
 #include "net/report.h"
@@ -939,18 +942,119 @@ static void replug_guests(struct run *r)
 	free(g);
 }
 
+/* ---- Open vSwitch bridges (src/net/ovsnet.c), after/before netlink's ---- */
+
+/* Where the OVS steps are told: stdout, or stderr when stdout carries
+ * the --json answer. */
+static FILE *ovs_out(const struct run *r)
+{
+	return r->o->json ? stderr : stdout;
+}
+
+static void ovs_say(void *ctx, const char *line)
+{
+	fprintf(ctx, "%s\n", line);
+}
+
+static struct xp_ovsdb *ovs_open(char *err, size_t errlen)
+{
+	char path[256];
+
+	return xp_ovsdb_open(xp_ovsdb_sock_path(path, sizeof(path)), xp_ovs_wait_ms() + 5000, err,
+			     errlen);
+}
+
+/* The plan's missing OVS bridge ports (plan.c: reported, exit 3) are left
+ * out of what ovsnet adds. */
+static void ovs_skip_missing(struct xp_ovsnet_map *m, const struct xp_plan *p)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct xp_ovsnet_bridge *b = &m->b[i];
+		const char **ports = (const char **)(uintptr_t)b->ports;
+		char of[48];
+		size_t k = 0;
+
+		snprintf(of, sizeof(of), "port of Open vSwitch bridge %s", b->name);
+		for (size_t j = 0; j < b->nports; j++) {
+			size_t q = 0;
+
+			while (q < p->nmissing && (strcmp(p->missing[q].device, ports[j]) ||
+						   strcmp(p->missing[q].role, of)))
+				q++;
+			if (q == p->nmissing)
+				ports[k++] = ports[j];
+		}
+		b->nports = k;
+	}
+}
+
+/* start/reload: OVSDB is reached before anything changes; the map's OVS
+ * bridges are made after the netdevs they use (bonds, VLANs), without the
+ * ports that do not exist. */
 static int cmd_plan_start(struct run *r, int reload)
 {
+	struct xp_ovsnet_map m;
+	struct xp_ovsdb *db = NULL;
 	struct xp_plan plan;
+	char err[1024];
 	int rc;
 
+	if (xp_ovsnet_map(&r->conf, &m)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 2;
+	}
+	if (m.n && !(db = ovs_open(err, sizeof(err)))) {
+		fprintf(stderr, PROG ": %s; nothing changed\n", err);
+		xp_ovsnet_map_free(&m);
+		return 2;
+	}
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
+	ovs_skip_missing(&m, &plan);
 	xp_plan_free(&plan);
+	if ((rc == 0 || rc == EXIT_DEGRADED) && m.n &&
+	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
+		fflush(stdout);
+		fprintf(stderr, PROG ": %s; that bridge's Open vSwitch changes were undone\n", err);
+		xp_log(LOG_ERR, "%s", err);
+		rc = 1;
+	}
+	xp_ovsdb_close(db);
+	xp_ovsnet_map_free(&m);
 	/* the applied map is in place by now: the vif helper goes by it */
 	if (rc == 0 || rc == EXIT_DEGRADED)
 		replug_guests(r);
+	return rc;
+}
+
+/* stop: the OVS bridges xenplumb made go first (their ports may be bonds
+ * the netlink part deletes).  Without an ovsdb-server socket there is
+ * nothing of OVS to stop, unless the map has OVS bridges; a stop scoped by
+ * network-bridge arguments leaves Open vSwitch alone. */
+static int ovs_stop(struct run *r)
+{
+	struct xp_ovsnet_map m;
+	struct xp_ovsdb *db;
+	char err[1024];
+	int rc = 0;
+
+	/* network-bridge arguments scope a stop to their Linux bridge */
+	if (r->o->nlegacy)
+		return 0;
+	if (xp_ovsnet_map(r->have_conf ? &r->conf : NULL, &m))
+		return 1;
+	if (!m.n && !xp_ovsnet_present()) {
+		xp_ovsnet_map_free(&m);
+		return 0;
+	}
+	db = ovs_open(err, sizeof(err));
+	if (!db || xp_ovsnet_stop(db, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
+		fprintf(stderr, PROG ": Open vSwitch bridges not stopped: %s\n", err);
+		rc = 1;
+	}
+	xp_ovsdb_close(db);
+	xp_ovsnet_map_free(&m);
 	return rc;
 }
 
@@ -982,7 +1086,7 @@ static void forget_mtus(struct run *r)
 static int cmd_stop(struct run *r)
 {
 	struct xp_plan plan;
-	int rc;
+	int rc, orc = ovs_stop(r);
 
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
@@ -990,7 +1094,7 @@ static int cmd_stop(struct run *r)
 	if (rc == 0 && r->changes)
 		forget_mtus(r);
 	xp_plan_free(&plan);
-	return rc;
+	return rc ? rc : orc;
 }
 
 /* ---- status, check ---------------------------------------------------------- */

@@ -222,6 +222,26 @@ static void plan_up(struct xp_pctx *x, const char *name, const char *role)
 
 /* NICs that were up before joining a bond xenplumb deleted since, and are
  * still down (a run killed between the delete and the up): up again. */
+/* An Open vSwitch bridge's ports are made over OVSDB (ovsnet.c), but one
+ * that does not exist (nor is made by this plan) is missing as a Linux
+ * bridge's is: skipped and reported (exit 3), or an error under strict. */
+static void plan_ovs_ports(struct xp_pctx *x)
+{
+	for (size_t i = 0; i < x->c->nbridges; i++) {
+		const struct xp_bridge *br = &x->c->bridges[i];
+		char of[48];
+
+		if (br->type != XP_BR_OVS)
+			continue;
+		snprintf(of, sizeof(of), "Open vSwitch bridge %s", br->name);
+		for (size_t j = 0; j < br->nports; j++)
+			if (!xp_pctx_will_exist(x, br->ports[j]))
+				xp_plan_missing(x->p, x->c,
+						br->ports_loc.line ? &br->ports_loc : &br->loc,
+						"port", br->ports[j], of);
+	}
+}
+
 static void plan_orphan_slaves(struct xp_pctx *x)
 {
 	const struct xp_state *s = x->s;
@@ -622,6 +642,7 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 		for (size_t i = 0; xp_kinds[k]->plan_late && xp_kinds[k]->map_entry(c, i, &e); i++)
 			xp_kinds[k]->plan_late(&x, e.spec);
 	}
+	plan_ovs_ports(&x);
 	if (reload)
 		unwind_plan(&x, 0);
 	plan_orphan_slaves(&x);

@@ -8,6 +8,8 @@
  * (common/xsutil.c's reads, as vif-xenplumb's).  All of it goes into one
  * json-c model; status_text.c renders the table from it. */
 #include "net/status.h"
+#include "common/ovs.h"
+#include "net/ovsnet.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -478,6 +480,76 @@ static json_object *network_json(struct model *m, const struct xp_network *nw)
 		json_object_object_add((root), (key), arr_);                                       \
 	} while (0)
 
+/* "openvswitch": every OVS bridge with its ports (tags, trunks, guests)
+ * and the map's drift, when the map has OVS bridges or ovsdb-server runs. */
+/* An OVS drift entry "port: want P, have missing" where P is a device the
+ * plan lists as missing (it does not exist): listed there, not as drift,
+ * as for a Linux bridge. */
+static int is_missing(json_object *missing, json_object *e)
+{
+	const char *what = json_object_get_string(json_object_object_get(e, "what"));
+	const char *want = json_object_get_string(json_object_object_get(e, "want"));
+	const char *have = json_object_get_string(json_object_object_get(e, "have"));
+
+	if (!what || !want || !have || strcmp(what, "port") || strcmp(have, "missing"))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(missing); i++) {
+		const char *d = json_object_get_string(
+		    json_object_object_get(json_object_array_get_idx(missing, i), "device"));
+		if (d && !strcmp(d, want))
+			return 1;
+	}
+	return 0;
+}
+
+static void ovs_model(const struct xp_conf *c, json_object *root, json_object *drift,
+		      json_object *missing)
+{
+	struct xp_ovsnet_map m;
+	struct xp_ovs_obs ob;
+	struct xp_ovsdb *db;
+	json_object *j, *brs = NULL;
+	char path[256], err[512];
+
+	if (xp_ovsnet_map(c, &m))
+		return;
+	if (!m.n && !xp_ovsnet_present()) {
+		xp_ovsnet_map_free(&m);
+		return;
+	}
+	j = json_object_new_object();
+	db = xp_ovsdb_open(xp_ovsdb_sock_path(path, sizeof(path)), 5000, err, sizeof(err));
+	if (!db || xp_ovs_observe(db, &ob, err, sizeof(err))) {
+		json_object_object_add(j, "ovsdb", jstr("unreachable"));
+		json_object_object_add(j, "error", jstr(err));
+		if (m.n)
+			diff_add(drift, "ovsdb-server", "reachable", "yes", err);
+	} else {
+		json_object_object_add(j, "ovsdb", jstr("reachable"));
+		xp_ovsnet_status(&ob, m.b, m.n, j);
+		xp_ovs_obs_free(&ob);
+		json_object_object_get_ex(j, "bridges", &brs);
+	}
+	for (size_t i = 0; brs && i < json_object_array_length(brs); i++) {
+		json_object *b = json_object_array_get_idx(brs, i), *d = NULL;
+
+		json_object_object_get_ex(b, "drift", &d);
+		for (size_t k = 0; d && k < json_object_array_length(d); k++) {
+			json_object *e = json_object_array_get_idx(d, k);
+
+			if (is_missing(missing, e))
+				continue;
+			diff_add(drift, json_object_get_string(json_object_object_get(b, "name")),
+				 json_object_get_string(json_object_object_get(e, "what")),
+				 json_object_get_string(json_object_object_get(e, "want")),
+				 json_object_get_string(json_object_object_get(e, "have")));
+		}
+	}
+	json_object_object_add(root, "openvswitch", j);
+	xp_ovsdb_close(db);
+	xp_ovsnet_map_free(&m);
+}
+
 /* Running guests' vifs on no bridge (a bridge deleted or recreated under
  * them): start or reload puts them back. */
 static void detached_diffs(struct model *m, struct nl_sock *sk)
@@ -499,7 +571,7 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 			     struct nl_sock *sk)
 {
 	struct model m = {o, s, {0}, json_object_new_array()};
-	json_object *root = json_object_new_object(), *missing;
+	json_object *root = json_object_new_object(), *missing, *brs;
 	struct xp_conf cc;
 	struct xp_plan p;
 
@@ -516,13 +588,18 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 	json_object_object_add(root, "map", jstr(mapname));
 	json_object_object_add(root, "xenstore", jstr(m.x.xs ? "reachable" : "unreachable"));
 	json_object_object_add(root, "domain_source", jstr(m.x.source));
-	SECTION(root, "bridges", c->nbridges, bridge_json(&m, &c->bridges[i]));
+	brs = json_object_new_array();
+	for (size_t i = 0; i < c->nbridges; i++)
+		if (c->bridges[i].type != XP_BR_OVS)
+			json_object_array_add(brs, bridge_json(&m, &c->bridges[i]));
+	json_object_object_add(root, "bridges", brs);
 	SECTION(root, "bonds", c->nbonds, bond_json(&m, &c->bonds[i]));
 	SECTION(root, "vlans", c->nvlans, vlan_json(&m, &c->vlans[i]));
 	SECTION(root, "dummies", c->ndummies,
 		link_json(c->dummies[i].name, live(o, c->dummies[i].name), s));
 	SECTION(root, "vxlans", c->nvxlans, vxlan_json(&m, &c->vxlans[i]));
 	SECTION(root, "networks", c->nnetworks, network_json(&m, &c->networks[i]));
+	ovs_model(c, root, m.drift, missing);
 	json_object_object_add(root, "drift", m.drift);
 	json_object_object_add(root, "missing", missing);
 	json_object_object_add(root, "matches_map",

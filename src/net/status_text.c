@@ -126,6 +126,55 @@ static void vxlan_text(json_object *v, FILE *out)
 	fprintf(out, "\n");
 }
 
+static void ovs_port_text(json_object *p, FILE *out)
+{
+	const char *role = str(p, "role"), *owner = str(p, "owner");
+
+	if (!strcmp(role, "internal"))
+		return;
+	fprintf(out, "  %s %s", !strcmp(role, "guest") ? "guest" : "port", str(p, "name"));
+	if (!strcmp(role, "guest") && owner)
+		fprintf(out, " (%s)", owner);
+	else if (!strcmp(role, "other"))
+		fprintf(out, " (not in the map, not a vif)");
+	if (get(p, "tag"))
+		fprintf(out, " tag %d", num(p, "tag"));
+	if (get(p, "trunks"))
+		fprintf(out, " trunks %s", str(p, "trunks"));
+	if (get(p, "vlan_mode"))
+		fprintf(out, " %s", str(p, "vlan_mode"));
+	if (get(p, "error"))
+		fprintf(out, " ERROR: %s", str(p, "error"));
+	fprintf(out, "\n");
+}
+
+/* Open vSwitch bridges (src/net/ovsnet.c's status model). */
+static void ovs_text(json_object *m, FILE *out)
+{
+	json_object *o = get(m, "openvswitch");
+
+	if (!o)
+		return;
+	if (strcmp(str(o, "ovsdb"), "reachable")) {
+		fprintf(out, "openvswitch: ovsdb-server unreachable: %s\n", str(o, "error"));
+		return;
+	}
+	for (size_t i = 0; i < count(o, "bridges"); i++) {
+		json_object *b = item(o, "bridges", i);
+
+		if (!get(b, "ports")) {
+			fprintf(out, "openvswitch bridge %s: MISSING\n", str(b, "name"));
+			continue;
+		}
+		fprintf(out, "openvswitch bridge %s: %s datapath, %s%s\n", str(b, "name"),
+			str(b, "datapath_type"),
+			yes(b, "created") ? "created by xenplumb" : "adopted",
+			yes(b, "in_map") ? "" : ", not in the map");
+		for (size_t k = 0; k < count(b, "ports"); k++)
+			ovs_port_text(item(b, "ports", k), out);
+	}
+}
+
 static void tail_text(json_object *m, FILE *out)
 {
 	size_t n = count(m, "drift");
@@ -181,5 +230,6 @@ void xp_status_render(json_object *m, FILE *out)
 			fprintf(out, " vlan %d", num(nw, "vlan"));
 		fprintf(out, "\n");
 	}
+	ovs_text(m, out);
 	tail_text(m, out);
 }

@@ -16,10 +16,12 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/ovs.h"
 #include "common/xsutil.h"
 #include "map/applied.h"
 #include "map/conf.h"
 #include "vif/antispoof.h"
+#include "vif/hooks.h"
 #include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_keys.h"
@@ -37,8 +39,19 @@ struct keybuf {
 	char bridge[1100], vifname[1100], mtu[1100], ip[1100], mac[1100], vlan[1100];
 };
 
+/* What the hooks are told (hooks.h), filled in as the action learns it. */
+struct facts {
+	char dev[XP_IFNAMSIZ], vifname[XP_IFNAMSIZ], bridge[XP_IFNAMSIZ], vlan[128], mac[24];
+	char ip[1100], mtu[16], vm_uuid[64], vm_name[128];
+	const char *kind;
+};
+
 struct run {
 	struct vif_inv inv;
+	int ovs_script;	      /* run as vif-openvswitch (the stock contract) */
+	struct xp_ovsdb *db;  /* opened by the first OVSDB question */
+	char ovs_err[ERRLEN]; /* why it could not be opened */
+	struct facts f;
 	struct xs_handle *xs;
 	struct nl_sock *sk;
 	struct xp_conf conf;
@@ -53,15 +66,83 @@ struct run {
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
 
+/* The map's bridge NAME (the applied map's record, else the live map's
+ * section): 0 and *b, or -1 when the map has no such bridge. */
+static int map_bridge(const struct run *r, const char *name, struct xp_applied_br *b)
+{
+	const struct xp_bridge *cb;
+
+	if (r->have_applied)
+		return xp_applied_bridge_info(&r->applied, name, b);
+	cb = r->have_conf ? xp_conf_bridge(&r->conf, name) : NULL;
+	if (!cb)
+		return -1;
+	b->antispoof = cb->antispoof;
+	b->type = cb->type;
+	b->iface_id_by_name = cb->iface_id_by_name;
+	return 0;
+}
+
+/* Is the link a kernel datapath's Open vSwitch device? */
+static int ovs_kind(struct rtnl_link *l)
+{
+	const char *t = l ? rtnl_link_get_type(l) : NULL;
+
+	return t && !strcmp(t, "openvswitch");
+}
+
+/* The OVSDB connection, opened once; NULL with r->ovs_err. */
+static struct xp_ovsdb *ovs_db(struct run *r)
+{
+	if (!r->db && !*r->ovs_err) {
+		char path[256];
+
+		r->db = xp_ovsdb_open(xp_ovsdb_sock_path(path, sizeof(path)),
+				      xp_ovs_wait_ms() + 5000, r->ovs_err, sizeof(r->ovs_err));
+	}
+	return r->db;
+}
+
 /* Keeps the link it found: it is usually the bridge, which online then
- * needs again. */
+ * needs again.  Open vSwitch bridges count as bridges: the map's (type =
+ * openvswitch), a kernel datapath's (kind openvswitch), and under the
+ * stock contract (vif-openvswitch) whatever OVSDB has as a Bridge. */
 static int cb_link_kind(void *ctx, const char *name)
 {
 	struct run *r = ctx;
+	struct xp_applied_br b;
+	int k, in_map = map_bridge(r, name, &b) == 0;
 
 	if (r->last)
 		rtnl_link_put(r->last);
-	return vif_link_get(r->sk, name, &r->last);
+	k = vif_link_get(r->sk, name, &r->last);
+	if (k < 0 || k == VIF_LINK_BRIDGE)
+		return k;
+	if ((in_map && b.type == XP_BR_OVS) || ovs_kind(r->last))
+		return VIF_LINK_BRIDGE;
+	if (r->ovs_script) {
+		int e = ovs_db(r)
+			    ? xp_ovs_bridge_exists(r->db, name, r->ovs_err, sizeof(r->ovs_err))
+			    : -1;
+
+		if (e < 0)
+			return -1;
+		if (e)
+			return VIF_LINK_BRIDGE;
+	}
+	return k;
+}
+
+/* Is the resolved bridge an Open vSwitch one? */
+static int bridge_is_ovs(struct run *r, const char *bridge)
+{
+	struct xp_applied_br b;
+
+	if (map_bridge(r, bridge, &b) == 0)
+		return b.type == XP_BR_OVS;
+	if (r->ovs_script)
+		return 1;
+	return r->last && !strcmp(rtnl_link_get_name(r->last), bridge) && ovs_kind(r->last);
 }
 
 static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int *vlan)
@@ -93,13 +174,9 @@ static const char *cb_default_bridge(void *ctx)
 /* Does the map give bridge antispoof = yes? */
 static int map_antispoof(struct run *r, const char *bridge)
 {
-	const struct xp_bridge *b;
-	int as = 0;
+	struct xp_applied_br b;
 
-	if (r->have_applied)
-		return xp_applied_bridge(&r->applied, bridge, &as) == 0 && as;
-	b = r->have_conf ? xp_conf_bridge(&r->conf, bridge) : NULL;
-	return b && b->antispoof;
+	return map_bridge(r, bridge, &b) == 0 && b.antispoof;
 }
 
 /* The map network-xenplumb applied (STATE_DIR/applied-map: one look-up
@@ -198,8 +275,11 @@ static int resolve_bridge(struct run *r, const struct vif_keys *k, struct vif_ta
 
 	if (load_map(r))
 		return -1;
-	if (vif_resolve_bridge(k->bridge, &lk, t, r->err, sizeof(r->err)))
+	if (vif_resolve_bridge(k->bridge, &lk, t, r->err, sizeof(r->err))) {
+		if (*r->ovs_err) /* the real reason: OVSDB could not be asked */
+			snprintf(r->err, sizeof(r->err), "%s", r->ovs_err);
 		return -1;
+	}
 	if (t->has_vlan && k->has_vlan) {
 		snprintf(r->err, sizeof(r->err),
 			 "VLANs given twice: by the bridge key (%s) and by the vlan key", t->how);
@@ -220,6 +300,43 @@ static void plan_port(struct run *r, const struct vif_keys *k, const struct vif_
 	p->vlan = t->has_vlan ? &t->vlan : &k->vlan;
 	p->table = table;
 	p->br = r->last;
+}
+
+/* On an Open vSwitch bridge: its VLANs become tag/trunks, and the port gets
+ * the external_ids a controller binds by. */
+static void plan_ovs(struct run *r, const struct vif_keys *k, struct vif_plan *p)
+{
+	struct xp_applied_br cb;
+	int in_map = map_bridge(r, p->bridge, &cb) == 0;
+	struct vif_ovs_req *o = &p->ovs_req;
+
+	p->ovs = 1;
+	o->vlan = p->has_vlan ? p->vlan : NULL;
+	p->has_vlan = 0;
+	o->mac = k->has_mac ? r->f.mac : NULL;
+	vif_ovs_vm_facts(r->xs, r->inv.domid, r->f.vm_uuid, sizeof(r->f.vm_uuid), r->f.vm_name,
+			 sizeof(r->f.vm_name));
+	o->vm_uuid = r->f.vm_uuid;
+	o->vm_name = r->f.vm_name;
+	o->domid = r->inv.domid;
+	o->devid = r->inv.devid;
+	o->iface_id_by_name = in_map ? cb.iface_id_by_name : 0;
+	r->f.kind = "openvswitch";
+}
+
+/* The facts online learnt, for the hooks. */
+static void note_facts(struct run *r, const struct vif_keys *k, const struct vif_plan *p, int mtu)
+{
+	const struct xp_vlanspec *v = p->ovs ? p->ovs_req.vlan : p->has_vlan ? p->vlan : NULL;
+
+	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *k->vifname ? k->vifname : r->inv.dev);
+	snprintf(r->f.vifname, sizeof(r->f.vifname), "%s", k->vifname);
+	snprintf(r->f.bridge, sizeof(r->f.bridge), "%s", p->bridge);
+	snprintf(r->f.mtu, sizeof(r->f.mtu), "%d", mtu);
+	if (v)
+		xp_vlanspec_format(v, r->f.vlan, sizeof(r->f.vlan));
+	if (!r->f.kind)
+		r->f.kind = "linux";
 }
 
 /* Antispoofing where the map's bridge asks for it. */
@@ -250,7 +367,7 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 /* A PV vif's MTU where stock set_mtu writes it (the frontend's directory),
  * then hotplug-status, each in a transaction that writes nothing when its
  * directory has gone; on failure the port is unplumbed again. */
-static int report_up(struct run *r, const char *table, int mtu)
+static int report_up(struct run *r, const char *table, int mtu, int ovs)
 {
 	char path[128], mtutxt[16], e2[256];
 	int found, rc;
@@ -268,7 +385,10 @@ static int report_up(struct run *r, const char *table, int mtu)
 			 r->inv.xbpath);
 	else
 		return 0;
-	vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
+	if (ovs)
+		vif_plumb_down_ovs(r->sk, r->inv.dev, NULL, &found, e2, sizeof(e2));
+	else
+		vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
 	return -1;
 }
 
@@ -285,30 +405,135 @@ static int do_up(struct run *r)
 	    vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) || check_vifname(r, k.vifname) ||
 	    resolve_bridge(r, &k, &t))
 		return -1;
+	snprintf(r->f.ip, sizeof(r->f.ip), "%s", raw.ip ? raw.ip : "");
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
 	plan_port(r, &k, &t, table, &p);
-	if (plan_antispoof(r, &k, &p))
+	if (k.has_mac)
+		snprintf(r->f.mac, sizeof(r->f.mac), "%02x:%02x:%02x:%02x:%02x:%02x", k.mac[0],
+			 k.mac[1], k.mac[2], k.mac[3], k.mac[4], k.mac[5]);
+	if (bridge_is_ovs(r, t.bridge))
+		plan_ovs(r, &k, &p);
+	else if (plan_antispoof(r, &k, &p))
 		return -1;
-	xp_log(LOG_INFO, "bridge %s (%s)", t.bridge, t.how);
+	xp_log(LOG_INFO, "%sbridge %s (%s)", p.ovs ? "Open vSwitch " : "", t.bridge, t.how);
 	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
 		return -1;
-	return tap ? 0 : report_up(r, table, mtu);
+	note_facts(r, &k, &p, mtu);
+	return tap ? 0 : report_up(r, table, mtu, p.ovs);
 }
 
 /* ---- offline / remove ---------------------------------------------------- */
 
+/* Is the device a port of a Linux bridge now? */
+static int on_linux_bridge(struct run *r)
+{
+	struct rtnl_link *l = NULL, *m = NULL;
+	int yes = 0;
+
+	if (xp_link_by_name(r->sk, r->inv.dev, &l) == 0 && rtnl_link_get_master(l) &&
+	    xp_link_by_index(r->sk, rtnl_link_get_master(l), &m) == 0)
+		yes = rtnl_link_get_type(m) && !strcmp(rtnl_link_get_type(m), "bridge");
+	if (l)
+		rtnl_link_put(l);
+	if (m)
+		rtnl_link_put(m);
+	return yes;
+}
+
+/* The backend keys offline still finds (none when xl removed them). */
+static void down_facts(struct run *r)
+{
+	const char *why;
+	char b[256];
+
+	if (xp_xs_read(r->xs, r->inv.xbpath, "vifname", r->f.vifname, sizeof(r->f.vifname), &why) !=
+	    1)
+		r->f.vifname[0] = 0;
+	if (r->inv.type == VIF_TYPE_TAP && *r->f.vifname && strlen(r->f.vifname) + 4 < XP_IFNAMSIZ)
+		memcpy(r->f.vifname + strlen(r->f.vifname), "-emu", 5);
+	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *r->f.vifname ? r->f.vifname : r->inv.dev);
+	if (xp_xs_read(r->xs, r->inv.xbpath, "bridge", b, sizeof(b), &why) != 1)
+		snprintf(b, sizeof(b), "%s", r->inv.bridge);
+	b[strcspn(b, ".:")] = 0;
+	b[XP_IFNAMSIZ - 1] = 0;
+	memcpy(r->f.bridge, b, XP_IFNAMSIZ);
+}
+
+/* Offline of a vif that may be on Open vSwitch: as vif-openvswitch, or
+ * when the map says its bridge is, always; otherwise only where an
+ * ovsdb-server socket exists, and then failing to reach it is no error. */
+static int down_ovs(struct run *r, int *found)
+{
+	struct xp_applied_br b;
+	char path[256], e[ERRLEN] = "";
+	struct stat st;
+	int sure;
+
+	sure = r->ovs_script || (*r->f.bridge && !load_map(r) &&
+				 map_bridge(r, r->f.bridge, &b) == 0 && b.type == XP_BR_OVS);
+	xp_ovsdb_sock_path(path, sizeof(path));
+	if (!sure && stat(!strncmp(path, "unix:", 5) ? path + 5 : path, &st))
+		return 1; /* no Open vSwitch here */
+	/* both buffers are ERRLEN bytes */
+	if (!vif_plumb_down_ovs(r->sk, r->inv.dev, r->f.dev, found, sure ? r->err : e, ERRLEN)) {
+		r->f.kind = "openvswitch";
+		return 0;
+	}
+	if (sure)
+		return -1;
+	xp_log(LOG_WARNING, "%s", e);
+	return 0;
+}
+
 static int do_down(struct run *r)
 {
 	char table[64];
-	int found = 0;
+	int found = 0, rc = 1;
 
+	down_facts(r);
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid,
 			   r->inv.type == VIF_TYPE_TAP);
-	if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
+	if (r->ovs_script || !on_linux_bridge(r))
+		rc = down_ovs(r, &found);
+	if (rc < 0)
 		return -1;
+	if (rc > 0) {
+		r->f.kind = "linux";
+		if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
+			return -1;
+	}
 	if (!found)
 		xp_log(LOG_INFO, "device already gone");
 	return 0;
+}
+
+/* After a successful action: the hooks (hooks.h), with what it learnt. */
+static void run_hooks(struct run *r)
+{
+	struct vif_hook_facts f = {
+	    .action = vif_action_name(r->inv.action),
+	    .type_if = r->inv.type == VIF_TYPE_TAP ? "tap" : "vif",
+	    .vif = r->inv.dev,
+	    .dev = *r->f.dev ? r->f.dev : r->inv.dev,
+	    .vifname = r->f.vifname,
+	    .bridge = r->f.bridge,
+	    .bridge_kind = r->f.kind ? r->f.kind : "",
+	    .xbpath = r->inv.xbpath,
+	    .vlan = r->f.vlan,
+	    .mac = r->f.mac,
+	    .ip = r->f.ip,
+	    .mtu = r->f.mtu,
+	    .vm_uuid = r->f.vm_uuid,
+	    .vm_name = r->f.vm_name,
+	    .domid = r->inv.domid,
+	    .devid = r->inv.devid,
+	};
+	struct vif_hook_result res;
+
+	if (!*r->f.vm_uuid && !*r->f.vm_name)
+		vif_ovs_vm_facts(r->xs, r->inv.domid, r->f.vm_uuid, sizeof(r->f.vm_uuid),
+				 r->f.vm_name, sizeof(r->f.vm_name));
+	vif_hooks_run_all(&f, NULL, NULL, &res);
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -339,6 +564,21 @@ static int udev_not_ours(struct run *r, int argc, char **argv)
 	base = strrchr(script, '/');
 	base = base ? base + 1 : script;
 	return strcmp(base, "vif-xenplumb") != 0;
+}
+
+/* Run as the stock vif-openvswitch (install-compat's link, or a script
+ * key naming it): the bridge key is an Open vSwitch bridge, BR.TAG:TRUNK. */
+static int invoked_as_ovs(int argc, char **argv)
+{
+	const char *s = vif_getvar(argc, argv, "script"), *b;
+
+	b = strrchr(argv[0], '/');
+	if (!strcmp(b ? b + 1 : argv[0], "vif-openvswitch"))
+		return 1;
+	if (!s)
+		return 0;
+	b = strrchr(s, '/');
+	return !strcmp(b ? b + 1 : s, "vif-openvswitch");
 }
 
 /* The error, logged and (only into this vif's own backend directory, and
@@ -451,16 +691,20 @@ int main(int argc, char **argv)
 		rc = report_failure(&r);
 		goto out;
 	}
+	r.ovs_script = invoked_as_ovs(argc, argv);
 	rc = r.inv.up ? do_up(&r) : do_down(&r);
 	if (rc)
 		rc = report_failure(&r);
-	else
+	else {
 		xp_log(LOG_INFO, "done");
+		run_hooks(&r);
+	}
 out:
 	if (r.last)
 		rtnl_link_put(r.last);
 	if (r.have_conf)
 		xp_conf_free(&r.conf);
+	xp_ovsdb_close(r.db);
 	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);

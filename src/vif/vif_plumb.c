@@ -331,6 +331,11 @@ static int check_bridge(struct plumb *c)
 	} else {
 		rc = xp_link_by_name(c->sk, p->bridge, &c->br);
 	}
+	if (p->ovs) {
+		/* its internal port, when the datapath has one, gives the MTU */
+		c->mtu = p->mtu ? p->mtu : rc == 0 ? (int)rtnl_link_get_mtu(c->br) : c->oldmtu;
+		return 0;
+	}
 	if (rc < 0)
 		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find bridge %s",
 			     p->bridge);
@@ -450,6 +455,16 @@ static void undo_join(void *ctx)
 		       c->p->bridge);
 }
 
+static void undo_ovs(void *ctx)
+{
+	struct plumb *c = ctx;
+	char e[256];
+	int found;
+
+	if (vif_ovs_unplug(c->dev, &found, e, sizeof(e)))
+		xp_log(LOG_WARNING, "undo: %s", e);
+}
+
 static void undo_antispoof(void *ctx)
 {
 	struct plumb *c = ctx;
@@ -487,7 +502,8 @@ static int step_pin_bridge_mtu(struct vif_steps *s, void *ctx)
 	int rc;
 
 	(void)s;
-	if (c->mtu == c->brmtu)
+	/* an Open vSwitch bridge's own MTU is ovs-vswitchd's (mtu_request) */
+	if (c->p->ovs || c->mtu == c->brmtu)
 		return 0;
 	rc = xp_br_pin_mtu(c->sk, c->brindex, c->brmtu);
 	if (rc < 0)
@@ -504,12 +520,13 @@ static int step_pin_bridge_mtu(struct vif_steps *s, void *ctx)
 static int step_attrs(struct vif_steps *s, void *ctx)
 {
 	struct plumb *c = ctx;
-	int up_now = !c->p->has_vlan && !c->p->antispoof, rc;
+	int up_now = !c->p->has_vlan && !c->p->antispoof && !c->p->ovs, rc;
 
 	if (vif_steps_record(s, undo_attrs) || vif_steps_record(s, undo_altname) ||
 	    vif_steps_record(s, undo_join))
 		return failf(c->err, c->errlen, 0, "too many steps");
-	rc = set_attrs(c->sk, c->l, c->newname, port_mac, c->mtu, c->brindex, up_now);
+	rc = set_attrs(c->sk, c->l, c->newname, port_mac, c->mtu, c->p->ovs ? 0 : c->brindex,
+		       up_now);
 	if (rc < 0 && c->newname)
 		return failk(c->err, c->errlen, rc,
 			     "cannot rename %s to %s and add it to bridge %s", c->dev, c->newname,
@@ -541,6 +558,25 @@ static int step_altname(struct vif_steps *s, void *ctx)
 		return failk(c->err, c->errlen, rc, "cannot give %s the altname %s", c->dev,
 			     c->p->kname);
 	c->altnamed = 1;
+	return 0;
+}
+
+/* The port on an Open vSwitch bridge: one OVSDB transaction (its undo
+ * another). */
+static int step_ovs(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+
+	if (!c->p->ovs)
+		return 0;
+	c->p->ovs_req.dev = c->dev;
+	c->p->ovs_req.bridge = c->p->bridge;
+	if (vif_ovs_plug(&c->p->ovs_req, c->err, c->errlen))
+		return -1;
+	if (vif_steps_record(s, undo_ovs)) {
+		undo_ovs(c);
+		return failf(c->err, c->errlen, 0, "too many steps");
+	}
 	return 0;
 }
 
@@ -612,10 +648,15 @@ static int step_up(struct vif_steps *s, void *ctx)
 }
 
 static const struct vif_step up_steps[] = {
-    {"down", step_down},	   {"bridge mtu", step_pin_bridge_mtu},
-    {"attributes", step_attrs},	   {"altname", step_altname},
-    {"vlans", step_vlans},	   {"default vlan", step_default_vlan},
-    {"antispoof", step_antispoof}, {"up", step_up},
+    {"down", step_down},
+    {"bridge mtu", step_pin_bridge_mtu},
+    {"attributes", step_attrs},
+    {"altname", step_altname},
+    {"openvswitch port", step_ovs},
+    {"vlans", step_vlans},
+    {"default vlan", step_default_vlan},
+    {"antispoof", step_antispoof},
+    {"up", step_up},
 };
 
 int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err, size_t errlen)
@@ -630,7 +671,8 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 		rc = vif_steps_run(&s, up_steps, sizeof(up_steps) / sizeof(up_steps[0]), NULL);
 	if (rc == 0) {
 		*mtu_out = c.mtu;
-		xp_log(LOG_INFO, "%s: on bridge %s, mtu %d, up", c.dev, p->bridge, c.mtu);
+		xp_log(LOG_INFO, "%s: on %sbridge %s, mtu %d, up", c.dev,
+		       p->ovs ? "Open vSwitch " : "", p->bridge, c.mtu);
 	}
 	if (c.ul)
 		rtnl_link_put(c.ul);
@@ -680,4 +722,38 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 	if (table && xp_antispoof_remove(table, e, sizeof(e)))
 		xp_log(LOG_WARNING, "cannot remove antispoof table %s: %s", table, e);
 	return ret;
+}
+
+/* The port goes first (as the stock script: del-port, then down), so that
+ * ovs-vswitchd, restoring the device's flags as it lets go of it, cannot
+ * undo the down. */
+int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_hint, int *found,
+		       char *err, size_t errlen)
+{
+	struct rtnl_link *l = NULL;
+	char name[XP_IFNAMSIZ];
+	int rc = xp_link_by_name(sk, kname, &l), pfound = 0, urc;
+
+	*found = 0;
+	if (rc < 0 && !missing(rc))
+		return failf(err, errlen, rc, "cannot look up %s", kname);
+	snprintf(name, sizeof(name), "%s",
+		 l			   ? rtnl_link_get_name(l)
+		 : name_hint && *name_hint ? name_hint
+					   : kname);
+	urc = vif_ovs_unplug(name, &pfound, err, errlen); /* down even when it failed */
+	if (l) {
+		*found = 1;
+		rc = set_up(sk, l, 0);
+		if (rc < 0 && rc != -NLE_NODEV)
+			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
+		if (strcmp(name, kname))
+			altname(sk, RTM_DELLINKPROP, rtnl_link_get_ifindex(l), kname);
+		rtnl_link_put(l);
+	}
+	if (urc)
+		return -1;
+	xp_log(LOG_INFO, "%s: %s, down", name,
+	       pfound ? "its Open vSwitch port removed" : "no Open vSwitch port");
+	return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "common/validate.h"
 #include "vif/antispoof.h"
+#include "vif/vif_ovs.h"
 #include "vif/vlanspec.h"
 
 struct vif_plan {
@@ -32,6 +33,11 @@ struct vif_plan {
 	struct xp_antispoof as; /* .dev is filled in by vif_plumb_up */
 	const char *table;	/* antispoof table name (also used by down) */
 	struct rtnl_link *br;	/* the bridge as looked up already, or NULL */
+	/* An Open vSwitch bridge: instead of joining by netlink (master) and
+	 * bridge VLANs, the port is added over OVSDB (vif_ovs.h) with ovs's
+	 * fields (its .dev is filled in); has_vlan and antispoof are 0. */
+	int ovs;
+	struct vif_ovs_req ovs_req;
 };
 
 /* 0 and the MTU set in *mtu_out; -1 with a message in err. */
@@ -42,6 +48,12 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
  * -1 with message in err. *found says whether the device existed. */
 int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int *found, char *err,
 		   size_t errlen);
+
+/* Offline on an Open vSwitch bridge: down, and its port removed over
+ * OVSDB (by the name the device has now; name_hint when it is gone).
+ * 0, or -1 with a message. */
+int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_hint, int *found,
+		       char *err, size_t errlen);
 
 /* VIF_LINK_* (see vif_bridge.h) for name, -1 on error. */
 int vif_link_kind(struct nl_sock *sk, const char *name);

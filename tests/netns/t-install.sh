@@ -136,6 +136,12 @@ mkroot() { # DIR
 		printf '#!/bin/sh\n# stand-in vif-bridge\n' >"$1/etc/xen/scripts/vif-bridge"
 		chmod 0755 "$1/etc/xen/scripts/vif-bridge"
 	fi
+	if [ -f /etc/xen/scripts/vif-openvswitch ]; then
+		cp -p /etc/xen/scripts/vif-openvswitch "$1/etc/xen/scripts/"
+	else
+		printf '#!/bin/sh\n# stand-in vif-openvswitch\n' >"$1/etc/xen/scripts/vif-openvswitch"
+		chmod 0755 "$1/etc/xen/scripts/vif-openvswitch"
+	fi
 	if [ -f /etc/xen/xl.conf ]; then
 		cp -p /etc/xen/xl.conf "$1/etc/xen/"
 	else
@@ -148,12 +154,17 @@ active_script() { grep -E '^[[:space:]]*vif\.default\.script' "$1/etc/xen/xl.con
 C=$TMP/compat
 mkroot "$C"
 vb0=$(fp "$C/etc/xen/scripts/vif-bridge")
+vo0=$(fp "$C/etc/xen/scripts/vif-openvswitch")
 xl0=$(fp "$C/etc/xen/xl.conf")
 before=$(tree "$C")
 $M install DESTDIR="$C" >/dev/null 2>&1
 t_ok "make install-compat (copy mode)" $M install-compat DESTDIR="$C"
 t_eq "vif-bridge now links to vif-xenplumb" vif-xenplumb "$(readlink "$C/etc/xen/scripts/vif-bridge")"
 t_eq "original vif-bridge kept aside" "$vb0" "$(fp "$C/etc/xen/scripts/vif-bridge.xenplumb-orig")"
+t_eq "vif-openvswitch now links to vif-xenplumb" vif-xenplumb \
+	"$(readlink "$C/etc/xen/scripts/vif-openvswitch")"
+t_eq "original vif-openvswitch kept aside" "$vo0" \
+	"$(fp "$C/etc/xen/scripts/vif-openvswitch.xenplumb-orig")"
 t_eq "xl.conf default script is vif-xenplumb" 'vif.default.script="vif-xenplumb"' \
 	"$(active_script "$C")"
 t_ok "install-compat again is a no-op" $M install-compat DESTDIR="$C"
@@ -162,6 +173,7 @@ t_match "status says enabled" 'enabled \(copy mode\)' \
 	"$(scripts/xenplumb-compat --root "$C" status 2>&1)"
 t_ok "make uninstall-compat" $M uninstall-compat DESTDIR="$C"
 t_eq "vif-bridge restored byte for byte" "$vb0" "$(fp "$C/etc/xen/scripts/vif-bridge")"
+t_eq "vif-openvswitch restored byte for byte" "$vo0" "$(fp "$C/etc/xen/scripts/vif-openvswitch")"
 t_eq "xl.conf restored byte for byte" "$xl0" "$(fp "$C/etc/xen/xl.conf")"
 t_ok "uninstall-compat again is a no-op" $M uninstall-compat DESTDIR="$C"
 $M uninstall DESTDIR="$C" >/dev/null 2>&1
@@ -190,6 +202,8 @@ before=$(tree "$P")
 $M install DESTDIR="$P" >/dev/null 2>&1
 t_ok "install-compat (dpkg mode)" $M install-compat DESTDIR="$P"
 t_match "dpkg knows the diversion" 'vif-bridge to /etc/xen/scripts/vif-bridge.xenplumb-orig by xenplumb' \
+	"$(dpkg-divert --root="$P" --list 2>&1)"
+t_match "and vif-openvswitch's" 'vif-openvswitch to /etc/xen/scripts/vif-openvswitch.xenplumb-orig by xenplumb' \
 	"$(dpkg-divert --root="$P" --list 2>&1)"
 t_eq "diverted original intact" "$vb0" "$(fp "$P/etc/xen/scripts/vif-bridge.xenplumb-orig")"
 t_ok "uninstall-compat (dpkg mode)" $M uninstall-compat DESTDIR="$P"

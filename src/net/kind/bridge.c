@@ -319,17 +319,24 @@ static void observe(const struct nlattr *data, struct xp_obs_link *l)
 	l->vlan_filtering = bi.vlan_filtering;
 }
 
+/* The i-th Linux bridge of the map: Open vSwitch bridges (type =
+ * openvswitch) are not netdevs of this table; src/net/ovsnet.c has them. */
 static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
 {
-	if (i >= c->nbridges)
-		return 0;
-	*e = (struct xp_kind_entry){&c->bridges[i], c->bridges[i].name, &c->bridges[i].loc};
-	return 1;
+	for (size_t j = 0; j < c->nbridges; j++) {
+		if (c->bridges[j].type == XP_BR_OVS || i--)
+			continue;
+		*e = (struct xp_kind_entry){&c->bridges[j], c->bridges[j].name, &c->bridges[j].loc};
+		return 1;
+	}
+	return 0;
 }
 
 static const void *map_find(const struct xp_conf *c, const char *name)
 {
-	return xp_conf_bridge(c, name);
+	const struct xp_bridge *b = xp_conf_bridge(c, name);
+
+	return b && b->type != XP_BR_OVS ? b : NULL;
 }
 
 static const char *up_first(const void *spec, size_t i)

@@ -89,6 +89,51 @@ static void test_format_and_lookups(void **state)
 	xp_conf_free(&c);
 }
 
+/* An Open vSwitch bridge's record says so (and iface-id = name), so that
+ * hotplug plugs its vifs over OVSDB by the applied map alone. */
+static void test_ovs_bridge(void **state)
+{
+	struct xp_conf c, c2;
+	struct xp_applied a;
+	struct xp_applied_br b;
+	char err[256], br[XP_IFNAMSIZ];
+	size_t len = 0;
+	char *text;
+	int vlan = -1;
+	(void)state;
+
+	parse("[bridge ovsbr]\ntype = openvswitch\niface-id = name\n"
+	      "[bridge ovs2]\ntype = openvswitch\n"
+	      "[bridge lin]\n"
+	      "[network web]\nbridge = ovsbr\nvlan = 10\n",
+	      &c);
+	text = xp_applied_format(&c, "m", "start", &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "b ovsbr antispoof=0 type=openvswitch iface-id=vm-name\n"));
+	assert_non_null(strstr(text, "b ovs2 antispoof=0 type=openvswitch\n"));
+	assert_non_null(strstr(text, "b lin antispoof=0\n"));
+	assert_int_equal(xp_applied_from_text(text, len, &a, err, sizeof(err)), 1);
+	assert_int_equal(xp_applied_bridge_info(&a, "ovsbr", &b), 0);
+	assert_int_equal(b.type, XP_BR_OVS);
+	assert_int_equal(b.iface_id_by_name, 1);
+	assert_int_equal(xp_applied_bridge_info(&a, "ovs2", &b), 0);
+	assert_int_equal(b.type, XP_BR_OVS);
+	assert_int_equal(b.iface_id_by_name, 0);
+	assert_int_equal(xp_applied_bridge_info(&a, "lin", &b), 0);
+	assert_int_equal(b.type, XP_BR_LINUX);
+	assert_int_equal(xp_applied_bridge_info(&a, "web", &b), -1);
+	assert_int_equal(xp_applied_network(&a, "web", br, &vlan), 0);
+	assert_string_equal(br, "ovsbr");
+	assert_int_equal(vlan, 10);
+	assert_int_equal(xp_applied_same(&a, &c), 1);
+	/* the type changed: hotplug would plug the wrong way until reload */
+	parse("[bridge ovsbr]\ntype = linux\n", &c2);
+	assert_int_equal(xp_applied_same(&a, &c2), 0);
+	xp_conf_free(&c2);
+	free(text);
+	xp_conf_free(&c);
+}
+
 /* check's question: does the applied map hold this map? */
 static void test_same(void **state)
 {
@@ -241,6 +286,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format_and_lookups),
 	    cmocka_unit_test(test_same),
+	    cmocka_unit_test(test_ovs_bridge),
 	    cmocka_unit_test(test_empty_map),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_damaged),
