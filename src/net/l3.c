@@ -1,0 +1,765 @@
+/* network-xenplumb's routed and NAT networks; see l3.h. */
+#include "net/l3.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netfilter.h>
+#include <netlink/errno.h>
+
+#include "common/dnsmasq_pid.h"
+#include "common/l3nl.h"
+#include "common/nft.h"
+#include "common/nl.h"
+#include "common/sysctl.h"
+
+#define STATE_NAME "l3"
+#define MAXREC	   256
+#define DNSMASQ	   "/usr/sbin/dnsmasq"
+
+/* The recorded changes, in the order made. */
+struct rec {
+	char line[400];
+	int keep;  /* still wanted this run */
+	int fresh; /* made by this run */
+};
+struct l3 {
+	struct nl_sock *sk;
+	const char *dir;
+	FILE *out;
+	struct rec r[MAXREC];
+	size_t n;
+	int failed;
+};
+
+__attribute__((format(printf, 2, 3))) static void say(struct l3 *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(s->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->out);
+}
+
+/* ---- the record file ------------------------------------------------------ */
+
+static void load(struct l3 *s)
+{
+	char path[300], buf[400];
+	FILE *f;
+
+	s->n = 0;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, STATE_NAME);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (s->n < MAXREC && fgets(buf, sizeof(buf), f)) {
+		size_t l = strcspn(buf, "\n");
+
+		if (buf[l] != '\n')
+			break;
+		buf[l] = '\0';
+		snprintf(s->r[s->n].line, sizeof(s->r[s->n].line), "%s", buf);
+		s->r[s->n++].keep = 0;
+	}
+	fclose(f);
+}
+
+/* Rewrite the file (tmp + rename): after every change, so a kill loses
+ * at most the change in flight. */
+static int save(struct l3 *s)
+{
+	char path[300], tmp[320];
+	FILE *f;
+
+	if (mkdir(s->dir, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, STATE_NAME);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!s->n)
+		return unlink(path) && errno != ENOENT ? -1 : 0;
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(f, "%s\n", s->r[i].line);
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void record(struct l3 *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->n == MAXREC) {
+		say(s, "warning: too many records in %s/%s", s->dir, STATE_NAME);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s->r[s->n].line, sizeof(s->r[s->n].line), fmt, ap);
+	va_end(ap);
+	s->r[s->n].fresh = 1;
+	s->r[s->n++].keep = 1;
+	if (save(s))
+		say(s, "warning: cannot write %s/%s: %s", s->dir, STATE_NAME, strerror(errno));
+}
+
+static void drop(struct l3 *s, size_t i)
+{
+	memmove(&s->r[i], &s->r[i + 1], (s->n - i - 1) * sizeof(s->r[0]));
+	s->n--;
+}
+
+/* ---- sysctls ----------------------------------------------------------------- */
+
+struct sysrec {
+	char net[80], dev[32], key[40];
+	int fam, old, nw;
+};
+
+static int parse_sysctl(const char *line, struct sysrec *r)
+{
+	return sscanf(line, "sysctl %79s %d %31s %39s %d %d", r->net, &r->fam, r->dev, r->key,
+		      &r->old, &r->nw) == 6
+		   ? 0
+		   : -1;
+}
+
+/* Record for fam/dev/key: index or -1. */
+static int find_sysctl(struct l3 *s, int fam, const char *dev, const char *key, struct sysrec *r)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!parse_sysctl(s->r[i].line, r) && r->fam == fam && !strcmp(r->dev, dev) &&
+		    !strcmp(r->key, key))
+			return (int)i;
+	return -1;
+}
+
+static const char *famname(int fam)
+{
+	return fam == XP_SYSCTL_V6 ? "ipv6" : "ipv4";
+}
+
+/* Want fam/dev/key = val for network net.  optional: a key this kernel
+ * lacks is fine (returns 1).  only_if: change only from that value (-1:
+ * from any). */
+static int want_sysctl(struct l3 *s, const char *net, int fam, const char *dev, const char *key,
+		       int val, int optional, int only_if)
+{
+	struct sysrec r;
+	char e[300];
+	int cur, missing, i = find_sysctl(s, fam, dev, key, &r);
+
+	if (xp_sysctl_get(fam, dev, key, &cur, &missing, e, sizeof(e))) {
+		if (missing && optional)
+			return 1;
+		say(s, "error: %s", e);
+		return -1;
+	}
+	if (i >= 0 && r.nw == val) {
+		s->r[i].keep = 1;
+		if (cur != val)
+			say(s,
+			    "%s: net.%s.conf.%s.%s was changed from %d to %d by someone else; "
+			    "left alone",
+			    net, famname(fam), dev, key, val, cur);
+		return 0;
+	}
+	if (cur == val || (only_if >= 0 && cur != only_if))
+		return 0;
+	if (xp_sysctl_set(fam, dev, key, val, e, sizeof(e))) {
+		say(s, "error: %s", e);
+		return -1;
+	}
+	say(s, "%s: net.%s.conf.%s.%s = %d (was %d)", net, famname(fam), dev, key, val, cur);
+	record(s, "sysctl %s %d %s %s %d %d", net, fam, dev, key, cur, val);
+	return 0;
+}
+
+/* Turned on by us (recorded from 0 to 1)? */
+static int we_enabled(struct l3 *s, int fam, const char *dev, const char *key)
+{
+	struct sysrec r;
+
+	return find_sysctl(s, fam, dev, key, &r) >= 0 && r.old == 0 && r.nw == 1;
+}
+
+/* ---- routed networks ------------------------------------------------------ */
+
+static int routed_apply(struct l3 *s, const struct xp_routed *r)
+{
+	char what[100];
+	int rc = 0, ff;
+
+	snprintf(what, sizeof(what), "routed/%s", r->name);
+	if (xp_nl_ifindex(s->sk, r->uplink) <= 0) {
+		say(s, "error: %s: uplink %s does not exist", what, r->uplink);
+		return -1;
+	}
+	rc |= want_sysctl(s, what, XP_SYSCTL_V4, r->uplink, "forwarding", 1, 0, -1) < 0;
+	/* forwarding makes a link ignore RAs unless accept_ra is 2 */
+	rc |= want_sysctl(s, what, XP_SYSCTL_V6, r->uplink, "accept_ra", 2, 1, 1) < 0;
+	rc |= want_sysctl(s, what, XP_SYSCTL_V6, r->uplink, "forwarding", 1, 1, -1) < 0;
+	if (r->proxy)
+		rc |= want_sysctl(s, what, XP_SYSCTL_V6, r->uplink, "proxy_ndp", 1, 1, -1) < 0;
+	ff = want_sysctl(s, what, XP_SYSCTL_V6, r->uplink, "force_forwarding", 1, 1, -1);
+	rc |= ff < 0;
+	if (ff == 1) {
+		int all = 0, miss;
+		char e[200];
+
+		if (!xp_sysctl_get(XP_SYSCTL_V6, "all", "forwarding", &all, &miss, e, sizeof(e)) &&
+		    all != 1)
+			say(s,
+			    "warning: %s: this kernel has no per-interface IPv6 forwarding "
+			    "(force_forwarding, Linux 6.17+): IPv6 guests need "
+			    "net.ipv6.conf.all.forwarding = 1, which xenplumb does not set",
+			    what);
+	}
+	return rc ? -1 : 0;
+}
+
+/* ---- NAT networks ----------------------------------------------------------- */
+
+static int find_rec(struct l3 *s, const char *line)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->r[i].line, line))
+			return (int)i;
+	return -1;
+}
+
+static int nat_addr(struct l3 *s, const struct xp_nat *n)
+{
+	char txt[64], line[200];
+	int idx = xp_nl_ifindex(s->sk, n->bridge), err, i;
+
+	xp_ip_format(&n->address, txt, sizeof(txt));
+	if (idx <= 0) {
+		say(s, "error: nat %s: bridge %s does not exist", n->name, n->bridge);
+		return -1;
+	}
+	snprintf(line, sizeof(line), "addr %s %s %s", n->name, n->bridge, txt);
+	i = find_rec(s, line);
+	if (i >= 0)
+		s->r[i].keep = 1;
+	err = xp_addr_present(s->sk, idx, &n->address);
+	if (err > 0)
+		return 0;
+	err = err < 0 ? err : xp_addr_change(s->sk, 1, idx, &n->address);
+	if (err < 0 && err != -NLE_EXIST) {
+		say(s, "error: nat %s: cannot add %s to %s: %s", n->name, txt, n->bridge,
+		    xp_nl_strerror(err));
+		return -1;
+	}
+	say(s, "nat %s: %s on %s", n->name, txt, n->bridge);
+	if (i < 0)
+		record(s, "%s", line);
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	char tmp[400];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int same_file(const char *path, const char *text)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return !strcmp(buf, text);
+}
+
+static void nat_paths(const struct l3 *s, const char *net, char *dir, char *conf, char *pidf,
+		      size_t len)
+{
+	snprintf(dir, len, "%s/nat/%s", s->dir, net);
+	snprintf(conf, len, "%s/nat/%s/dnsmasq.conf", s->dir, net);
+	snprintf(pidf, len, "%s/nat/%s/dnsmasq.pid", s->dir, net);
+}
+
+static void stop_dnsmasq(struct l3 *s, const char *net, int pid)
+{
+	char dir[300], conf[300], pidf[300], p[340];
+	const char *const files[] = {"dnsmasq.conf", "dnsmasq.pid", "leases", "dnsmasq.log",
+				     "dnsmasq.err"};
+
+	nat_paths(s, net, dir, conf, pidf, sizeof(dir));
+	if (xp_dnsmasq_is_ours(pid, conf)) {
+		kill(pid, SIGTERM);
+		for (int i = 0; i < 500 && xp_dnsmasq_is_ours(pid, conf); i++)
+			usleep(10000);
+		if (xp_dnsmasq_is_ours(pid, conf))
+			kill(pid, SIGKILL);
+		say(s, "nat %s: dnsmasq %d stopped", net, pid);
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	/* hosts.d belongs to the guests' vifs; both go only when empty */
+	snprintf(p, sizeof(p), "%s/hosts.d", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
+/* posix_spawn dnsmasq; it forks its daemon and exits once that is set up
+ * (or with its error), which is what we wait for. */
+static int spawn_dnsmasq(struct l3 *s, const char *net, const char *dir, const char *conf)
+{
+	char arg[340], errf[340], msg[300] = "";
+	char *argv[] = {DNSMASQ, arg, NULL};
+	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = 0, rc;
+	FILE *f;
+
+	snprintf(arg, sizeof(arg), "--conf-file=%s", conf);
+	snprintf(errf, sizeof(errf), "%s/dnsmasq.err", dir);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	rc = posix_spawn(&pid, DNSMASQ, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		say(s, "error: nat %s: cannot run %s: %s (package dnsmasq-base)", net, DNSMASQ,
+		    strerror(rc));
+		return -1;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	f = fopen(errf, "re");
+	if (f) {
+		if (fgets(msg, sizeof(msg), f))
+			msg[strcspn(msg, "\n")] = '\0';
+		fclose(f);
+	}
+	say(s, "error: nat %s: dnsmasq failed (exit %d): %s", net,
+	    WIFEXITED(st) ? WEXITSTATUS(st) : -1, *msg ? msg : "no message");
+	return -1;
+}
+
+static int nat_dnsmasq(struct l3 *s, const struct xp_nat *n)
+{
+	char dir[300], conf[300], pidf[300], hd[320], text[2048], line[200];
+	int pid, i = -1, same;
+
+	nat_paths(s, n->name, dir, conf, pidf, sizeof(dir));
+	for (size_t k = 0; k < s->n; k++) {
+		char nn[80];
+		int p;
+
+		if (sscanf(s->r[k].line, "dnsmasq %79s %d", nn, &p) == 2 && !strcmp(nn, n->name))
+			i = (int)k;
+	}
+	if (xp_l3_dnsmasq_conf(n, dir, text, sizeof(text))) {
+		say(s, "error: nat %s: no room for a DHCP range in %s", n->name, n->bridge);
+		return -1;
+	}
+	snprintf(hd, sizeof(hd), "%s/hosts.d", dir);
+	if ((mkdir(s->dir, 0755) && errno != EEXIST) ||
+	    (mkdir(strcat(strcpy(line, s->dir), "/nat"), 0755) && errno != EEXIST) ||
+	    (mkdir(dir, 0755) && errno != EEXIST) || (mkdir(hd, 0755) && errno != EEXIST)) {
+		say(s, "error: nat %s: cannot make %s: %s", n->name, hd, strerror(errno));
+		return -1;
+	}
+	same = same_file(conf, text);
+	pid = xp_dnsmasq_pid(pidf, conf);
+	if (pid && same) {
+		if (i >= 0)
+			s->r[i].keep = 1;
+		return 0;
+	}
+	if (pid) {
+		stop_dnsmasq(s, n->name, pid);
+		mkdir(dir, 0755);
+		mkdir(hd, 0755);
+	}
+	if (write_file(conf, text)) {
+		say(s, "error: nat %s: cannot write %s: %s", n->name, conf, strerror(errno));
+		return -1;
+	}
+	if (i >= 0)
+		drop(s, (size_t)i);
+	if (spawn_dnsmasq(s, n->name, dir, conf))
+		return -1;
+	pid = xp_dnsmasq_pid(pidf, conf);
+	if (!pid) {
+		say(s, "error: nat %s: dnsmasq started but %s names no running dnsmasq", n->name,
+		    pidf);
+		return -1;
+	}
+	say(s, "nat %s: dnsmasq %d serving DHCP%s on %s", n->name, pid, n->dns ? " and DNS" : "",
+	    n->bridge);
+	record(s, "dnsmasq %s %d", n->name, pid);
+	return 0;
+}
+
+static int nat_apply(struct l3 *s, const struct xp_nat *n)
+{
+	char what[100];
+	int rc;
+
+	snprintf(what, sizeof(what), "nat/%s", n->name);
+	rc = nat_addr(s, n);
+	if (!rc)
+		rc = want_sysctl(s, what, XP_SYSCTL_V4, "all", "forwarding", 1, 0, -1) < 0 ? -1 : 0;
+	if (!rc && n->dhcp)
+		rc = nat_dnsmasq(s, n);
+	return rc;
+}
+
+/* ---- the nft tables -------------------------------------------------------------- */
+
+static int nft_apply(struct l3 *s, const struct xp_l3_map *m)
+{
+	int c4[64] = {0}, c6[64] = {0}, rc;
+	struct xp_l3_fwd f = {m->routed, m->nrouted, c4, c6, m->nat, m->nnat, 0};
+	char err[512], *json;
+	int any = 0;
+
+	if (m->nrouted > 64)
+		f.nrouted = 64;
+	for (size_t i = 0; i < f.nrouted; i++) {
+		c4[i] = we_enabled(s, XP_SYSCTL_V4, m->routed[i].uplink, "forwarding");
+		c6[i] = we_enabled(s, XP_SYSCTL_V6, m->routed[i].uplink, "force_forwarding");
+		any |= c4[i] | c6[i];
+	}
+	f.global4 = we_enabled(s, XP_SYSCTL_V4, "all", "forwarding");
+	any |= f.global4;
+	for (size_t i = 0; i < m->nnat; i++)
+		any |= m->nat[i].masquerade;
+	if (!any && find_rec(s, "nft tables") < 0)
+		return 0;
+	if (!xp_nft_reachable()) {
+		say(s, "error: NAT and forwarding rules need nf_tables, and netfilter's netlink "
+		       "socket cannot be opened (load the nf_tables module)");
+		return -1;
+	}
+	json = xp_l3_nft_json(&f);
+	rc = json ? xp_nft_run(json, err, sizeof(err)) : -1;
+	free(json);
+	if (rc) {
+		say(s, "error: %s", json ? err : "out of memory");
+		return -1;
+	}
+	if (any && find_rec(s, "nft tables") < 0)
+		record(s, "nft tables");
+	else if (any)
+		s->r[find_rec(s, "nft tables")].keep = 1;
+	return 0;
+}
+
+/* ---- undo ------------------------------------------------------------------------ */
+
+static int undo_nft(struct l3 *s)
+{
+	static const char cmd[] =
+	    "{\"nftables\":[{\"add\":{\"table\":{\"family\":\"ip\",\"name\":\"xenplumb-nat\"}}},"
+	    "{\"delete\":{\"table\":{\"family\":\"ip\",\"name\":\"xenplumb-nat\"}}},"
+	    "{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"xenplumb-forward\"}}},"
+	    "{\"delete\":{\"table\":{\"family\":\"inet\",\"name\":\"xenplumb-forward\"}}}]}";
+	char err[512];
+
+	if (!xp_nft_reachable())
+		return 0; /* no nf_tables, no tables */
+	if (xp_nft_run(cmd, err, sizeof(err))) {
+		say(s, "error: %s", err);
+		return -1;
+	}
+	say(s, "nftables tables ip xenplumb-nat, inet xenplumb-forward removed");
+	return 0;
+}
+
+static int undo_addr(struct l3 *s, const char *net, const char *dev, const char *txt)
+{
+	struct xp_ipaddr a;
+	int idx = xp_nl_ifindex(s->sk, dev), err;
+
+	if (idx <= 0 || xp_parse_ipaddr(txt, &a, NULL))
+		return 0;
+	err = xp_addr_change(s->sk, 0, idx, &a);
+	if (err < 0 && err != -NLE_NOADDR && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV) {
+		say(s, "error: nat %s: cannot remove %s from %s: %s", net, txt, dev,
+		    xp_nl_strerror(err));
+		return -1;
+	}
+	say(s, "nat %s: %s removed from %s", net, txt, dev);
+	return 0;
+}
+
+static int undo_rec(struct l3 *s, const char *line)
+{
+	struct sysrec r;
+	char net[80], dev[32], txt[64], e[300];
+	int pid, cur, miss;
+
+	if (!parse_sysctl(line, &r)) {
+		if (xp_sysctl_get(r.fam, r.dev, r.key, &cur, &miss, e, sizeof(e)))
+			return miss ? 0 : (say(s, "error: %s", e), -1);
+		if (cur != r.nw) {
+			say(s, "%s: net.%s.conf.%s.%s is %d, not the %d we set: left alone", r.net,
+			    famname(r.fam), r.dev, r.key, cur, r.nw);
+			return 0;
+		}
+		if (xp_sysctl_set(r.fam, r.dev, r.key, r.old, e, sizeof(e)))
+			return say(s, "error: %s", e), -1;
+		say(s, "%s: net.%s.conf.%s.%s = %d again", r.net, famname(r.fam), r.dev, r.key,
+		    r.old);
+		return 0;
+	}
+	if (sscanf(line, "addr %79s %31s %63s", net, dev, txt) == 3)
+		return undo_addr(s, net, dev, txt);
+	if (sscanf(line, "dnsmasq %79s %d", net, &pid) == 2) {
+		stop_dnsmasq(s, net, pid);
+		return 0;
+	}
+	if (!strcmp(line, "nft tables"))
+		return undo_nft(s);
+	say(s, "warning: unknown record '%s' in %s/%s (kept)", line, s->dir, STATE_NAME);
+	return 1;
+}
+
+/* Undo every record not kept, newest first. */
+static int undo_unkept(struct l3 *s)
+{
+	int rc = 0;
+
+	for (size_t i = s->n; i-- > 0;) {
+		if (s->r[i].keep)
+			continue;
+		switch (undo_rec(s, s->r[i].line)) {
+		case 0:
+			drop(s, i);
+			break;
+		case 1:
+			break;
+		default:
+			rc = -1;
+		}
+		if (save(s))
+			say(s, "warning: cannot write %s/%s: %s", s->dir, STATE_NAME,
+			    strerror(errno));
+	}
+	return rc;
+}
+
+int xp_l3_apply(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir, FILE *out)
+{
+	static struct l3 s;
+	int rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.sk = sk;
+	s.dir = state_dir;
+	s.out = out;
+	load(&s);
+	for (size_t i = 0; i < m->nrouted; i++)
+		rc |= routed_apply(&s, &m->routed[i]);
+	for (size_t i = 0; i < m->nnat; i++)
+		rc |= nat_apply(&s, &m->nat[i]);
+	if (!rc)
+		rc |= nft_apply(&s, m);
+	if (rc) /* undo what this run did, keep what was there */
+		for (size_t i = 0; i < s.n; i++)
+			s.r[i].keep = !s.r[i].fresh;
+	rc |= undo_unkept(&s);
+	return rc ? -1 : 0;
+}
+
+int xp_l3_stop(struct nl_sock *sk, const char *state_dir, FILE *out)
+{
+	static struct l3 s;
+
+	memset(&s, 0, sizeof(s));
+	s.sk = sk;
+	s.dir = state_dir;
+	s.out = out;
+	load(&s);
+	return undo_unkept(&s);
+}
+
+/* ---- status ---------------------------------------------------------------------- */
+
+struct st {
+	struct l3 *s;
+	int drift;
+};
+
+__attribute__((format(printf, 2, 3))) static void drift(struct st *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("  drift: ", t->s->out);
+	va_start(ap, fmt);
+	vfprintf(t->s->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', t->s->out);
+	t->drift++;
+}
+
+static void status_sysctls(struct st *t, const char *net)
+{
+	struct sysrec r;
+	char e[300];
+	int cur, miss;
+
+	for (size_t i = 0; i < t->s->n; i++) {
+		if (parse_sysctl(t->s->r[i].line, &r) || strcmp(r.net, net))
+			continue;
+		if (xp_sysctl_get(r.fam, r.dev, r.key, &cur, &miss, e, sizeof(e)))
+			drift(t, "%s", e);
+		else if (cur != r.nw)
+			drift(t, "net.%s.conf.%s.%s is %d, not %d", famname(r.fam), r.dev, r.key,
+			      cur, r.nw);
+	}
+}
+
+/* One guest's journal: its routes and proxy entries still there? */
+static void status_guest_line(struct st *t, const char *kname, const char *line)
+{
+	char kind[16], dev[32], ip[64];
+	struct xp_ipaddr a;
+	int idx, rc;
+
+	if (sscanf(line, "%15s %31s %63s", kind, dev, ip) != 3 ||
+	    (strcmp(kind, "route") && strcmp(kind, "pneigh")) || xp_parse_ipaddr(ip, &a, NULL))
+		return;
+	idx = xp_nl_ifindex(t->s->sk, dev);
+	if (!strcmp(kind, "route")) {
+		rc = idx > 0 ? xp_route_find(t->s->sk, &a, idx, NULL) : 0;
+		fprintf(t->s->out, "  guest %s (%s): %s\n", kname, dev, ip);
+		if (rc <= 0)
+			drift(t, "%s: no route to %s via %s", kname, ip, dev);
+	} else {
+		rc = idx > 0 ? xp_pneigh_exists(t->s->sk, idx, &a) : 0;
+		if (rc <= 0)
+			drift(t, "%s: no proxy entry for %s on %s", kname, ip, dev);
+	}
+}
+
+static void status_guests(struct st *t, const char *kind, const char *net)
+{
+	char dir[300], path[600], buf[400], want[120];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/vif", t->s->dir);
+	snprintf(want, sizeof(want), "net %s %s", kind, net);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		FILE *f;
+		int ours = 0;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "re");
+		while (f && fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (!strcmp(buf, want))
+				ours = 1;
+			else if (ours && !strncmp(buf, "hostfile ", 9))
+				fprintf(t->s->out, "  guest %s: static lease\n", de->d_name);
+			else if (ours)
+				status_guest_line(t, de->d_name, buf);
+		}
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+}
+
+static void status_nat(struct st *t, const struct xp_nat *n)
+{
+	char txt[64], dir[300], conf[300], pidf[300], what[100];
+	int idx = xp_nl_ifindex(t->s->sk, n->bridge), pid;
+
+	xp_ip_format(&n->address, txt, sizeof(txt));
+	nat_paths(t->s, n->name, dir, conf, pidf, sizeof(dir));
+	pid = n->dhcp ? xp_dnsmasq_pid(pidf, conf) : 0;
+	fprintf(t->s->out, "nat %s: bridge %s, gateway %s%s", n->name, n->bridge, txt,
+		n->masquerade ? ", masquerade" : "");
+	if (pid)
+		fprintf(t->s->out, ", dnsmasq %d", pid);
+	fputc('\n', t->s->out);
+	if (idx <= 0 || xp_addr_present(t->s->sk, idx, &n->address) <= 0)
+		drift(t, "%s is not on %s", txt, n->bridge);
+	if (n->dhcp && !pid)
+		drift(t, "no dnsmasq runs for it");
+	if (n->masquerade && xp_nft_reachable() &&
+	    xp_nft_table_exists(NFPROTO_IPV4, "xenplumb-nat") != 1)
+		drift(t, "nftables table ip xenplumb-nat is missing");
+	snprintf(what, sizeof(what), "nat/%s", n->name);
+	status_sysctls(t, what);
+	status_guests(t, "nat", n->name);
+}
+
+int xp_l3_status(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir, FILE *out)
+{
+	static struct l3 s;
+	struct st t = {&s, 0};
+	char what[100];
+
+	memset(&s, 0, sizeof(s));
+	s.sk = sk;
+	s.dir = state_dir;
+	s.out = out;
+	load(&s);
+	for (size_t i = 0; i < m->nrouted; i++) {
+		const struct xp_routed *r = &m->routed[i];
+
+		fprintf(out, "routed %s: uplink %s%s%s\n", r->name, r->uplink,
+			r->proxy ? ", proxy ARP/NDP" : "", r->antispoof ? ", antispoof" : "");
+		if (xp_nl_ifindex(sk, r->uplink) <= 0)
+			drift(&t, "uplink %s does not exist", r->uplink);
+		snprintf(what, sizeof(what), "routed/%s", r->name);
+		status_sysctls(&t, what);
+		status_guests(&t, "routed", r->name);
+	}
+	for (size_t i = 0; i < m->nnat; i++)
+		status_nat(&t, &m->nat[i]);
+	return t.drift;
+}
