@@ -1,0 +1,132 @@
+#!/bin/sh
+# NAT guests ([nat] in the map, or script=vif-nat): a host-only bridge with
+# the guests' gateway, masquerade out of whichever uplink holds the default
+# route, and a dnsmasq network-xenplumb starts, owns and stops.
+# A guest (veth stand-in plugged through the real xenstored) gets its
+# static lease (mac/ip keys) from that dnsmasq, reaches a host behind the
+# uplink by masquerade, and keeps reaching it after the default route moved
+# to another uplink; offline and stop leave no lease entry, rule, address
+# or process behind.
+. "$(dirname "$0")/../lib/t.sh"
+. "$T_ROOT/tests/netns/t-vif-lib.sh"
+vif_init
+X=$B/network-xenplumb
+[ -x "$X" ] || t_bail "no $X (run make)"
+command -v ping >/dev/null || t_bail "ping (iputils-ping) missing"
+command -v nft >/dev/null || t_bail "nft (nftables) missing"
+[ -x /usr/sbin/dnsmasq ] || t_bail "dnsmasq missing (package dnsmasq-base)"
+command -v busybox >/dev/null || t_bail "busybox (udhcpc) missing (package busybox-static)"
+OUT=xpo-$$-$(date +%N)
+ip netns add "$OUT" || t_bail "cannot create the outside netns"
+trap 'ip netns del "$OUT" 2>/dev/null; vif_cleanup' EXIT
+export XENPLUMB_STATE_DIR="$VIF_TMP/state"
+in_out() { ip netns exec "$OUT" "$@"; }
+pings() { "$@" -c 3 -i 0.2 -w 4 >/dev/null 2>&1; }
+ours() { # dnsmasq processes (not zombies) running our config
+	for p in $(pgrep -x dnsmasq); do
+		grep -qa "conf-file=$XENPLUMB_STATE_DIR/nat/lan/dnsmasq.conf" "/proc/$p/cmdline" 2>/dev/null &&
+			! grep -q '^State:.*Z' "/proc/$p/status" && echo "$p"
+	done
+}
+
+# two uplinks to one outside host, which has a test address on lo and no
+# route back to the guests' 10.1.1.0/24
+ip link set lo up
+for u in A:198.51.100 B:203.0.113; do
+	ip link add "up${u%%:*}" type veth peer name "o${u%%:*}" netns "$OUT" || t_bail "uplink $u"
+	ip link set "up${u%%:*}" up
+	ip addr add "${u#*:}.1/24" dev "up${u%%:*}"
+	in_out ip link set "o${u%%:*}" up
+	in_out ip addr add "${u#*:}.100/24" dev "o${u%%:*}"
+done
+in_out ip link set lo up
+in_out ip addr add 192.0.2.200/32 dev lo
+ip route add default via 198.51.100.100 dev upA
+in_out nft -f - <<'NFT' || t_bail "counters on the outside host"
+table ip obs {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr 198.51.100.1 icmp type echo-request counter
+		ip saddr 203.0.113.1 icmp type echo-request counter
+		ip saddr 10.1.1.0/24 counter
+	}
+}
+NFT
+seen() { in_out nft list chain ip obs in | sed -n "s|.*ip saddr $1 .* packets \\([0-9]*\\).*|\\1|p"; }
+before=$(ip route show; nft list tables; cat /proc/sys/net/ipv4/conf/all/forwarding)
+
+# (a host-only bridge without ports: this kernel has no dummy module; the VM
+# tier covers [dummy] ports)
+vif_map '[bridge xnat0]
+
+[nat lan]
+bridge = xnat0
+address = 10.1.1.1/24
+dhcp = yes'
+t_ok "start with a NAT network" "$X" start -c "$XENPLUMB_CONF"
+t_match "gateway on the bridge" "inet 10.1.1.1/24" "$(ip addr show dev xnat0)"
+t_match "masquerade out of anything but the bridge" \
+	'ip saddr 10.1.1.0/24 oifname != "xnat0" masquerade' "$(nft list table ip xenplumb-nat 2>&1)"
+t_eq "IPv4 forwarding on" 1 "$(cat /proc/sys/net/ipv4/conf/all/forwarding)"
+t_match "forwarding confined to the NAT guests" 'meta nfproto ipv4 drop' \
+	"$(nft list table inet xenplumb-forward 2>&1)"
+t_match "one dnsmasq of ours runs" '^[0-9]+$' "$(ours)"
+t_match "it is bound to the bridge only" "interface=xnat0" \
+	"$(cat "$XENPLUMB_STATE_DIR/nat/lan/dnsmasq.conf")"
+t_ok "a second start changes nothing" "$X" start -c "$XENPLUMB_CONF"
+t_eq "still one dnsmasq" 1 "$(ours | wc -l)"
+
+vif_mkvif 50 0 bridge=lan ip=10.1.1.57 || t_bail "vif 50.0"
+in_guest ip link set g50_0 address 00:16:3e:00:32:00 up
+t_ok "online" vif_run online 50 0
+t_eq "on the NAT bridge" xnat0 "$("$NLPROBE" link vif50.0 master)"
+t_eq "static lease handed to dnsmasq" "00:16:3e:00:32:00,10.1.1.57,dom50" \
+	"$(cat "$XENPLUMB_STATE_DIR/nat/lan/hosts.d/vif50.0" 2>&1)"
+cat >"$VIF_TMP/udhcpc.sh" <<EOS
+#!/bin/sh
+case \$1 in
+bound|renew)
+	ip addr add \$ip/\${mask:-24} dev \$interface
+	[ -n "\$router" ] && ip route add default via \$router
+	echo "\$ip \$router" >"$VIF_TMP/lease.\$interface" ;;
+esac
+EOS
+chmod +x "$VIF_TMP/udhcpc.sh"
+t_ok "the guest gets a lease" in_guest busybox udhcpc -i g50_0 -n -q -f -t 5 -T 1 \
+	-s "$VIF_TMP/udhcpc.sh"
+t_eq "its static address and the gateway" "10.1.1.57 10.1.1.1" "$(cat "$VIF_TMP/lease.g50_0" 2>&1)"
+t_ok "guest reaches the outside host through uplink A" pings in_guest ping 192.0.2.200
+t_match "masqueraded as uplink A's address" '^[1-9]' "$(seen 198.51.100.1)"
+t_eq "no guest address got out" 0 "$(seen 10.1.1.0/24)"
+ip route replace default via 203.0.113.100 dev upB
+t_ok "after the default route moved to uplink B, still reachable" pings in_guest ping 192.0.2.200
+t_match "masqueraded as uplink B's address now" '^[1-9]' "$(seen 203.0.113.1)"
+t_eq "still no guest address got out" 0 "$(seen 10.1.1.0/24)"
+
+t_ok "status" "$X" status -c "$XENPLUMB_CONF"
+t_match "status shows the NAT network and its guest" "guest vif50.0" \
+	"$("$X" status -c "$XENPLUMB_CONF" 2>&1)"
+
+# script=vif-nat (install-compat): the map's NAT network, by the name called
+ln -s "$(cd "$(dirname "$VIF_BIN")" && pwd)/vif-xenplumb" "$VIF_TMP/vif-nat"
+vif_mkvif 51 0 ip=10.1.1.58 || t_bail "vif 51.0"
+xenstore-rm "$VIF_BE/51/0/bridge" 2>/dev/null
+t_ok "script=vif-nat guest online" env script=/etc/xen/scripts/vif-nat XENBUS_TYPE=vif \
+	XENBUS_PATH=backend/vif/51/0 XENBUS_BASE_PATH=backend netdev= vif=vif51.0 \
+	"$VIF_TMP/vif-nat" online type_if=vif
+t_eq "on the NAT bridge" xnat0 "$("$NLPROBE" link vif51.0 master)"
+t_ok "its lease entry" test -f "$XENPLUMB_STATE_DIR/nat/lan/hosts.d/vif51.0"
+t_ok "script=vif-nat guest offline" env script=/etc/xen/scripts/vif-nat XENBUS_TYPE=vif \
+	XENBUS_PATH=backend/vif/51/0 XENBUS_BASE_PATH=backend netdev= vif=vif51.0 \
+	"$VIF_TMP/vif-nat" offline type_if=vif
+
+t_ok "offline" vif_run offline 50 0
+t_eq "no lease entry left" "" "$(ls "$XENPLUMB_STATE_DIR/nat/lan/hosts.d" 2>&1)"
+ip route replace default via 198.51.100.100 dev upA
+t_ok "stop" "$X" stop -c "$XENPLUMB_CONF"
+t_eq "no dnsmasq left" "" "$(ours)"
+t_fails "no NAT bridge left" ip link show xnat0
+t_eq "routes, rules and forwarding as before" "$before" \
+	"$(ip route show; nft list tables; cat /proc/sys/net/ipv4/conf/all/forwarding)"
+t_fails "nothing left in the state directory for it" test -e "$XENPLUMB_STATE_DIR/nat/lan"
+t_done
