@@ -403,6 +403,9 @@ static int nat_dnsmasq(struct l3 *s, const struct xp_nat *n)
 		say(s, "error: nat %s: cannot make %s: %s", n->name, hd, strerror(errno));
 		return -1;
 	}
+	/* dnsmasq reads hosts.d as its unprivileged user, whatever our umask */
+	chmod(dir, 0755);
+	chmod(hd, 0755);
 	same = same_file(conf, text);
 	pid = xp_dnsmasq_pid(pidf, conf);
 	if (pid && same) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/dnsmasq_pid.h"
@@ -58,7 +59,9 @@ int vif_nat_host_add(const char *natdir, const char *kname, const uint8_t mac[6]
 	n = snprintf(line, sizeof(line), "%02x:%02x:%02x:%02x:%02x:%02x,%s,%s\n", mac[0], mac[1],
 		     mac[2], mac[3], mac[4], mac[5], a, host);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, (size_t)n) != n || close(fd) || rename(tmp, path)) {
+	/* dnsmasq reads it as its unprivileged user, whatever our umask */
+	if (fd < 0 || fchmod(fd, 0644) || write(fd, line, (size_t)n) != n || close(fd) ||
+	    rename(tmp, path)) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			unlink(tmp);

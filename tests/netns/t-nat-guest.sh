@@ -20,6 +20,9 @@ OUT=xpo-$$-$(date +%N)
 ip netns add "$OUT" || t_bail "cannot create the outside netns"
 trap 'ip netns del "$OUT" 2>/dev/null; vif_cleanup' EXIT
 export XENPLUMB_STATE_DIR="$VIF_TMP/state"
+# dnsmasq reads its dhcp-hostsdir as an unprivileged user, as it would
+# under /run/xenplumb (0755): mktemp's 0700 would hide it
+chmod 0755 "$VIF_TMP"
 in_out() { ip netns exec "$OUT" "$@"; }
 pings() { "$@" -c 3 -i 0.2 -w 4 >/dev/null 2>&1; }
 ours() { # dnsmasq processes (not zombies) running our config

@@ -25,11 +25,11 @@ sysctls() {
 		printf '%s=%s ' "$k" "$(cat /proc/sys/net/$k)"
 	done
 }
-l3snap() {
-	ip route show proto 200
-	ip -6 route show proto 200
-	ip neigh show proxy
-	ip -6 neigh show proxy
+l3snap() { # (ip's stderr: a veth whose peer is in a netns without an id)
+	ip route show proto 200 2>/dev/null
+	ip -6 route show proto 200 2>/dev/null
+	ip neigh show proxy 2>/dev/null
+	ip -6 neigh show proxy 2>/dev/null
 	nft list tables
 	sysctls
 }
@@ -126,9 +126,9 @@ t_match "hotplug-error says why" "has no ip key" "$(vif_error 42 0)"
 # offline removes exactly what online added
 t_ok "offline 40" vif_run offline 40 0
 t_ok "offline 41" vif_run offline 41 0
-t_eq "no route left" "" "$(ip route show proto 200; ip -6 route show proto 200)"
-t_eq "no proxy entry left" "" "$(ip neigh show proxy; ip -6 neigh show proxy)"
-t_nomatch "no address left on the vif" "192.0.2.1/32" "$(ip addr show dev vif40.0)"
+t_eq "no route left" "" "$(ip route show proto 200 2>/dev/null; ip -6 route show proto 200 2>/dev/null)"
+t_eq "no proxy entry left" "" "$(ip neigh show proxy 2>/dev/null; ip -6 neigh show proxy 2>/dev/null)"
+t_nomatch "no address left on the vif" "192.0.2.1/32" "$(ip addr show dev vif40.0 2>/dev/null)"
 t_fails "no antispoof table left" nft list table netdev xenplumb-vif40.0
 t_eq "no journal left" "" "$(ls "$XENPLUMB_STATE_DIR/vif" 2>/dev/null)"
 
