@@ -292,6 +292,7 @@ static int on_link(struct nlmsghdr *nlh, void *arg)
 	li->flags = ifi->ifi_flags;
 	li->master = tb[IFLA_MASTER] ? (int)nla_get_u32(tb[IFLA_MASTER]) : 0;
 	li->group = tb[IFLA_GROUP] ? nla_get_u32(tb[IFLA_GROUP]) : 0;
+	li->mtu = tb[IFLA_MTU] ? (int)nla_get_u32(tb[IFLA_MTU]) : 0;
 	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) {
 		memcpy(li->mac, nla_data(tb[IFLA_ADDRESS]), 6);
 		li->has_mac = 1;

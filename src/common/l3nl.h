@@ -63,6 +63,7 @@ struct xp_linkinfo {
 	unsigned flags; /* IFF_* */
 	int has_mac;
 	uint8_t mac[6];
+	int mtu;
 };
 /* 0, -NLE_OBJ_NOTFOUND, or another negative libnl error. */
 int xp_link_info(struct nl_sock *sk, const char *name, int ifindex, struct xp_linkinfo *out);

@@ -390,6 +390,7 @@ int vif_route_up(struct nl_sock *sk, struct vif_route_plan *p, char *err, size_t
 		set_updown(sk, c.ifindex, 0);
 		return -1;
 	}
+	p->mtu_out = p->mtu ? p->mtu : l.mtu;
 	xp_log(LOG_INFO, "%s: routed via uplink %s, %zu address(es), up", c.dev, p->uplink,
 	       p->nips);
 	return 0;

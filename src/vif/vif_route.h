@@ -53,6 +53,7 @@ struct vif_route_plan {
 	struct xp_antispoof as; /* .dev/.table filled in here */
 	const char *table;
 	int forward_checks; /* check the uplink's forwarding sysctls (1) */
+	int mtu_out;	    /* set by vif_route_up: the port's MTU */
 };
 
 /* 0, or -1 with a message (and everything undone). */
