@@ -9,6 +9,11 @@
 #   g3  bridge=dmz: map network = brv VLAN 20                        198.51.100.13
 #   g4  brv + vlan key 30 (vif-vlan-shim-30 writes it, as new libxl
 #       does), mtu=1400                                              198.51.100.14
+#   g5  script=vif-route (a link to vif-xenplumb, as install-compat
+#       makes it): [routed public], uplink upr                       203.0.113.15
+#   g6  bridge=lan: [nat lan], host-only brn, masquerade             10.1.1.16
+# pout (a netns behind upr, 203.0.113.100) is the outside host for g5 and
+# g6; dom0's default route is via it, and it has no route to 10.1.1.0/24.
 # dom0 is 192.0.2.1 on br100; probes in namespaces p20/p30 sit on brv VLANs
 # 20/30 as 198.51.100.1/.2.  Only documentation-range addresses, and this
 # machine has no NIC at all: nothing leaves it.
@@ -89,6 +94,16 @@ EOF
 for n in 0 1; do
 	ip link add nic$n type veth peer name nic${n}p && ip link set nic${n}p up
 done
+# The routed network's uplink, and the outside host behind it.
+ip netns add pout
+ip link add upr type veth peer name uprp
+ip link set uprp netns pout
+ip addr add 203.0.113.1/24 dev upr
+ip link set upr up
+ip -n pout link set lo up
+ip -n pout addr add 203.0.113.100/24 dev uprp
+ip -n pout link set uprp up
+ip route add default via 203.0.113.100 dev upr
 t_ok "network-xenplumb start applies /etc/xen/xenplumb.conf" timeout 120 $S/network-xenplumb start
 note "$(ip -br link | tr -s ' ')"
 t_eq "bond0 enslaves nic0 and nic1" "nic0 nic1" \
@@ -128,19 +143,23 @@ mkcfg g3 "xp.ip=198.51.100.13/24 xp.ping=198.51.100.1" \
 	"bridge=dmz,mac=00:16:3e:00:00:13,script=vif-xenplumb"
 mkcfg g4 "xp.ip=198.51.100.14/24 xp.ping=198.51.100.2 xp.noping=198.51.100.13" \
 	"bridge=brv,mac=00:16:3e:00:00:14,mtu=1400,script=vif-vlan-shim-30"
+mkcfg g5 "xp.ip=203.0.113.15/32 xp.gw=203.0.113.1 xp.ping=203.0.113.100" \
+	"mac=00:16:3e:00:00:15,ip=203.0.113.15,script=vif-route"
+mkcfg g6 "xp.ip=10.1.1.16/24 xp.gw=10.1.1.1 xp.ping=203.0.113.100" \
+	"bridge=lan,mac=00:16:3e:00:00:16,script=vif-xenplumb"
 grep -q 'vif.default.script="vif-xenplumb"' /etc/xen/xl.conf &&
 	! grep -q script= $T/g2.cfg && note "g2 relies on xl.conf's vif.default.script"
 
 # All at once: each create is slow under TCG, and they overlap well.
-note "creating g1..g4 at $(uptime_s) s"
+note "creating g1..g6 at $(uptime_s) s"
 pids=
-for g in g1 g2 g3 g4; do
+for g in g1 g2 g3 g4 g5 g6; do
 	(xl_run $T/create-$g.log create $T/$g.cfg; echo $? >$T/create-$g.rc) &
 	pids="$pids $!"
 done
 # shellcheck disable=SC2086
 wait $pids
-for g in g1 g2 g3 g4; do
+for g in g1 g2 g3 g4 g5 g6; do
 	if [ "$(cat $T/create-$g.rc)" = 0 ]; then t_pass "xl create $g"; else
 		t_failmsg "xl create $g (exit $(cat $T/create-$g.rc))"; xl_errs $T/create-$g.log; fi
 done
@@ -183,8 +202,17 @@ if [ $up4 = 1 ]; then t_fails "probe on VLAN 20 cannot reach g4 (VLAN 30)" pingw
 else t_failmsg "probe on VLAN 20 cannot reach g4: unproven, g4 unreachable"; fi
 if [ $up3 = 1 ]; then t_fails "probe on VLAN 30 cannot reach g3 (VLAN 20)" pingw p30 198.51.100.13 5
 else t_failmsg "probe on VLAN 30 cannot reach g3: unproven, g3 unreachable"; fi
+# Routed and NAT guests, seen from dom0 and from the outside host.
+d5=$(domid_of g5)
+t_match "g5: host route via its vif (script=vif-route)" "203.0.113.15 dev vif$d5.0 proto 200" \
+	"$(ip route show 203.0.113.15 2>&1)"
+t_match "g5: proxy ARP entry on upr" "203.0.113.15 dev upr proxy" "$(ip neigh show proxy 2>&1)"
+t_eq "g5: hotplug-status connected" connected "$(xsr "$(be "$d5" 0)/hotplug-status")"
+t_ok "the outside host reaches g5 across dom0 (routed)" pingg g5 pout 203.0.113.15 120
+d6=$(domid_of g6)
+t_eq "g6: its vif is a port of the NAT bridge" brn "$(master_of vif$d6.0)"
 # ... and from the guests.
-for g in g1 g2 g3 g4; do
+for g in g1 g2 g3 g4 g5 g6; do
 	[ -n "$(domid_of $g)" ] || continue
 	wait_log $g "XPG pings-done" 120 || note "$g: no pings-done"
 done
@@ -194,6 +222,8 @@ t_match "g1 reaches g2 across br100" 'ping 192.0.2.12 ok' "$(glog g1)"
 t_match "g2 reaches g1" 'ping 192.0.2.11 ok' "$(glog g2)"
 t_match "g3 reaches the VLAN 20 probe" 'ping 198.51.100.1 ok' "$(glog g3)"
 t_match "g4 reaches the VLAN 30 probe" 'ping 198.51.100.2 ok' "$(glog g4)"
+t_match "g5 reaches the outside host (routed)" 'ping 203.0.113.100 ok' "$(glog g5)"
+t_match "g6 reaches the outside host (masquerade)" 'ping 203.0.113.100 ok' "$(glog g6)"
 if [ $up3 = 1 ]; then
 	t_match "g4 (VLAN 30) is isolated from g3 (VLAN 20)" 'noping 198.51.100.13 isolated' "$(glog g4)"
 else t_failmsg "g4 (VLAN 30) is isolated from g3: unproven, g3 unreachable"; fi
@@ -260,8 +290,10 @@ bad bad1 "bridge=nonexistent" "bridge=nonexistent,mac=00:16:3e:00:00:21,script=v
 bad bad2 "mtu=99999" "bridge=br100,mac=00:16:3e:00:00:22,mtu=99999,script=vif-xenplumb" 99999
 
 # ------------------------------------------------------------ the end ---
-for g in g3 g4; do xl_run $T/destroy-$g.log destroy $g; done
+for g in g3 g4 g5 g6; do xl_run $T/destroy-$g.log destroy $g; done
 t_eq "all guests gone" "" "$(xl list 2>/dev/null | awk 'NR > 2 { print $1 }')"
+t_eq "no routed guest's route or proxy entry left" "" \
+	"$(ip route show proto 200; ip neigh show proxy)"
 kill -TERM $wpid
 wait $wpid
 wrc=$?
