@@ -41,7 +41,6 @@ struct l3 {
 	FILE *out;
 	struct rec r[MAXREC];
 	size_t n;
-	int failed;
 };
 
 __attribute__((format(printf, 2, 3))) static void say(struct l3 *s, const char *fmt, ...)
@@ -397,8 +396,8 @@ static int nat_dnsmasq(struct l3 *s, const struct xp_nat *n)
 		return -1;
 	}
 	snprintf(hd, sizeof(hd), "%s/hosts.d", dir);
-	if ((mkdir(s->dir, 0755) && errno != EEXIST) ||
-	    (mkdir(strcat(strcpy(line, s->dir), "/nat"), 0755) && errno != EEXIST) ||
+	snprintf(line, sizeof(line), "%s/nat", s->dir);
+	if ((mkdir(s->dir, 0755) && errno != EEXIST) || (mkdir(line, 0755) && errno != EEXIST) ||
 	    (mkdir(dir, 0755) && errno != EEXIST) || (mkdir(hd, 0755) && errno != EEXIST)) {
 		say(s, "error: nat %s: cannot make %s: %s", n->name, hd, strerror(errno));
 		return -1;
@@ -534,10 +533,12 @@ static int undo_addr(struct l3 *s, const char *net, const char *dev, const char 
 static int undo_rec(struct l3 *s, const char *line)
 {
 	struct sysrec r;
-	char net[80], dev[32], txt[64], e[300];
+	char net[80], dev[32], txt[64];
 	int pid, cur, miss;
 
 	if (!parse_sysctl(line, &r)) {
+		char e[300];
+
 		if (xp_sysctl_get(r.fam, r.dev, r.key, &cur, &miss, e, sizeof(e)))
 			return miss ? 0 : (say(s, "error: %s", e), -1);
 		if (cur != r.nw) {
