@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/netfilter.h>
 #include <netlink/errno.h>
 
@@ -627,42 +628,53 @@ int xp_l3_stop(struct nl_sock *sk, const char *state_dir, FILE *out)
 
 struct st {
 	struct l3 *s;
-	int drift;
+	json_object *drift;
 };
 
-__attribute__((format(printf, 2, 3))) static void drift(struct st *t, const char *fmt, ...)
+static json_object *jstr(const char *v)
 {
-	va_list ap;
+	return json_object_new_string(v);
+}
 
-	fputs("  drift: ", t->s->out);
-	va_start(ap, fmt);
-	vfprintf(t->s->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', t->s->out);
-	t->drift++;
+/* One item of status' drift list: {device, what, want, have}. */
+static void drift(struct st *t, const char *dev, const char *what, const char *want,
+		  const char *have)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "device", jstr(dev));
+	json_object_object_add(j, "what", jstr(what));
+	json_object_object_add(j, "want", jstr(want));
+	json_object_object_add(j, "have", jstr(have));
+	json_object_array_add(t->drift, j);
 }
 
 static void status_sysctls(struct st *t, const char *net)
 {
 	struct sysrec r;
-	char e[300];
+	char e[300], key[96], want[16], have[16];
 	int cur, miss;
 
 	for (size_t i = 0; i < t->s->n; i++) {
 		if (parse_sysctl(t->s->r[i].line, &r) || strcmp(r.net, net))
 			continue;
-		if (xp_sysctl_get(r.fam, r.dev, r.key, &cur, &miss, e, sizeof(e)))
-			drift(t, "%s", e);
-		else if (cur != r.nw)
-			drift(t, "net.%s.conf.%s.%s is %d, not %d", famname(r.fam), r.dev, r.key,
-			      cur, r.nw);
+		snprintf(key, sizeof(key), "net.%s.conf.%s.%s", famname(r.fam), r.dev, r.key);
+		snprintf(want, sizeof(want), "%d", r.nw);
+		if (xp_sysctl_get(r.fam, r.dev, r.key, &cur, &miss, e, sizeof(e))) {
+			drift(t, r.dev, key, want, miss ? "missing" : "unreadable");
+			continue;
+		}
+		snprintf(have, sizeof(have), "%d", cur);
+		if (cur != r.nw)
+			drift(t, r.dev, key, want, have);
 	}
 }
 
-/* One guest's journal: its routes and proxy entries still there? */
-static void status_guest_line(struct st *t, const char *kname, const char *line)
+/* A routed guest's journal line: its address, and drift when its route
+ * or proxy entry is gone. */
+static void guest_line(struct st *t, json_object *addrs, const char *kname, const char *line)
 {
-	char kind[16], dev[32], ip[64];
+	char kind[16], dev[32], ip[64], want[100];
 	struct xp_ipaddr a;
 	int idx, rc;
 
@@ -671,99 +683,188 @@ static void status_guest_line(struct st *t, const char *kname, const char *line)
 		return;
 	idx = xp_nl_ifindex(t->s->sk, dev);
 	if (!strcmp(kind, "route")) {
+		json_object_array_add(addrs, jstr(ip));
 		rc = idx > 0 ? xp_route_find(t->s->sk, &a, idx, NULL) : 0;
-		fprintf(t->s->out, "  guest %s (%s): %s\n", kname, dev, ip);
+		snprintf(want, sizeof(want), "%s via %s", ip, dev);
 		if (rc <= 0)
-			drift(t, "%s: no route to %s via %s", kname, ip, dev);
+			drift(t, kname, "route", want, "missing");
 	} else {
 		rc = idx > 0 ? xp_pneigh_exists(t->s->sk, idx, &a) : 0;
+		snprintf(want, sizeof(want), "%s on %s", ip, dev);
 		if (rc <= 0)
-			drift(t, "%s: no proxy entry for %s on %s", kname, ip, dev);
+			drift(t, kname, "proxy entry", want, "missing");
 	}
 }
 
-static void status_guests(struct st *t, const char *kind, const char *net)
+/* One vif journal: the guest's entry if it is on kind/net, else NULL. */
+static json_object *guest_json(struct st *t, const char *dir, const char *kname, const char *want)
 {
-	char dir[300], path[600], buf[400], want[120];
+	char path[600], buf[400];
+	json_object *g = NULL, *addrs = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, kname);
+	f = fopen(path, "re");
+	while (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (!strcmp(buf, want)) {
+			g = json_object_new_object();
+			addrs = json_object_new_array();
+			json_object_object_add(g, "port", jstr(kname));
+			json_object_object_add(g, "addresses", addrs);
+			json_object_object_add(g, "static_lease", json_object_new_boolean(0));
+		} else if (g && !strncmp(buf, "hostfile ", 9)) {
+			json_object_object_add(g, "static_lease", json_object_new_boolean(1));
+		} else if (g) {
+			guest_line(t, addrs, kname, buf);
+		}
+	}
+	if (f)
+		fclose(f);
+	return g;
+}
+
+static json_object *guests_json(struct st *t, const char *kind, const char *net)
+{
+	char dir[300], want[120];
+	json_object *arr = json_object_new_array(), *g;
 	struct dirent *de;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s/vif", t->s->dir);
 	snprintf(want, sizeof(want), "net %s %s", kind, net);
 	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		FILE *f;
-		int ours = 0;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "re");
-		while (f && fgets(buf, sizeof(buf), f)) {
-			buf[strcspn(buf, "\n")] = '\0';
-			if (!strcmp(buf, want))
-				ours = 1;
-			else if (ours && !strncmp(buf, "hostfile ", 9))
-				fprintf(t->s->out, "  guest %s: static lease\n", de->d_name);
-			else if (ours)
-				status_guest_line(t, de->d_name, buf);
-		}
-		if (f)
-			fclose(f);
-	}
-	closedir(d);
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && (g = guest_json(t, dir, de->d_name, want)))
+			json_object_array_add(arr, g);
+	if (d)
+		closedir(d);
+	return arr;
 }
 
-static void status_nat(struct st *t, const struct xp_nat *n)
+static json_object *routed_json(struct st *t, const struct xp_routed *r)
+{
+	json_object *j = json_object_new_object();
+	char what[100];
+	int up = xp_nl_ifindex(t->s->sk, r->uplink) > 0;
+
+	json_object_object_add(j, "name", jstr(r->name));
+	json_object_object_add(j, "uplink", jstr(r->uplink));
+	json_object_object_add(j, "uplink_exists", json_object_new_boolean(up));
+	json_object_object_add(j, "proxy", json_object_new_boolean(r->proxy));
+	json_object_object_add(j, "antispoof", json_object_new_boolean(r->antispoof));
+	if (!up)
+		drift(t, r->uplink, "routed uplink", "present", "missing");
+	snprintf(what, sizeof(what), "routed/%s", r->name);
+	status_sysctls(t, what);
+	json_object_object_add(j, "guests", guests_json(t, "routed", r->name));
+	return j;
+}
+
+static json_object *nat_json(struct st *t, const struct xp_nat *n)
 {
 	char txt[64], dir[300], conf[300], pidf[300], what[100];
-	int idx = xp_nl_ifindex(t->s->sk, n->bridge), pid;
+	int idx = xp_nl_ifindex(t->s->sk, n->bridge), pid, has;
+	json_object *j = json_object_new_object();
 
 	xp_ip_format(&n->address, txt, sizeof(txt));
 	nat_paths(t->s, n->name, dir, conf, pidf, sizeof(dir));
 	pid = n->dhcp ? xp_dnsmasq_pid(pidf, conf) : 0;
-	fprintf(t->s->out, "nat %s: bridge %s, gateway %s%s", n->name, n->bridge, txt,
-		n->masquerade ? ", masquerade" : "");
-	if (pid)
-		fprintf(t->s->out, ", dnsmasq %d", pid);
-	fputc('\n', t->s->out);
-	if (idx <= 0 || xp_addr_present(t->s->sk, idx, &n->address) <= 0)
-		drift(t, "%s is not on %s", txt, n->bridge);
+	has = idx > 0 && xp_addr_present(t->s->sk, idx, &n->address) > 0;
+	json_object_object_add(j, "name", jstr(n->name));
+	json_object_object_add(j, "bridge", jstr(n->bridge));
+	json_object_object_add(j, "gateway", jstr(txt));
+	json_object_object_add(j, "masquerade", json_object_new_boolean(n->masquerade));
+	json_object_object_add(j, "dhcp", json_object_new_boolean(n->dhcp));
+	json_object_object_add(j, "dnsmasq_pid", pid ? json_object_new_int(pid) : NULL);
+	if (!has)
+		drift(t, n->bridge, "gateway address", txt, "missing");
 	if (n->dhcp && !pid)
-		drift(t, "no dnsmasq runs for it");
-	if (n->masquerade && xp_nft_reachable() &&
-	    xp_nft_table_exists(NFPROTO_IPV4, "xenplumb-nat") != 1)
-		drift(t, "nftables table ip xenplumb-nat is missing");
+		drift(t, n->bridge, "dnsmasq", "running", "not running");
+	if (n->masquerade &&
+	    (!xp_nft_reachable() || xp_nft_table_exists(NFPROTO_IPV4, "xenplumb-nat") != 1))
+		drift(t, n->bridge, "masquerade", "table ip xenplumb-nat", "missing");
 	snprintf(what, sizeof(what), "nat/%s", n->name);
 	status_sysctls(t, what);
-	status_guests(t, "nat", n->name);
+	json_object_object_add(j, "guests", guests_json(t, "nat", n->name));
+	return j;
 }
 
-int xp_l3_status(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir, FILE *out)
+void xp_l3_status_model(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir,
+			json_object *model)
 {
 	static struct l3 s;
-	struct st t = {&s, 0};
-	char what[100];
+	struct st t = {&s, NULL};
+	json_object *routed = json_object_new_array(), *nat = json_object_new_array();
 
 	memset(&s, 0, sizeof(s));
 	s.sk = sk;
 	s.dir = state_dir;
-	s.out = out;
+	s.out = stderr;
 	load(&s);
-	for (size_t i = 0; i < m->nrouted; i++) {
-		const struct xp_routed *r = &m->routed[i];
-
-		fprintf(out, "routed %s: uplink %s%s%s\n", r->name, r->uplink,
-			r->proxy ? ", proxy ARP/NDP" : "", r->antispoof ? ", antispoof" : "");
-		if (xp_nl_ifindex(sk, r->uplink) <= 0)
-			drift(&t, "uplink %s does not exist", r->uplink);
-		snprintf(what, sizeof(what), "routed/%s", r->name);
-		status_sysctls(&t, what);
-		status_guests(&t, "routed", r->name);
+	if (!json_object_object_get_ex(model, "drift", &t.drift)) {
+		t.drift = json_object_new_array();
+		json_object_object_add(model, "drift", t.drift);
 	}
+	for (size_t i = 0; i < m->nrouted; i++)
+		json_object_array_add(routed, routed_json(&t, &m->routed[i]));
 	for (size_t i = 0; i < m->nnat; i++)
-		status_nat(&t, &m->nat[i]);
-	return t.drift;
+		json_object_array_add(nat, nat_json(&t, &m->nat[i]));
+	json_object_object_add(model, "routed", routed);
+	json_object_object_add(model, "nat", nat);
+	json_object_object_add(model, "matches_map",
+			       json_object_new_boolean(json_object_array_length(t.drift) == 0));
+}
+
+static const char *jget(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : "";
+}
+
+static void render_guests(json_object *net, FILE *out)
+{
+	json_object *gs, *g, *addrs;
+
+	if (!json_object_object_get_ex(net, "guests", &gs))
+		return;
+	for (size_t i = 0; i < json_object_array_length(gs); i++) {
+		g = json_object_array_get_idx(gs, i);
+		fprintf(out, "  guest %s", jget(g, "port"));
+		if (json_object_object_get_ex(g, "addresses", &addrs))
+			for (size_t k = 0; k < json_object_array_length(addrs); k++)
+				fprintf(
+				    out, "%s%s", k ? ", " : ": ",
+				    json_object_get_string(json_object_array_get_idx(addrs, k)));
+		if (!strcmp(jget(g, "static_lease"), "true"))
+			fputs(" (static lease)", out);
+		fputc('\n', out);
+	}
+}
+
+void xp_l3_render(json_object *model, FILE *out)
+{
+	json_object *arr, *n;
+
+	if (json_object_object_get_ex(model, "routed", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			n = json_object_array_get_idx(arr, i);
+			fprintf(out, "routed %s: uplink %s%s%s%s\n", jget(n, "name"),
+				jget(n, "uplink"),
+				!strcmp(jget(n, "uplink_exists"), "true") ? "" : " (missing)",
+				!strcmp(jget(n, "proxy"), "true") ? ", proxy ARP/NDP" : "",
+				!strcmp(jget(n, "antispoof"), "true") ? ", antispoof" : "");
+			render_guests(n, out);
+		}
+	if (json_object_object_get_ex(model, "nat", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			n = json_object_array_get_idx(arr, i);
+			fprintf(out, "nat %s: bridge %s, gateway %s%s%s%s\n", jget(n, "name"),
+				jget(n, "bridge"), jget(n, "gateway"),
+				!strcmp(jget(n, "masquerade"), "true") ? ", masquerade" : "",
+				*jget(n, "dnsmasq_pid") ? ", dnsmasq " : "",
+				jget(n, "dnsmasq_pid"));
+			render_guests(n, out);
+		}
 }

@@ -68,8 +68,14 @@ struct xp_l3_map {
 int xp_l3_apply(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir, FILE *out);
 /* Undo everything recorded.  0 or -1. */
 int xp_l3_stop(struct nl_sock *sk, const char *state_dir, FILE *out);
-/* Report routed/NAT networks, guests and drift; returns the number of
- * drift findings (-1 on error). */
-int xp_l3_status(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir, FILE *out);
+/* Status: adds "routed" and "nat" (each network, its guests and their
+ * addresses) to status' model, its drift (a missing route, proxy entry,
+ * address, rule or dnsmasq, a sysctl changed since) to the model's
+ * "drift", and sets "matches_map" again. */
+struct json_object;
+void xp_l3_status_model(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir,
+			struct json_object *model);
+/* The table's lines for them, from that model. */
+void xp_l3_render(struct json_object *model, FILE *out);
 
 #endif
