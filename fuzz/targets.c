@@ -504,11 +504,8 @@ int xpf_vifbridge(const uint8_t *data, size_t size)
 }
 
 const struct xpf_target xpf_targets[] = {
-    {"conf", xpf_conf},
-    {"legacy", xpf_legacy},
-    {"values", xpf_values},
-    {"vifkeys", xpf_vifkeys},
-    {"vifargs", xpf_vifargs},
-    {"vifbridge", xpf_vifbridge},
-    {NULL, NULL},
+    {"conf", xpf_conf},	      {"legacy", xpf_legacy},
+    {"values", xpf_values},   {"vifkeys", xpf_vifkeys},
+    {"vifargs", xpf_vifargs}, {"vifbridge", xpf_vifbridge},
+    {"plan", xpf_plan},	      {NULL, NULL},
 };

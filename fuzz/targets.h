@@ -27,6 +27,9 @@ int xpf_vifkeys(const uint8_t *data, size_t size);
 int xpf_vifargs(const uint8_t *data, size_t size);
 /* Bridge-key resolution over a fake, deterministic link/network lookup. */
 int xpf_vifbridge(const uint8_t *data, size_t size);
+/* The planner (start, reload, stop) over a generated map x observed state
+ * x state records; asserts plan.h's rules (fuzz/plan.c). */
+int xpf_plan(const uint8_t *data, size_t size);
 
 struct xpf_target {
 	const char *name;

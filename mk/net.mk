@@ -1,11 +1,16 @@
 # src/net/: network-xenplumb, the map made live over netlink.  The planner
-# (plan.c, the plan halves of src/net/kind/*.c) is pure and unit-tested;
-# observe/exec/addrmove talk netlink.
+# (plan.c, pctx.c, the kind table kinds.c + kind/*.c, the observed-state
+# container obs.c) is pure and unit-tested; steps.c is the executor's pure
+# part; observe/exec/addrmove talk netlink.
 
 NET_KINDS     := src/net/kind/bridge.c src/net/kind/bond.c src/net/kind/vlan.c src/net/kind/dummy.c
-NET_CORE_SRCS := src/net/plan.c $(NET_KINDS) \
-                 src/net/observe.c src/net/state.c src/net/exec.c src/net/addrmove.c
-NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/xc_lazy.c src/net/lock.c \
+# The planner: links alone (no executor, no netlink; see test_plan below).
+NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/net/obs.c \
+                 src/net/state.c
+NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
+                 src/net/observe.c src/net/exec.c src/net/addrmove.c
+NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c \
+                 src/net/xc_lazy.c src/net/lock.c \
                  $(NET_CORE_SRCS)
 NET_OBJS      := $(NET_SRCS:%.c=$(B)/%.o)
 NET_CORE_OBJS := $(NET_CORE_SRCS:%.c=$(B)/%.o)
@@ -14,13 +19,32 @@ NET_BIN       := $(B)/network-xenplumb
 $(NET_BIN): $(NET_OBJS) $(sort $(CONF_OBJS) $(COMMON_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(XS_LIBS) $(JSON_LIBS)
 
-$(B)/tests/unit/test_plan: $(B)/tests/unit/net/test_plan.o $(NET_CORE_OBJS) \
-		$(sort $(CONF_OBJS) $(B)/src/common/log.o $(B)/src/common/nl.o $(B)/src/common/bridge.o)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CMOCKA_LIBS)
+NET_PLAN_OBJS := $(NET_PLAN_SRCS:%.c=$(B)/%.o) $(B)/src/common/nametab.o $(B)/src/common/brinfo.o
+NET_STEPS_OBJS := $(B)/src/net/steps.o $(NET_PLAN_OBJS)
+
+# The map, the planner and the kinds: no exec.o, no nl.o, no libnl (json-c
+# for the kinds' status hooks only).
+$(B)/tests/unit/test_plan: $(B)/tests/unit/net/test_plan.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
+# The state journal's replay of a killed run, without root: state.o links
+# with the planner's objects alone.
+$(B)/tests/unit/test_state: $(B)/tests/unit/net/test_state.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
+# The executor's pure step logic (inverse ops, folding) on its own.
+$(B)/tests/unit/test_exec: $(B)/tests/unit/net/test_exec.o $(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
+# The name table and the kind table's fill/observe halves, without a socket.
+$(B)/tests/unit/test_kinds: $(B)/tests/unit/net/test_kinds.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
 BINS       += $(NET_BIN)
-UNIT_TESTS += $(B)/tests/unit/test_plan
-DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d
+UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
+              $(B)/tests/unit/test_state
+DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
+              $(B)/tests/unit/net/test_kinds.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
 $(B)/src/net/status.o: CFLAGS += -std=gnu11

@@ -2,7 +2,7 @@
 # Links the map parser ($(CONF_OBJS), mk/conf.mk) and the shared helpers.
 
 VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif/vif_bridge.c \
-            src/vif/vif_plumb.c src/vif/vlanspec.c src/vif/antispoof.c
+            src/vif/vif_plumb.c src/vif/vif_steps.c src/vif/vlanspec.c src/vif/antispoof.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 
@@ -24,7 +24,7 @@ $(VIF_BIN): $(VIF_OBJS) $(sort $(CONF_OBJS) $(COMMON_OBJS))
 
 VIF_TESTS := $(B)/tests/unit/test_vlanspec $(B)/tests/unit/test_vif_bridge \
              $(B)/tests/unit/test_vif_keys $(B)/tests/unit/test_vif_args \
-             $(B)/tests/unit/test_vif_antispoof
+             $(B)/tests/unit/test_vif_antispoof $(B)/tests/unit/test_vif_steps
 
 $(B)/tests/unit/test_vlanspec: $(B)/tests/unit/vif/test_vlanspec.o $(B)/src/vif/vlanspec.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
@@ -42,8 +42,12 @@ $(B)/tests/unit/test_vif_args: $(B)/tests/unit/vif/test_vif_args.o $(B)/src/vif/
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(B)/tests/unit/test_vif_antispoof: $(B)/tests/unit/vif/test_vif_antispoof.o $(B)/src/vif/antispoof.o \
+		$(B)/src/common/nl.o $(B)/src/common/nametab.o $(B)/src/common/log.o \
 		$(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(NL_LIBS) $(CMOCKA_LIBS)
+
+$(B)/tests/unit/test_vif_steps: $(B)/tests/unit/vif/test_vif_steps.o $(B)/src/vif/vif_steps.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 BINS       += $(VIF_BIN)
 UNIT_TESTS += $(VIF_TESTS)

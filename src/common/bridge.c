@@ -12,8 +12,6 @@
 
 #include "common/nl.h"
 
-#define USER_HZ 100
-
 /* One IFLA_BRIDGE_VLAN_INFO entry. */
 static int put_info(struct nl_msg *m, int vid, int flags)
 {
@@ -59,22 +57,6 @@ int xp_brport_vlans(struct nl_sock *sk, int ifindex, int del, const struct xp_vl
 	}
 	nla_nest_end(m, spec);
 	return xp_nl_do(sk, m);
-}
-
-void xp_br_info_parse(struct nlattr *info_data, struct xp_br_info *bi)
-{
-	struct nlattr *d[IFLA_BR_MAX + 1];
-
-	if (!info_data || nla_parse_nested(d, IFLA_BR_MAX, info_data, NULL) < 0)
-		return;
-	if (d[IFLA_BR_STP_STATE])
-		bi->stp = nla_get_u32(d[IFLA_BR_STP_STATE]) ? 1 : 0;
-	if (d[IFLA_BR_FORWARD_DELAY])
-		bi->forward_delay = (int)(nla_get_u32(d[IFLA_BR_FORWARD_DELAY]) / USER_HZ);
-	if (d[IFLA_BR_VLAN_FILTERING])
-		bi->vlan_filtering = nla_get_u8(d[IFLA_BR_VLAN_FILTERING]);
-	if (d[IFLA_BR_VLAN_DEFAULT_PVID])
-		bi->default_pvid = nla_get_u16(d[IFLA_BR_VLAN_DEFAULT_PVID]);
 }
 
 struct brq {

@@ -26,7 +26,8 @@ int xp_brport_vlans(struct nl_sock *sk, int ifindex, int del, const struct xp_vl
 struct xp_br_info {
 	int stp, forward_delay, vlan_filtering, default_pvid;
 };
-void xp_br_info_parse(struct nlattr *info_data, struct xp_br_info *bi);
+/* brinfo.c, which links no netlink library. */
+void xp_br_info_parse(const struct nlattr *info_data, struct xp_br_info *bi);
 
 /* The bridge ifindex's vlan_filtering (0/1) and default_pvid (0 = none).
  * 0, -NLE_OPNOTSUPP when ifindex is no bridge, or a negative libnl error. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/nametab.h"
 
 struct nl_sock *xp_nl_open(void)
 {
@@ -58,6 +59,24 @@ int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out)
 int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
 {
 	return rtnl_link_change(sk, link, changes, 0);
+}
+
+int xp_link_change_do(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
+{
+	struct nl_msg *msg;
+	int err = rtnl_link_build_change_request(link, changes, 0, &msg), type;
+
+	if (err < 0)
+		return err;
+	type = nlmsg_hdr(msg)->nlmsg_type;
+	err = xp_nl_do(sk, msg);
+	if (err != -NLE_OPNOTSUPP || type != RTM_NEWLINK)
+		return err;
+	err = rtnl_link_build_change_request(link, changes, 0, &msg);
+	if (err < 0)
+		return err;
+	nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
+	return xp_nl_do(sk, msg);
 }
 
 const char *xp_nl_strerror(int err)
@@ -164,31 +183,13 @@ int xp_nl_do(struct nl_sock *sk, struct nl_msg *msg)
 
 /* ---- links ---- */
 
-/* name -> ifindex for the run (open addressing, FNV-1a); only devices that
- * exist are cached, and a device this run creates or deletes is forgotten. */
-#define IDX_SLOTS 1024
-static struct {
-	char name[IFNAMSIZ];
-	int ifindex; /* 0: empty slot; -1: forgotten (keeps probing) */
-} idx_cache[IDX_SLOTS];
-
-static size_t idx_slot(const char *name)
-{
-	size_t h = 2166136261u;
-
-	while (*name) {
-		h ^= (unsigned char)*name++;
-		h *= 16777619u;
-	}
-	return h & (IDX_SLOTS - 1);
-}
+/* name -> ifindex for the run; only devices that exist are cached, and a
+ * device this run creates or deletes is forgotten. */
+static struct xp_nametab idx_cache;
 
 void xp_nl_ifindex_forget(const char *name)
 {
-	for (size_t n = 0, i = idx_slot(name); n < IDX_SLOTS && idx_cache[i].ifindex;
-	     n++, i = (i + 1) & (IDX_SLOTS - 1))
-		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
-			idx_cache[i].ifindex = -1;
+	xp_nametab_del(&idx_cache, name);
 }
 
 static int on_index(struct nlmsghdr *nlh, void *arg)
@@ -220,17 +221,14 @@ static int link_index(struct nl_sock *sk, const char *name)
 
 int xp_nl_ifindex(struct nl_sock *sk, const char *name)
 {
-	size_t i = idx_slot(name), n;
+	long cached;
 	int idx;
 
-	for (n = 0; n < IDX_SLOTS && idx_cache[i].ifindex; n++, i = (i + 1) & (IDX_SLOTS - 1))
-		if (idx_cache[i].ifindex > 0 && !strcmp(idx_cache[i].name, name))
-			return idx_cache[i].ifindex;
+	if (xp_nametab_get(&idx_cache, name, &cached))
+		return (int)cached;
 	idx = link_index(sk, name);
-	if (idx > 0 && n < IDX_SLOTS / 2 && strlen(name) < IFNAMSIZ) {
-		snprintf(idx_cache[i].name, IFNAMSIZ, "%s", name);
-		idx_cache[i].ifindex = idx;
-	}
+	if (idx > 0)
+		xp_nametab_put(&idx_cache, name, idx);
 	return idx;
 }
 
@@ -295,8 +293,17 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, query_end, &q);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, query_end, &q);
 	nl_cb_err(cb, NL_CB_CUSTOM, query_err, &q);
-	if (q.single)
+	if (q.single) {
+		/* No ack follows a single answer, so libnl would never count
+		 * this exchange as done and its own order check (which
+		 * libnl-route calls use) would expect an answer one request
+		 * old from then on.  Such a request takes a number from a
+		 * range of its own instead of libnl's counter. */
+		static unsigned int own_seq = 0x80000000u;
+
+		nlmsg_hdr(msg)->nlmsg_seq = own_seq++ | 0x80000000u;
 		nl_socket_disable_auto_ack(sk);
+	}
 	err = nl_send_auto(sk, msg);
 	if (q.single)
 		nl_socket_enable_auto_ack(sk);

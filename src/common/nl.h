@@ -49,6 +49,10 @@ int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out);
 
 /* Apply the attributes set in `changes` to `link` (RTM_NEWLINK/SETLINK). */
 int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes);
+/* The same request through xp_nl_do, so a refusal leaves the kernel's text
+ * in xp_nl_last_error() (RTM_NEWLINK, and RTM_SETLINK again where the
+ * kernel does not take NEWLINK for an existing link, as libnl does). */
+int xp_link_change_do(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes);
 
 /* libnl error text. */
 const char *xp_nl_strerror(int err);

@@ -17,6 +17,13 @@ void xp_xs_close(struct xs_handle *h)
 		xs_close(h);
 }
 
+struct xs_handle *xp_xs_open_readonly(void)
+{
+	struct xs_handle *h = xs_open(XS_OPEN_READONLY);
+
+	return h ? h : xs_open(0);
+}
+
 static int join(char *out, size_t len, const char *dir, const char *key)
 {
 	int n = key ? snprintf(out, len, "%s/%s", dir, key) : snprintf(out, len, "%s", dir);
@@ -79,6 +86,17 @@ int xp_xs_exists(struct xs_handle *h, const char *path)
 		return 1;
 	}
 	return errno == ENOENT ? 0 : -1;
+}
+
+char **xp_xs_list(struct xs_handle *h, const char *path, unsigned int *n)
+{
+	char **v;
+
+	*n = 0;
+	v = xs_directory(h, XBT_NULL, path, n);
+	if (!v)
+		*n = 0;
+	return v;
 }
 
 int xp_xs_report_connected(struct xs_handle *h, const char *dir)

@@ -1,6 +1,7 @@
-/* Small, checked helpers over libxenstore for the vif helper: one
+/* Small, checked helpers over libxenstore for both helpers: one
  * connection, bounded reads that refuse embedded NULs and over-long values,
- * and the hotplug-status / hotplug-error reports. */
+ * directory listings, and (vif-xenplumb) the hotplug-status /
+ * hotplug-error reports. */
 #ifndef XP_XSUTIL_H
 #define XP_XSUTIL_H
 
@@ -12,6 +13,9 @@ struct xs_handle;
  * with errno set. */
 struct xs_handle *xp_xs_open(void);
 void xp_xs_close(struct xs_handle *h);
+/* A connection for reading only (network-xenplumb status): read-only when
+ * the daemon grants it, else an ordinary one; NULL when unreachable. */
+struct xs_handle *xp_xs_open_readonly(void);
 
 /* Read DIR/KEY into buf (NUL-terminated).  Returns 1 when present and
  * valid, 0 when absent, -1 when unreadable, longer than len-1 bytes or
@@ -24,6 +28,10 @@ int xp_xs_write(struct xs_handle *h, const char *dir, const char *key, const cha
 
 /* 1 if the node exists, 0 if not, -1 on error. */
 int xp_xs_exists(struct xs_handle *h, const char *path);
+
+/* The children of path: one malloc'd block (free() it once) of *n names,
+ * or NULL (absent or unreadable, *n = 0). */
+char **xp_xs_list(struct xs_handle *h, const char *path, unsigned int *n);
 
 /* hotplug-status=connected in dir. */
 int xp_xs_report_connected(struct xs_handle *h, const char *dir);

@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bridge.h"
 #include "common/nl.h"
 #include "net/addrmove.h"
 #include "net/kind.h"
+#include "net/steps.h"
 
 static int link_msg(struct nl_msg **out, int type, int flags, int ifindex, const char *name,
 		    unsigned int ifflags, unsigned int change)
@@ -37,36 +39,81 @@ static int link_msg(struct nl_msg **out, int type, int flags, int ifindex, const
 	return 0;
 }
 
-int xp_nd_begin(struct xp_ndmsg *m, const char *name, int ifindex, const char *kind, int mtu,
-		int link, const struct xp_nd_fold *f)
+/* ---- a kind's attributes: struct xp_attrw over a buffer, then libnl ---- */
+
+struct nd_attrs {
+	struct xp_attrw w; /* first: the kinds get &w */
+	struct nl_sock *sk;
+	size_t len;
+	uint32_t buf[128]; /* struct nlattr, aligned */
+};
+
+static int nd_put(struct xp_attrw *w, int type, const void *data, size_t len)
+{
+	struct nd_attrs *a = (struct nd_attrs *)(void *)w;
+	unsigned char *at = (unsigned char *)a->buf + a->len;
+	struct nlattr h = {.nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = (uint16_t)type};
+
+	if (a->len + NLA_HDRLEN + NLA_ALIGN(len) > sizeof(a->buf))
+		return -NLE_NOMEM;
+	memcpy(at, &h, sizeof(h));
+	memcpy(at + NLA_HDRLEN, data, len);
+	a->len += NLA_ALIGN(h.nla_len);
+	return 0;
+}
+
+static int nd_ifindex(struct xp_attrw *w, const char *name)
+{
+	return xp_nl_ifindex(((struct nd_attrs *)(void *)w)->sk, name);
+}
+
+static void nd_init(struct nd_attrs *a, struct nl_sock *sk)
+{
+	memset(a, 0, sizeof(*a));
+	a->w.put = nd_put;
+	a->w.ifindex = nd_ifindex;
+	a->sk = sk;
+}
+
+/* An RTM_NEWLINK for name (ifindex 0: create, NLM_F_CREATE|NLM_F_EXCL) or
+ * for an existing ifindex, with IFLA_MTU and IFLA_LINK as the kind said,
+ * what f folds in (may be NULL), and IFLA_LINKINFO holding the kind's name
+ * and its attributes as IFLA_INFO_DATA. */
+static int nd_send(struct nl_sock *sk, const char *name, int ifindex, const struct xp_kind *k,
+		   const struct nd_attrs *a, const struct xp_nd_fold *f)
 {
 	unsigned int up = f && f->up ? IFF_UP : 0;
-	int err = link_msg(&m->msg, RTM_NEWLINK, ifindex ? 0 : NLM_F_CREATE | NLM_F_EXCL, ifindex,
+	struct nl_msg *msg;
+	struct nlattr *li, *data = NULL;
+	int err = link_msg(&msg, RTM_NEWLINK, ifindex ? 0 : NLM_F_CREATE | NLM_F_EXCL, ifindex,
 			   ifindex ? NULL : name, up, up);
 	int bad = 0;
 
 	if (err < 0)
 		return err;
-	if (mtu > 0)
-		bad |= nla_put_u32(m->msg, IFLA_MTU, (uint32_t)mtu);
-	if (link > 0)
-		bad |= nla_put_u32(m->msg, IFLA_LINK, (uint32_t)link);
+	if (a->w.mtu > 0)
+		bad |= nla_put_u32(msg, IFLA_MTU, (uint32_t)a->w.mtu);
+	if (a->w.link > 0)
+		bad |= nla_put_u32(msg, IFLA_LINK, (uint32_t)a->w.link);
 	if (f && f->master > 0)
-		bad |= nla_put_u32(m->msg, IFLA_MASTER, (uint32_t)f->master);
-	m->linkinfo = nla_nest_start(m->msg, IFLA_LINKINFO);
-	if (bad || !m->linkinfo || nla_put_string(m->msg, IFLA_INFO_KIND, kind) < 0 ||
-	    !(m->data = nla_nest_start(m->msg, IFLA_INFO_DATA))) {
-		nlmsg_free(m->msg);
+		bad |= nla_put_u32(msg, IFLA_MASTER, (uint32_t)f->master);
+	li = nla_nest_start(msg, IFLA_LINKINFO);
+	bad |= !li || nla_put_string(msg, IFLA_INFO_KIND, k->name) < 0 ||
+	       !(data = nla_nest_start(msg, IFLA_INFO_DATA));
+	for (size_t off = 0; !bad && off < a->len;) {
+		const unsigned char *at = (const unsigned char *)a->buf + off;
+		struct nlattr h;
+		memcpy(&h, at, sizeof(h));
+		bad |= nla_put(msg, h.nla_type, h.nla_len - NLA_HDRLEN, at + NLA_HDRLEN) < 0;
+		off += NLA_ALIGN(h.nla_len);
+	}
+	if (bad) {
+		nlmsg_free(msg);
 		return -NLE_NOMEM;
 	}
-	return 0;
-}
-
-int xp_nd_send(struct nl_sock *sk, struct xp_ndmsg *m)
-{
-	nla_nest_end(m->msg, m->data);
-	nla_nest_end(m->msg, m->linkinfo);
-	return xp_nl_do(sk, m->msg);
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, li);
+	return xp_nl_do(sk, msg);
 }
 
 /* An RTM_NEWLINK/DELLINK for dev, named in the request (the kernel finds it
@@ -89,19 +136,40 @@ static int link_simple(struct nl_sock *sk, const char *dev, int type, int attr, 
 
 static int create(struct nl_sock *sk, const struct xp_op *op, const struct xp_nd_fold *f)
 {
+	const struct xp_kind *k = xp_kind_get(op->kind);
+	struct nd_attrs a;
+	int err;
+
 	xp_nl_ifindex_forget(op->dev);
-	switch (op->kind) {
-	case XP_K_BRIDGE:
-		return xp_bridge_create(sk, op->spec, f);
-	case XP_K_BOND:
-		return xp_bond_create(sk, op->spec, f);
-	case XP_K_VLAN:
-		return xp_vlan_create(sk, op->spec, f);
-	case XP_K_DUMMY:
-		return xp_dummy_create(sk, op->spec, f);
-	default:
+	if (!k)
 		return -NLE_INVAL;
-	}
+	nd_init(&a, sk);
+	if ((err = k->fill_create(op->spec, &a.w)) < 0)
+		return err;
+	return nd_send(sk, op->dev, 0, k, &a, f);
+}
+
+/* An attribute change (SET_STP, ...) through the kind that planned it. */
+static int set_attr(struct nl_sock *sk, const struct xp_op *op)
+{
+	const struct xp_kind *k = xp_kind_get(op->kind);
+	int idx = xp_nl_ifindex(sk, op->dev);
+	struct nd_attrs a;
+
+	if (idx <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	if (!k || !k->fill_set)
+		return -NLE_INVAL;
+	nd_init(&a, sk);
+	if (k->fill_set(op->type, op->value, &a.w) < 0)
+		return -NLE_INVAL;
+	a.w.mtu = a.w.link = 0;
+	return nd_send(sk, NULL, idx, k, &a, NULL);
+}
+
+static int fold_ifindex(void *sk, const char *name)
+{
+	return xp_nl_ifindex(sk, name);
 }
 
 int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
@@ -121,7 +189,7 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:
 	case XP_OP_SET_VLANF:
-		return xp_bridge_set(sk, op->dev, op->type, op->value);
+		return set_attr(sk, op);
 	case XP_OP_UP:
 		return link_simple(sk, op->dev, RTM_NEWLINK, 0, 0, IFF_UP, IFF_UP);
 	case XP_OP_DOWN:
@@ -143,65 +211,16 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 		return xp_route_add(sk, op->dev, &op->route);
 	case XP_OP_DEL_ROUTE:
 		return xp_route_del(sk, op->dev, &op->route);
-	case XP_OP_PORT_VLAN:
-		return xp_bridge_port_vlan(sk, op->dev, op->value, op->old);
+	case XP_OP_PORT_VLAN: {
+		struct xp_vlan_run r = {op->value, op->value, 0};
+		return xp_brport_vlans(sk, xp_nl_ifindex(sk, op->dev), op->old, &r, 1);
+	}
 	default:
 		return -NLE_OPNOTSUPP;
 	}
 }
 
 /* ---- undo ---- */
-
-/* The op that undoes op; 0 when there is none (a delete). */
-static int inverse(const struct xp_op *op, struct xp_op *inv)
-{
-	*inv = *op;
-	inv->why[0] = 0;
-	inv->value = op->old;
-	inv->old = op->value;
-	switch (op->type) {
-	case XP_OP_CREATE:
-		inv->type = XP_OP_DELETE;
-		return 1;
-	case XP_OP_SET_MTU:
-	case XP_OP_SET_STP:
-	case XP_OP_SET_FD:
-	case XP_OP_SET_VLANF:
-		return 1;
-	case XP_OP_DOWN:
-		inv->type = XP_OP_UP;
-		return 1;
-	case XP_OP_UP:
-		inv->type = XP_OP_DOWN;
-		return 1;
-	case XP_OP_ENSLAVE:
-	case XP_OP_ADD_PORT:
-		inv->type = XP_OP_DEL_PORT;
-		return 1;
-	case XP_OP_DEL_PORT:
-		inv->type = XP_OP_ADD_PORT;
-		return 1;
-	case XP_OP_ADD_ADDR:
-		inv->type = XP_OP_DEL_ADDR;
-		return 1;
-	case XP_OP_DEL_ADDR:
-		inv->type = XP_OP_ADD_ADDR;
-		inv->value = 1; /* back where it was: no nodad */
-		return 1;
-	case XP_OP_ADD_ROUTE:
-		inv->type = XP_OP_DEL_ROUTE;
-		return 1;
-	case XP_OP_DEL_ROUTE:
-		inv->type = XP_OP_ADD_ROUTE;
-		return 1;
-	case XP_OP_PORT_VLAN:
-		inv->value = op->value;
-		inv->old = !op->old;
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 /* ---- state bookkeeping ---- */
 
@@ -338,73 +357,9 @@ static void rollback(struct xp_exec *e, struct xp_op *undo, size_t n, const stru
 	save(e);
 }
 
-/* ---- folding: later ops that ride in one request ---- */
+/* ---- folding (what folds: steps.c): later ops that ride in one request ---- */
 
-struct fold {
-	size_t at[2]; /* the folded ops, by index in the plan */
-	int n;
-	struct xp_nd_fold nd;
-};
-
-/* Ops on dev before which dev must not be up yet (or that replace it). */
-static int blocks_up(const struct xp_op *q)
-{
-	return q->type == XP_OP_DOWN || q->type == XP_OP_ENSLAVE || q->type == XP_OP_DELETE ||
-	       q->type == XP_OP_CREATE;
-}
-
-/* Does the plan create name after op i (so it does not exist yet)? */
-static int created_later(const struct xp_plan *p, size_t i, const unsigned char *done,
-			 const char *name)
-{
-	for (size_t j = i + 1; j < p->n; j++)
-		if (!done[j] && p->ops[j].type == XP_OP_CREATE && !strcmp(p->ops[j].dev, name))
-			return 1;
-	return 0;
-}
-
-/* What of the plan after op i can go into op i's own request: into a
- * creating RTM_NEWLINK (not a bond's), joining a bridge that exists by
- * now and going up; into joining a bridge, going up.  The kernel applies a
- * device's master before its flags.  Going up early is only folded when no
- * op in between needs the device down (enslaving). */
-static void plan_fold(struct nl_sock *sk, const struct xp_plan *p, size_t i,
-		      const unsigned char *done, struct fold *f)
-{
-	const struct xp_op *op = &p->ops[i];
-	int port;
-
-	memset(f, 0, sizeof(*f));
-	if (op->type == XP_OP_CREATE && op->spec && op->kind != XP_K_BOND)
-		port = 0;
-	else if (op->type == XP_OP_ADD_PORT)
-		port = 1;
-	else
-		return;
-	for (size_t j = i + 1; j < p->n; j++) {
-		const struct xp_op *q = &p->ops[j];
-
-		if (done[j] || strcmp(q->dev, op->dev))
-			continue;
-		if (q->type == XP_OP_ADD_PORT && !port) {
-			int master =
-			    created_later(p, i, done, q->peer) ? 0 : xp_nl_ifindex(sk, q->peer);
-			port = 1;
-			if (master <= 0)
-				continue; /* the bridge comes later: joins in its turn */
-			f->nd.master = master;
-			f->at[f->n++] = j;
-		} else if (q->type == XP_OP_UP) {
-			f->nd.up = 1;
-			f->at[f->n++] = j;
-			return;
-		} else if (blocks_up(q)) {
-			return;
-		}
-	}
-}
-
-static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct fold *f)
+static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct xp_fold *f)
 {
 	if (op->type == XP_OP_CREATE)
 		return create(sk, op, &f->nd);
@@ -445,11 +400,60 @@ static void applied(struct xp_exec *e, const struct xp_op *op, int count, struct
 		xp_op_format(op, line, sizeof(line));
 		fprintf(e->out, "%4d. %s\n", count, line);
 	}
-	if (inverse(op, &undo[*nundo]))
+	if (xp_op_inverse(op, &undo[*nundo]))
 		(*nundo)++;
 	record(e, op, 0);
 	step_saved(e);
 	e->applied++;
+}
+
+/* Send op i (with what folds into it): 0 or a negative libnl error. */
+static int send_op(struct xp_exec *e, const struct xp_plan *p, size_t i, struct xp_fold *f,
+		   int count)
+{
+	const struct xp_op *op = &p->ops[i];
+	int err;
+
+	write_ahead(e, op);
+	for (int k = 0; k < f->n; k++)
+		write_ahead(e, &p->ops[f->at[k]]);
+	if (e->fail_at && count == e->fail_at) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "injected failure (XENPLUMB_FAIL_AT=%d)", e->fail_at);
+		xp_nl_set_last_error(why);
+		return -NLE_FAILURE;
+	}
+	if (f->n) {
+		err = exec_folded(e->sk, op, f);
+		if (err < 0) { /* the ops one by one, to name the one that fails */
+			f->n = 0;
+			err = xp_exec_op(e->sk, op);
+		}
+	} else {
+		err = xp_exec_op(e->sk, op);
+	}
+	/* Undoing a move that was already undone by hand is fine. */
+	if (err < 0 && op->value == 2 &&
+	    (op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && xp_nl_err_gone(err))
+		err = 0;
+	return err;
+}
+
+/* op failed with err: say so and undo what this run applied. */
+static void failed(struct xp_exec *e, const struct xp_op *op, int err, struct xp_op *undo,
+		   size_t nundo, const struct xp_state *before)
+{
+	char line[400];
+
+	xp_op_format(op, line, sizeof(line));
+	snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line, xp_nl_strerror(err),
+		 xp_nl_last_error()[0] ? ": " : "", xp_nl_last_error());
+	if (e->out)
+		fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n", e->error, nundo,
+			nundo == 1 ? "" : "s");
+	rollback(e, undo, nundo, before);
+	e->applied = 0;
 }
 
 int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
@@ -458,8 +462,8 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	unsigned char *done = calloc(p->n + 1, 1);
 	size_t nundo = 0;
 	struct xp_state before;
-	struct fold f;
-	int count = 0;
+	struct xp_fold f;
+	int count = 0, rc = 0;
 
 	if (!undo || !done) {
 		free(undo);
@@ -471,68 +475,34 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	e->applied = 0;
 	e->error[0] = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		const struct xp_op *op = &p->ops[i];
 		int err;
 
 		if (done[i])
 			continue;
-		plan_fold(e->sk, p, i, done, &f);
+		xp_plan_fold(p, i, done, fold_ifindex, e->sk, &f);
 		/* an injected failure hits one op: then each goes on its own */
 		if (e->fail_at && e->fail_at > count && e->fail_at <= count + 1 + f.n)
 			f.n = 0;
-		count++;
-		write_ahead(e, op);
-		for (int k = 0; k < f.n; k++)
-			write_ahead(e, &p->ops[f.at[k]]);
-		if (e->fail_at && count == e->fail_at) {
-			err = -NLE_FAILURE;
-			char why[64];
-
-			snprintf(why, sizeof(why), "injected failure (XENPLUMB_FAIL_AT=%d)",
-				 e->fail_at);
-			xp_nl_set_last_error(why);
-		} else if (f.n) {
-			err = exec_folded(e->sk, op, &f);
-			if (err < 0) { /* the ops one by one, to name the one that fails */
-				f.n = 0;
-				err = xp_exec_op(e->sk, op);
-			}
-		} else {
-			err = xp_exec_op(e->sk, op);
-		}
-		/* Undoing a move that was already undone by hand is fine. */
-		if (err < 0 && op->value == 2 &&
-		    (op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) &&
-		    xp_nl_err_gone(err) && !(e->fail_at && count == e->fail_at))
-			err = 0;
+		err = send_op(e, p, i, &f, ++count);
 		if (err < 0) {
-			char line[400];
-			xp_op_format(op, line, sizeof(line));
-			snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line,
-				 xp_nl_strerror(err), xp_nl_last_error()[0] ? ": " : "",
-				 xp_nl_last_error());
-			if (e->out)
-				fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n",
-					e->error, nundo, nundo == 1 ? "" : "s");
-			rollback(e, undo, nundo, &before);
-			xp_state_free(&before);
-			free(undo);
-			free(done);
-			e->applied = 0;
-			return -1;
+			failed(e, &p->ops[i], err, undo, nundo, &before);
+			rc = -1;
+			break;
 		}
-		applied(e, op, count, undo, &nundo);
+		applied(e, &p->ops[i], count, undo, &nundo);
 		for (int k = 0; k < f.n; k++) {
 			done[f.at[k]] = 1;
 			applied(e, &p->ops[f.at[k]], ++count, undo, &nundo);
 		}
 	}
-	if (e->state->jerr && e->out)
-		fprintf(e->out, "warning: cannot write the state journal in %s: %s\n", e->state_dir,
-			strerror(-e->state->jerr));
-	save(e);
+	if (!rc) {
+		if (e->state->jerr && e->out)
+			fprintf(e->out, "warning: cannot write the state journal in %s: %s\n",
+				e->state_dir, strerror(-e->state->jerr));
+		save(e);
+	}
 	xp_state_free(&before);
 	free(undo);
 	free(done);
-	return 0;
+	return rc;
 }

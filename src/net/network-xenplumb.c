@@ -28,16 +28,65 @@
 
 #define PROG "network-xenplumb"
 
-enum cmd { CMD_START, CMD_STOP, CMD_STATUS, CMD_RELOAD };
+struct run;
+
+/* A subcommand: what it is called, what it does once prepare() has loaded
+ * the map, taken the lock, loaded the state and observed the host, and how
+ * prepare() treats it. */
+struct command {
+	const char *name;
+	int (*fn)(struct run *r); /* returns the exit code */
+	int obs_mode;		  /* XP_OBS_*: what observe reads */
+	int writes;		  /* changes the host (unless --dry-run) */
+	int map_optional;	  /* goes by the state file when the map does not load */
+	/* documents the row; usage() keeps its own text so that --help prints
+	 * what it always has */
+	// cppcheck-suppress unusedStructMember
+	const char *description;
+};
 
 struct opts {
-	enum cmd cmd;
+	const struct command *cmd;
 	const char *conf;
 	int dry_run;
 	int json;
 	int nlegacy;
 	char **legacy;
 };
+
+/* What prepare() sets up for a command and finish() takes down. */
+struct run {
+	const struct opts *o;
+	const char *dir;
+	struct xp_conf conf;
+	int have_conf;
+	struct xp_state st;
+	struct xp_observed obs;
+	struct nl_sock *sk;
+	char (*extra)[XP_IFNAMSIZ];
+	int lockfd;
+	int changes; /* writes and not a dry run */
+};
+
+static int cmd_start(struct run *r);
+static int cmd_stop(struct run *r);
+static int cmd_status(struct run *r);
+static int cmd_reload(struct run *r);
+
+static const struct command commands[] = {
+    {"start", cmd_start, XP_OBS_START, 1, 0, "create and attach what the map lists"},
+    {"stop", cmd_stop, XP_OBS_STOP, 1, 1, "undo what start and reload did (the state file)"},
+    {"status", cmd_status, XP_OBS_STATUS, 0, 0, "compare the host with the map"},
+    {"reload", cmd_reload, XP_OBS_RELOAD, 1, 0, "apply the map's changes, undo what it dropped"},
+};
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
@@ -57,15 +106,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->conf = XP_CONF_DEFAULT_PATH;
 	if (argc < 2)
 		return -1;
-	if (!strcmp(argv[1], "start"))
-		o->cmd = CMD_START;
-	else if (!strcmp(argv[1], "stop"))
-		o->cmd = CMD_STOP;
-	else if (!strcmp(argv[1], "status"))
-		o->cmd = CMD_STATUS;
-	else if (!strcmp(argv[1], "reload"))
-		o->cmd = CMD_RELOAD;
-	else
+	o->cmd = command_find(argv[1]);
+	if (!o->cmd)
 		return -1;
 	o->legacy = calloc((size_t)argc, sizeof(char *));
 	if (!o->legacy)
@@ -202,128 +244,193 @@ static int fail_at(void)
 	return (int)n;
 }
 
-static int run(const struct opts *o)
+/* The map: every command but stop needs it (legacy arguments included);
+ * stop works from the state file, and the map, when it loads, only tells
+ * the map's own ports from guests.  0 or -1. */
+static int prepare_map(struct run *r)
 {
-	struct xp_conf conf;
-	struct xp_state st;
-	struct xp_observed obs = {0};
-	struct xp_plan plan;
-	struct nl_sock *sk = NULL;
-	const char *dir = xp_state_dir();
-	char err[512], (*extra)[XP_IFNAMSIZ] = NULL;
-	size_t nextra;
-	int have_conf = 0, lockfd = -1, rc = 2, e;
-	int changes = o->cmd != CMD_STATUS && !o->dry_run;
+	const struct opts *o = r->o;
+	struct xp_diag d = {0};
 
-	memset(&conf, 0, sizeof(conf));
-	memset(&st, 0, sizeof(st));
-	memset(&plan, 0, sizeof(plan));
-	if (o->cmd != CMD_STOP || o->nlegacy) {
-		if (load_map(o, &conf) < 0)
-			return 2;
-		have_conf = 1;
-	} else {
-		/* stop works from the state file; the map, when it loads, only
-		 * tells the map's own ports from guests */
-		struct xp_diag d = {0};
-		if (access(o->conf, R_OK) == 0 && xp_conf_load(o->conf, &conf, &d) == 0)
-			have_conf = 1;
-		else if (access(o->conf, F_OK) == 0)
-			fprintf(stderr,
-				PROG ": note: %s does not load; stop goes by the state file "
-				     "alone\n",
-				o->conf);
-		xp_diag_free(&d);
+	if (!o->cmd->map_optional || o->nlegacy) {
+		if (load_map(o, &r->conf) < 0)
+			return -1;
+		r->have_conf = 1;
+		return 0;
 	}
-	if (changes && !xp_have_net_admin()) {
+	if (access(o->conf, R_OK) == 0 && xp_conf_load(o->conf, &r->conf, &d) == 0)
+		r->have_conf = 1;
+	else if (access(o->conf, F_OK) == 0)
+		fprintf(stderr,
+			PROG ": note: %s does not load; stop goes by the state file "
+			     "alone\n",
+			o->conf);
+	xp_diag_free(&d);
+	return 0;
+}
+
+/* A command that changes the host: CAP_NET_ADMIN, the state directory and
+ * the run lock.  0 or -1. */
+static int prepare_lock(struct run *r)
+{
+	char err[512];
+	int e;
+
+	if (!r->changes)
+		return 0;
+	if (!xp_have_net_admin()) {
 		fprintf(stderr,
 			PROG ": %s needs CAP_NET_ADMIN (run as root); try --dry-run or status\n",
-			o->cmd == CMD_STOP     ? "stop"
-			: o->cmd == CMD_RELOAD ? "reload"
-					       : "start");
-		goto out;
+			r->o->cmd->name);
+		return -1;
 	}
-	if (changes) {
-		if ((e = xp_state_dir_ensure(dir)) < 0) {
-			fprintf(stderr, PROG ": state directory %s: %s\n", dir, strerror(-e));
-			goto out;
-		}
-		lockfd = xp_lock_take(dir, 0, err, sizeof(err));
-		if (lockfd < 0) {
-			fprintf(stderr, PROG ": %s\n", err);
-			goto out;
-		}
+	if ((e = xp_state_dir_ensure(r->dir)) < 0) {
+		fprintf(stderr, PROG ": state directory %s: %s\n", r->dir, strerror(-e));
+		return -1;
 	}
-	if (xp_state_load(dir, &st, err, sizeof(err)) < 0) {
+	r->lockfd = xp_lock_take(r->dir, 0, err, sizeof(err));
+	if (r->lockfd < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		goto out;
+		return -1;
 	}
-	sk = xp_nl_open();
-	if (!sk) {
+	return 0;
+}
+
+/* The state file, rtnetlink, and the host as observe sees it for this
+ * command; a journal left by a killed run is folded into the snapshot.
+ * 0 or -1. */
+static int prepare_observe(struct run *r)
+{
+	char err[512];
+	size_t nextra;
+	int e;
+
+	if (xp_state_load(r->dir, &r->st, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	r->sk = xp_nl_open();
+	if (!r->sk) {
 		fprintf(stderr, PROG ": cannot open rtnetlink\n");
-		goto out;
+		return -1;
 	}
-	nextra = state_names(&st, &extra);
-	e = xp_observe_all(sk, have_conf ? &conf : NULL, extra, nextra, &st,
-			   o->cmd == CMD_STATUS	  ? XP_OBS_STATUS
-			   : o->cmd == CMD_STOP	  ? XP_OBS_STOP
-			   : o->cmd == CMD_RELOAD ? XP_OBS_RELOAD
-						  : XP_OBS_START,
-			   &obs);
+	nextra = state_names(&r->st, &r->extra);
+	e = xp_observe_all(r->sk, r->have_conf ? &r->conf : NULL, r->extra, nextra, &r->st,
+			   r->o->cmd->obs_mode, &r->obs);
 	if (e < 0) {
 		fprintf(stderr, PROG ": cannot read the interfaces: %s\n", xp_nl_strerror(e));
-		goto out;
+		return -1;
 	}
-	/* a journal left by a killed run is folded into the snapshot */
-	if ((prune_state(&st, &obs) || st.replayed) && changes)
-		xp_state_save(dir, &st);
-	if (o->cmd == CMD_STATUS) {
-		rc = xp_status_run(o->nlegacy ? "(network-bridge arguments)" : o->conf, &conf, &obs,
-				   &st, o->json, stdout);
-		goto out;
+	if ((prune_state(&r->st, &r->obs) || r->st.replayed) && r->changes)
+		xp_state_save(r->dir, &r->st);
+	return 0;
+}
+
+/* The one set-up every command shares.  0 or -1 (reported; exit 2);
+ * finish() undoes it either way. */
+static int prepare(struct run *r, const struct opts *o)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->dir = xp_state_dir();
+	r->lockfd = -1;
+	r->changes = o->cmd->writes && !o->dry_run;
+	if (prepare_map(r) < 0 || prepare_lock(r) < 0 || prepare_observe(r) < 0)
+		return -1;
+	return 0;
+}
+
+static void finish(struct run *r)
+{
+	free(r->extra);
+	xp_observed_free(&r->obs);
+	xp_state_free(&r->st);
+	if (r->have_conf)
+		xp_conf_free(&r->conf);
+	xp_nl_close(r->sk);
+	xp_lock_release(r->lockfd);
+}
+
+/* start, stop and reload after planning: report the plan's errors, print
+ * it, and apply it (with undo) unless this is a dry run. */
+static int apply(struct run *r, struct xp_plan *plan)
+{
+	const struct opts *o = r->o;
+	struct xp_exec ex = {
+	    .sk = r->sk, .state = &r->st, .state_dir = r->dir, .fail_at = 0, .out = stdout};
+
+	if (plan->nerrors) {
+		for (size_t i = 0; i < plan->nerrors; i++)
+			fprintf(stderr, "%s\n", plan->errors[i]);
+		fprintf(stderr, PROG ": %zu error%s; nothing changed\n", plan->nerrors,
+			plan->nerrors == 1 ? "" : "s");
+		return 2;
 	}
-	if (o->cmd == CMD_STOP)
-		xp_plan_stop(have_conf ? &conf : NULL, &obs, &st, &plan);
-	else
-		xp_plan_start(&conf, &obs, &st, o->cmd == CMD_RELOAD, &plan);
-	if (plan.nerrors) {
-		for (size_t i = 0; i < plan.nerrors; i++)
-			fprintf(stderr, "%s\n", plan.errors[i]);
-		fprintf(stderr, PROG ": %zu error%s; nothing changed\n", plan.nerrors,
-			plan.nerrors == 1 ? "" : "s");
-		goto out;
+	print_plan(plan, o->dry_run);
+	if (o->dry_run || !plan->n)
+		return 0;
+	ex.fail_at = fail_at();
+	if (xp_exec_run(&ex, plan) < 0) {
+		fflush(stdout);
+		fprintf(stderr, PROG ": %s; %s\n", ex.error,
+			ex.rollback_failed ? "rollback was INCOMPLETE (see above)"
+					   : "everything this run did was undone");
+		xp_log(LOG_ERR, "%s", ex.error);
+		return 1;
 	}
-	print_plan(&plan, o->dry_run);
-	rc = 0;
-	if (o->dry_run || !plan.n)
-		goto out;
-	{
-		struct xp_exec ex = {
-		    .sk = sk, .state = &st, .state_dir = dir, .fail_at = fail_at(), .out = stdout};
-		if (xp_exec_run(&ex, &plan) < 0) {
-			fflush(stdout);
-			fprintf(stderr, PROG ": %s; %s\n", ex.error,
-				ex.rollback_failed ? "rollback was INCOMPLETE (see above)"
-						   : "everything this run did was undone");
-			xp_log(LOG_ERR, "%s", ex.error);
-			rc = 1;
-		} else {
-			xp_log(LOG_INFO, "%s: %d operation%s applied",
-			       o->cmd == CMD_STOP     ? "stop"
-			       : o->cmd == CMD_RELOAD ? "reload"
-						      : "start",
-			       ex.applied, ex.applied == 1 ? "" : "s");
-		}
-	}
-out:
-	free(extra);
+	xp_log(LOG_INFO, "%s: %d operation%s applied", o->cmd->name, ex.applied,
+	       ex.applied == 1 ? "" : "s");
+	return 0;
+}
+
+static int cmd_plan_start(struct run *r, int reload)
+{
+	struct xp_plan plan;
+	int rc;
+
+	memset(&plan, 0, sizeof(plan));
+	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
+	rc = apply(r, &plan);
 	xp_plan_free(&plan);
-	xp_observed_free(&obs);
-	xp_state_free(&st);
-	if (have_conf)
-		xp_conf_free(&conf);
-	xp_nl_close(sk);
-	xp_lock_release(lockfd);
+	return rc;
+}
+
+static int cmd_start(struct run *r)
+{
+	return cmd_plan_start(r, 0);
+}
+
+static int cmd_reload(struct run *r)
+{
+	return cmd_plan_start(r, 1);
+}
+
+static int cmd_stop(struct run *r)
+{
+	struct xp_plan plan;
+	int rc;
+
+	memset(&plan, 0, sizeof(plan));
+	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
+	rc = apply(r, &plan);
+	xp_plan_free(&plan);
+	return rc;
+}
+
+static int cmd_status(struct run *r)
+{
+	return xp_status_run(r->o->nlegacy ? "(network-bridge arguments)" : r->o->conf, &r->conf,
+			     &r->obs, &r->st, r->o->json, stdout);
+}
+
+static int run(const struct opts *o)
+{
+	struct run r;
+	int rc = 2;
+
+	if (prepare(&r, o) == 0)
+		rc = o->cmd->fn(&r);
+	finish(&r);
 	return rc;
 }
 

@@ -21,31 +21,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "common/bridge.h"
 #include "common/nl.h"
 #include "map/conf.h"
-#include "net/exec.h"
+#include "net/kind.h"
 #include "net/state.h"
-
-#define USER_HZ 100
-
-const char *xp_kind_name(int kind)
-{
-	switch (kind) {
-	case XP_K_ABSENT:
-		return "absent";
-	case XP_K_BRIDGE:
-		return "bridge";
-	case XP_K_BOND:
-		return "bond";
-	case XP_K_VLAN:
-		return "vlan";
-	case XP_K_DUMMY:
-		return "dummy";
-	default:
-		return "device";
-	}
-}
 
 static void *grow(void *ptr, size_t n, size_t size)
 {
@@ -55,148 +34,9 @@ static void *grow(void *ptr, size_t n, size_t size)
 	return q;
 }
 
-/* FNV-1a */
-static size_t name_hash(const char *name)
-{
-	size_t h = 2166136261u;
-
-	while (*name) {
-		h ^= (unsigned char)*name++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static void hash_put(struct xp_observed *o, size_t i)
-{
-	size_t m = o->hcap - 1, h = name_hash(o->links[i].name) & m;
-
-	while (o->hash[h])
-		h = (h + 1) & m;
-	o->hash[h] = i + 1;
-}
-
-static void hash_rebuild(struct xp_observed *o, size_t cap)
-{
-	free(o->hash);
-	o->hash = calloc(cap, sizeof(*o->hash));
-	if (!o->hash)
-		abort();
-	o->hcap = cap;
-	for (size_t i = 0; i < o->n; i++)
-		hash_put(o, i);
-}
-
-static long find_at(const struct xp_observed *o, const char *name)
-{
-	size_t m, h;
-
-	if (!o || !o->hcap)
-		return -1; /* links are only ever added by xp_obs_add */
-	m = o->hcap - 1;
-	for (h = name_hash(name) & m; o->hash[h]; h = (h + 1) & m)
-		if (!strcmp(o->links[o->hash[h] - 1].name, name))
-			return (long)(o->hash[h] - 1);
-	return -1;
-}
-
-const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name)
-{
-	long i = find_at(o, name);
-	return i < 0 ? NULL : &o->links[i];
-}
-
-struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name)
-{
-	struct xp_obs_link *l;
-	long i = find_at(o, name);
-
-	if (i >= 0)
-		return &o->links[i];
-	o->links = grow(o->links, o->n, sizeof(*o->links));
-	l = &o->links[o->n++];
-	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
-	if (2 * o->n > o->hcap)
-		hash_rebuild(o, o->hcap ? 2 * o->hcap : 64);
-	else
-		hash_put(o, o->n - 1);
-	return &o->links[o->n - 1];
-}
-
-static void link_free(struct xp_obs_link *l)
-{
-	free(l->vids);
-	l->vids = NULL;
-	l->nvids = 0;
-	free(l->ports);
-	free(l->addrs);
-	free(l->routes);
-	l->ports = NULL;
-	l->addrs = NULL;
-	l->routes = NULL;
-	l->nports = l->naddrs = l->nroutes = 0;
-}
-
-void xp_observed_free(struct xp_observed *o)
-{
-	for (size_t i = 0; i < o->n; i++)
-		link_free(&o->links[i]);
-	free(o->links);
-	free(o->hash);
-	memset(o, 0, sizeof(*o));
-}
-
 static size_t alen(int family)
 {
 	return family == AF_INET6 ? 16 : 4;
-}
-
-void xp_addr_format(const struct xp_addr *a, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN] = "?";
-	inet_ntop(a->family, a->addr, s, sizeof(s));
-	snprintf(buf, len, "%s/%d", s, a->prefixlen);
-}
-
-void xp_route_format(const struct xp_route *r, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN] = "?";
-	size_t n;
-
-	if (r->dst_len == 0)
-		snprintf(buf, len, "%sdefault", r->family == AF_INET6 ? "-6 " : "");
-	else {
-		inet_ntop(r->family, r->dst, s, sizeof(s));
-		snprintf(buf, len, "%s/%d", s, r->dst_len);
-	}
-	n = strlen(buf);
-	if (r->has_gw && n < len) {
-		inet_ntop(r->family, r->gw, s, sizeof(s));
-		n += (size_t)snprintf(buf + n, len - n, " via %s", s);
-	}
-	if (r->table != RT_TABLE_MAIN && n < len)
-		n += (size_t)snprintf(buf + n, len - n, " table %u", r->table);
-	if (r->priority && n < len)
-		n += (size_t)snprintf(buf + n, len - n, " metric %u", r->priority);
-	if (r->has_prefsrc && n < len) {
-		inet_ntop(r->family, r->prefsrc, s, sizeof(s));
-		snprintf(buf + n, len - n, " src %s", s);
-	}
-}
-
-int xp_addr_equal(const struct xp_addr *a, const struct xp_addr *b)
-{
-	return a->family == b->family && a->prefixlen == b->prefixlen &&
-	       !memcmp(a->addr, b->addr, alen(a->family));
-}
-
-int xp_route_equal(const struct xp_route *a, const struct xp_route *b)
-{
-	return a->family == b->family && a->table == b->table && a->dst_len == b->dst_len &&
-	       !memcmp(a->dst, b->dst, alen(a->family)) && a->has_gw == b->has_gw &&
-	       (!a->has_gw || !memcmp(a->gw, b->gw, alen(a->family))) &&
-	       a->priority == b->priority && a->tos == b->tos;
 }
 
 struct linkinfo {
@@ -204,43 +44,22 @@ struct linkinfo {
 	char *name; /* when not NULL: the link's name goes here */
 };
 
+/* IFLA_LINKINFO: the kind, and what its row reads from IFLA_INFO_DATA. */
 static void parse_info(struct nlattr *info, struct xp_obs_link *l)
 {
 	struct nlattr *li[IFLA_INFO_MAX + 1];
-	struct nlattr *d[IFLA_BR_MAX + IFLA_BOND_MAX + IFLA_VLAN_MAX + 1];
+	const struct xp_kind *k;
 	const char *kind;
 
 	if (nla_parse_nested(li, IFLA_INFO_MAX, info, NULL) < 0 || !li[IFLA_INFO_KIND])
 		return;
 	kind = nla_get_string(li[IFLA_INFO_KIND]);
 	snprintf(l->kind_name, sizeof(l->kind_name), "%s", kind);
-	if (!strcmp(kind, "bridge")) {
-		struct xp_br_info bi = {l->stp, l->forward_delay, l->vlan_filtering, 0};
-
-		l->kind = XP_K_BRIDGE;
-		xp_br_info_parse(li[IFLA_INFO_DATA], &bi);
-		l->stp = bi.stp;
-		l->forward_delay = bi.forward_delay;
-		l->vlan_filtering = bi.vlan_filtering;
-	} else if (!strcmp(kind, "bond")) {
-		l->kind = XP_K_BOND;
-		if (!li[IFLA_INFO_DATA] ||
-		    nla_parse_nested(d, IFLA_BOND_MAX, li[IFLA_INFO_DATA], NULL) < 0)
-			return;
-		if (d[IFLA_BOND_MODE])
-			l->bond_mode = nla_get_u8(d[IFLA_BOND_MODE]);
-		if (d[IFLA_BOND_MIIMON])
-			l->miimon = (int)nla_get_u32(d[IFLA_BOND_MIIMON]);
-	} else if (!strcmp(kind, "vlan")) {
-		l->kind = XP_K_VLAN;
-		if (!li[IFLA_INFO_DATA] ||
-		    nla_parse_nested(d, IFLA_VLAN_MAX, li[IFLA_INFO_DATA], NULL) < 0)
-			return;
-		if (d[IFLA_VLAN_ID])
-			l->vlan_id = nla_get_u16(d[IFLA_VLAN_ID]);
-	} else if (!strcmp(kind, "dummy")) {
-		l->kind = XP_K_DUMMY;
-	}
+	if (!(k = xp_kind_by_name(kind)))
+		return;
+	l->kind = k->kind;
+	if (k->observe)
+		k->observe(li[IFLA_INFO_DATA], l);
 }
 
 static int on_link(struct nlmsghdr *nlh, void *arg)
@@ -537,7 +356,7 @@ static int observe_basic(struct nl_sock *sk, const char *name, struct xp_observe
 	struct linkinfo li = {.l = l, .name = NULL};
 	int err;
 
-	link_free(l);
+	xp_obs_link_clear(l);
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	err = get_link(sk, name, 0, &li);
@@ -560,7 +379,7 @@ static void resolve_names(struct nl_sock *sk, struct xp_observed *o, size_t i)
 		snprintf(l->master, sizeof(l->master), "%s", name);
 		l->master_kind = kind;
 	}
-	if (l->kind == XP_K_VLAN && l->link_index) {
+	if (xp_kind_has_parent(l->kind) && l->link_index) {
 		index_name(sk, o, l->link_index, name, NULL);
 		snprintf(o->links[i].parent, sizeof(l->parent), "%s", name);
 	}
@@ -688,16 +507,17 @@ static int observe_l3_bulk(struct nl_sock *sk, struct xp_observed *o, const unsi
 int xp_observe_link(struct nl_sock *sk, const char *name, struct xp_observed *o)
 {
 	int err = observe_basic(sk, name, o);
-	long i = find_at(o, name);
+	long i = -1;
 	struct xp_obs_link *l;
 
+	xp_nametab_get(&o->names, name, &i);
 	if (err < 0 || i < 0 || o->links[i].kind == XP_K_ABSENT)
 		return err;
 	resolve_names(sk, o, (size_t)i);
 	l = &o->links[i];
 	if ((err = observe_l3(sk, l)) < 0)
 		return err;
-	if (l->kind == XP_K_BRIDGE && (err = get_ports(sk, l)) < 0)
+	if (xp_kind_has_ports(l->kind) && (err = get_ports(sk, l)) < 0)
 		return err;
 	return 0;
 }
@@ -711,8 +531,8 @@ static int observe_once(struct nl_sock *sk, const char *name, struct xp_observed
 
 static void need(const struct xp_observed *o, unsigned char *v, const char *name, int what)
 {
-	long i = find_at(o, name);
-	if (i >= 0)
+	long i;
+	if (xp_nametab_get(&o->names, name, &i))
 		v[i] |= (unsigned char)what;
 }
 
@@ -764,7 +584,7 @@ static void plan_needs(const struct xp_conf *c, const struct xp_state *s, int mo
 	 * would otherwise go: stop's bridges, reload's bridges that left the
 	 * map or lost a port of it */
 	for (size_t i = 0; i < s->ndevs; i++)
-		if (s->devs[i].kind == XP_K_BRIDGE &&
+		if (xp_kind_has_ports(s->devs[i].kind) &&
 		    (mode == XP_OBS_STOP || !c || !xp_conf_bridge(c, s->devs[i].name)))
 			need(o, v, s->devs[i].name, NEED_PORTS);
 	for (size_t i = 0; i < s->nports; i++)
@@ -819,7 +639,7 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 			continue;
 		if ((v[i] & NEED_L3) && nl3 <= L3_BULK_FROM)
 			err = observe_l3(sk, l);
-		if (!err && (v[i] & NEED_PORTS) && l->kind == XP_K_BRIDGE)
+		if (!err && (v[i] & NEED_PORTS) && xp_kind_has_ports(l->kind))
 			err = get_ports(sk, l);
 	}
 	free(v);

@@ -11,12 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/nametab.h"
 #include "common/validate.h"
 
 struct nl_sock;
 struct xp_conf;
 
-enum xp_kind {
+enum xp_kind_id {
 	XP_K_ABSENT = 0, /* no such interface */
 	XP_K_BRIDGE,
 	XP_K_BOND,
@@ -56,7 +57,7 @@ struct xp_route {
 
 struct xp_obs_link {
 	char name[XP_IFNAMSIZ];
-	int kind; /* enum xp_kind */
+	int kind; /* enum xp_kind_id */
 	char kind_name[32];
 	int ifindex;
 	int up; /* IFF_UP */
@@ -91,8 +92,7 @@ struct xp_obs_link {
 struct xp_observed {
 	struct xp_obs_link *links;
 	size_t n;
-	size_t *hash; /* open addressing by name: index + 1, 0 = empty */
-	size_t hcap;  /* slots (a power of two), 0: no index yet */
+	struct xp_nametab names; /* name -> index in links */
 };
 
 /* The entry for name, or NULL when it was not observed. */
@@ -100,6 +100,8 @@ const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *n
 /* Same, adding an absent entry when missing (used to build states). */
 struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name);
 void xp_observed_free(struct xp_observed *o);
+/* Free what l carries (ports, addresses, routes, VLANs); l stays. */
+void xp_obs_link_clear(struct xp_obs_link *l);
 
 /* Query name (and its addresses, routes, ports) into o.  0 or a negative
  * libnl error (a missing link is not an error: kind XP_K_ABSENT). */
@@ -126,5 +128,8 @@ void xp_addr_format(const struct xp_addr *a, char *buf, size_t len);
 void xp_route_format(const struct xp_route *r, char *buf, size_t len);
 int xp_addr_equal(const struct xp_addr *a, const struct xp_addr *b);
 int xp_route_equal(const struct xp_route *a, const struct xp_route *b);
+/* Does l (may be NULL) carry a / a route equal to r? */
+int xp_obs_has_addr(const struct xp_obs_link *l, const struct xp_addr *a);
+int xp_obs_has_route(const struct xp_obs_link *l, const struct xp_route *r);
 
 #endif

@@ -1,5 +1,7 @@
-/* The pure planner; see plan.h.  Kind-specific comparisons live in
- * nd_*.c; this file orders the phases and undoes earlier work. */
+/* The pure planner's core; see plan.h.  Kind-specific comparisons live in
+ * the kind table's rows (src/net/kind/), the primitives they and this file use
+ * in pctx.c; this file walks the table in its phases and undoes earlier
+ * work. */
 #include "net/plan.h"
 
 #include <stdarg.h>
@@ -23,74 +25,6 @@ static void set_name(char *dst, const char *src)
 	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
 	memcpy(dst, src ? src : "", n);
 	dst[n] = 0;
-}
-
-struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const char *fmt, ...)
-{
-	struct xp_op *op;
-	va_list ap;
-
-	p->ops = grow(p->ops, p->n, sizeof(*p->ops));
-	op = &p->ops[p->n++];
-	memset(op, 0, sizeof(*op));
-	op->type = type;
-	set_name(op->dev, dev);
-	va_start(ap, fmt);
-	vsnprintf(op->why, sizeof(op->why), fmt, ap);
-	va_end(ap);
-	return op;
-}
-
-static char *vfmt(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	return s;
-}
-
-void xp_plan_error(struct xp_plan *p, const char *fmt, ...)
-{
-	va_list ap;
-	p->errors = grow(p->errors, p->nerrors, sizeof(char *));
-	va_start(ap, fmt);
-	p->errors[p->nerrors++] = vfmt(fmt, ap);
-	va_end(ap);
-}
-
-void xp_plan_note(struct xp_plan *p, const char *fmt, ...)
-{
-	va_list ap;
-	p->notes = grow(p->notes, p->nnotes, sizeof(char *));
-	va_start(ap, fmt);
-	p->notes[p->nnotes++] = vfmt(fmt, ap);
-	va_end(ap);
-}
-
-void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const char *want,
-		   const char *have)
-{
-	struct xp_drift *d;
-	p->drift = grow(p->drift, p->ndrift, sizeof(*p->drift));
-	d = &p->drift[p->ndrift++];
-	memset(d, 0, sizeof(*d));
-	set_name(d->device, dev);
-	snprintf(d->what, sizeof(d->what), "%s", what);
-	snprintf(d->want, sizeof(d->want), "%s", want);
-	snprintf(d->have, sizeof(d->have), "%s", have);
-}
-
-void xp_plan_free(struct xp_plan *p)
-{
-	for (size_t i = 0; i < p->nerrors; i++)
-		free(p->errors[i]);
-	for (size_t i = 0; i < p->nnotes; i++)
-		free(p->notes[i]);
-	free(p->errors);
-	free(p->notes);
-	free(p->ops);
-	free(p->drift);
-	memset(p, 0, sizeof(*p));
 }
 
 const char *xp_op_name(int type)
@@ -189,27 +123,6 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 		snprintf(buf, len, "%s", what);
 }
 
-/* ---- context helpers for nd_*.c ---- */
-
-const struct xp_obs_link *xp_pctx_obs(const struct xp_pctx *x, const char *name)
-{
-	const struct xp_obs_link *l = xp_obs_find(x->o, name);
-	return l && l->kind != XP_K_ABSENT ? l : NULL;
-}
-
-int xp_pctx_creating(const struct xp_pctx *x, const char *name)
-{
-	for (size_t i = 0; i < x->p->n; i++)
-		if (x->p->ops[i].type == XP_OP_CREATE && !strcmp(x->p->ops[i].dev, name))
-			return 1;
-	return 0;
-}
-
-int xp_pctx_will_exist(const struct xp_pctx *x, const char *name)
-{
-	return xp_pctx_obs(x, name) || xp_pctx_creating(x, name);
-}
-
 int xp_plan_is_created(const struct xp_plan *p, const struct xp_state *s,
 		       const struct xp_observed *o, const char *name)
 {
@@ -227,15 +140,6 @@ int xp_plan_is_created(const struct xp_plan *p, const struct xp_state *s,
 	return 1;
 }
 
-const char *xp_loc_prefix(const struct xp_loc *loc, char *buf, size_t len)
-{
-	if (loc && loc->file && loc->line > 0)
-		snprintf(buf, len, "%s:%d: ", loc->file, loc->line);
-	else
-		buf[0] = 0;
-	return buf;
-}
-
 void xp_plan_wrong_kind(struct xp_pctx *x, const struct xp_loc *loc, const char *name,
 			const struct xp_obs_link *l, int want)
 {
@@ -247,24 +151,6 @@ void xp_plan_wrong_kind(struct xp_pctx *x, const struct xp_loc *loc, const char 
 		      "%s%s exists but is a %s, not a %s; rename or remove that device, or "
 		      "use another name in the map",
 		      xp_loc_prefix(loc, pre, sizeof(pre)), name, is, xp_kind_name(want));
-}
-
-size_t xp_l3_summary(const struct xp_obs_link *l, char *buf, size_t len)
-{
-	size_t n = 0, nr = l->nroutes + (size_t)l->unmovable_routes;
-	char a[64];
-
-	buf[0] = 0;
-	for (size_t i = 0; i < l->naddrs; i++) {
-		if (!xp_addr_movable(&l->addrs[i]))
-			continue;
-		xp_addr_format(&l->addrs[i], a, sizeof(a));
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", n++ ? ", " : "", a);
-	}
-	if (nr)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%zu route%s", n ? " and " : "",
-			 nr, nr == 1 ? "" : "s");
-	return n + nr;
 }
 
 /* ---- start ---- */
@@ -290,75 +176,6 @@ static void plan_up(struct xp_pctx *x, const char *name, const char *role)
 	} else if (l && !l->up) {
 		op = xp_plan_push(x->p, XP_OP_UP, name, "%s is down", role);
 		op->old = 0;
-	}
-}
-
-/* Addresses that move with a port: IPv4 all, IPv6 all but link-local
- * (the kernel keeps those on ports; we leave them be). */
-int xp_addr_movable(const struct xp_addr *a)
-{
-	if (a->family == AF_INET6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80)
-		return 0;
-	return a->family == AF_INET || a->family == AF_INET6;
-}
-
-static int addr_present(const struct xp_obs_link *l, const struct xp_addr *a)
-{
-	for (size_t i = 0; l && i < l->naddrs; i++)
-		if (xp_addr_equal(&l->addrs[i], a))
-			return 1;
-	return 0;
-}
-
-static int route_present(const struct xp_obs_link *l, const struct xp_route *r)
-{
-	for (size_t i = 0; l && i < l->nroutes; i++)
-		if (xp_route_equal(&l->routes[i], r))
-			return 1;
-	return 0;
-}
-
-/* Move what port carries onto bridge: addresses to the bridge first, then
- * routes through the bridge, then delete them from the port. */
-static void plan_move(struct xp_pctx *x, const char *port, const char *bridge)
-{
-	const struct xp_obs_link *pl = xp_pctx_obs(x, port);
-	const struct xp_obs_link *bl = xp_pctx_obs(x, bridge);
-	struct xp_op *op;
-	char buf[128];
-
-	if (!pl)
-		return;
-	for (size_t i = 0; i < pl->naddrs; i++) {
-		if (!xp_addr_movable(&pl->addrs[i]) || addr_present(bl, &pl->addrs[i]))
-			continue;
-		xp_addr_format(&pl->addrs[i], buf, sizeof(buf));
-		op =
-		    xp_plan_push(x->p, XP_OP_ADD_ADDR, bridge, "moving %s from port %s", buf, port);
-		op->addr = pl->addrs[i];
-		set_name(op->peer, port);
-	}
-	for (size_t i = 0; i < pl->nroutes; i++) {
-		if (route_present(bl, &pl->routes[i]))
-			continue;
-		op = xp_plan_push(x->p, XP_OP_ADD_ROUTE, bridge, "moving route from port %s", port);
-		op->route = pl->routes[i];
-		set_name(op->peer, port);
-	}
-	for (size_t i = 0; i < pl->nroutes; i++) {
-		op = xp_plan_push(x->p, XP_OP_DEL_ROUTE, port, "moved to %s", bridge);
-		op->route = pl->routes[i];
-		op->value = 1; /* a recorded move */
-		set_name(op->peer, bridge);
-	}
-	/* last first: an IPv4 primary takes its secondaries with it */
-	for (size_t i = pl->naddrs; i-- > 0;) {
-		if (!xp_addr_movable(&pl->addrs[i]))
-			continue;
-		op = xp_plan_push(x->p, XP_OP_DEL_ADDR, port, "moved to %s", bridge);
-		op->addr = pl->addrs[i];
-		op->value = 1;
-		set_name(op->peer, bridge);
 	}
 }
 
@@ -402,20 +219,9 @@ static void list_del(char (*l)[XP_IFNAMSIZ], size_t *n, const char *name)
 /* Is the device still wanted by the map (same kind)? */
 static int in_map(const struct xp_conf *c, const char *name, int kind)
 {
-	if (!c)
-		return 0;
-	switch (kind) {
-	case XP_K_BRIDGE:
-		return xp_conf_bridge(c, name) != NULL;
-	case XP_K_BOND:
-		return xp_conf_bond(c, name) != NULL;
-	case XP_K_VLAN:
-		return xp_conf_vlan(c, name) != NULL;
-	case XP_K_DUMMY:
-		return xp_conf_dummy(c, name) != NULL;
-	default:
-		return 0;
-	}
+	const struct xp_kind *k = xp_kind_get(kind);
+
+	return c && k && k->map_find(c, name) != NULL;
 }
 
 static int port_in_map(const struct xp_conf *c, const char *bridge, const char *port)
@@ -465,7 +271,7 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 		const struct xp_st_move *m = &s->moves[i];
 		if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route)
 			continue;
-		if (addr_present(pl, &m->addr))
+		if (xp_obs_has_addr(pl, &m->addr))
 			continue;
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, port, "moving back from %s", bridge);
 		op->addr = m->addr;
@@ -475,7 +281,7 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 	for (size_t i = 0; i < s->nmoves; i++) {
 		const struct xp_st_move *m = &s->moves[i];
 		if (strcmp(m->from, port) || strcmp(m->to, bridge) || !m->is_route ||
-		    route_present(pl, &m->route))
+		    xp_obs_has_route(pl, &m->route))
 			continue;
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ROUTE, port, "moving back from %s", bridge);
 		op->route = m->route;
@@ -527,23 +333,26 @@ static void unwind_pick(struct unwind *u)
 			char guests[256];
 			const char *why = NULL;
 
-			if (l->kind == XP_K_BRIDGE && foreign_ports(u, l, guests, sizeof(guests))) {
-				xp_plan_note(u->x->p, "bridge %s kept: it has guest ports (%s)",
-					     l->name, guests);
+			if (xp_kind_has_ports(l->kind) &&
+			    foreign_ports(u, l, guests, sizeof(guests))) {
+				xp_plan_note(u->x->p, "%s %s kept: it has guest ports (%s)",
+					     xp_kind_name(l->kind), l->name, guests);
 				list_add(&u->kept, &u->nkept, l->name);
 				why = "kept";
 			} else if (l->master[0] && !in_list(u->gone, u->ngone, l->master) &&
-				   l->master_kind == XP_K_BRIDGE) {
+				   xp_kind_has_ports(l->master_kind)) {
 				xp_plan_note(u->x->p, "%s kept: still a port of %s", l->name,
 					     l->master);
 				why = "kept";
 			} else {
 				for (size_t j = 0; j < u->x->o->n; j++) {
 					const struct xp_obs_link *v = &u->x->o->links[j];
-					if (v->kind == XP_K_VLAN && !strcmp(v->parent, l->name) &&
+					if (xp_kind_has_parent(v->kind) &&
+					    !strcmp(v->parent, l->name) &&
 					    !in_list(u->gone, u->ngone, v->name)) {
-						xp_plan_note(u->x->p, "%s kept: parent of VLAN %s",
-							     l->name, v->name);
+						xp_plan_note(u->x->p, "%s kept: parent of %s %s",
+							     l->name, xp_kind_get(v->kind)->role,
+							     v->name);
 						why = "kept";
 						break;
 					}
@@ -558,9 +367,31 @@ static void unwind_pick(struct unwind *u)
 	} while (changed);
 }
 
+/* Delete what goes, upper devices first (the table in reverse). */
+static void unwind_delete(struct unwind *u)
+{
+	const struct xp_state *s = u->x->s;
+	size_t nk = 0;
+
+	while (xp_kinds[nk])
+		nk++;
+	for (size_t k = nk; k-- > 0;)
+		for (size_t i = s->ndevs; i-- > 0;) {
+			const struct xp_st_dev *d = &s->devs[i];
+			struct xp_op *op;
+			if (d->kind != xp_kinds[k]->kind || !in_list(u->gone, u->ngone, d->name))
+				continue;
+			op = xp_plan_push(u->x->p, XP_OP_DELETE, d->name, "created by xenplumb%s",
+					  u->stop ? "" : ", no longer in the map");
+			op->kind = d->kind;
+			op->created = 1;
+			if (xp_kinds[k]->plan_deleted)
+				xp_kinds[k]->plan_deleted(u->x, d->name);
+		}
+}
+
 static void unwind_plan(struct xp_pctx *x, int stop)
 {
-	static const int order[] = {XP_K_BRIDGE, XP_K_VLAN, XP_K_BOND, XP_K_DUMMY};
 	struct unwind u = {.x = x, .stop = stop};
 	const struct xp_state *s = x->s;
 	struct xp_op *op;
@@ -595,28 +426,47 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 			set_name(op->peer, sp->bridge);
 		}
 	}
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
-		for (size_t i = s->ndevs; i-- > 0;) {
-			const struct xp_st_dev *d = &s->devs[i];
-			if (d->kind != order[k] || !in_list(u.gone, u.ngone, d->name))
-				continue;
-			op = xp_plan_push(x->p, XP_OP_DELETE, d->name, "created by xenplumb%s",
-					  stop ? "" : ", no longer in the map");
-			op->kind = d->kind;
-			op->created = 1;
-			if (d->kind != XP_K_BOND)
-				continue;
-			for (size_t j = 0; j < s->nslaves; j++) {
-				const struct xp_st_slave *sl = &s->slaves[j];
-				if (strcmp(sl->bond, d->name) || !sl->was_up ||
-				    !xp_pctx_obs(x, sl->slave))
-					continue;
-				xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s",
-					     d->name);
-			}
-		}
+	unwind_delete(&u);
 	free(u.gone);
 	free(u.kept);
+}
+
+/* Creation and adoption, lower devices first; then ports. */
+static void plan_devices(struct xp_pctx *x)
+{
+	struct xp_kind_entry e;
+
+	for (size_t k = 0; xp_kinds[k]; k++)
+		for (size_t i = 0; xp_kinds[k]->map_entry(x->c, i, &e); i++) {
+			const struct xp_obs_link *l = xp_pctx_obs(x, e.name);
+			if (l && l->kind != xp_kinds[k]->kind)
+				xp_plan_wrong_kind(x, e.loc, e.name, l, xp_kinds[k]->kind);
+			else
+				xp_kinds[k]->plan(x, e.spec, l);
+		}
+	for (size_t k = 0; xp_kinds[k]; k++)
+		for (size_t i = 0; xp_kinds[k]->plan_ports && xp_kinds[k]->map_entry(x->c, i, &e);
+		     i++)
+			xp_kinds[k]->plan_ports(x, e.spec);
+}
+
+/* Up, in dependency order: a kind's lower devices (a bridge's ports) just
+ * before the kind's own. */
+static void plan_ups(struct xp_pctx *x)
+{
+	struct xp_kind_entry e;
+
+	for (size_t k = 0; xp_kinds[k]; k++) {
+		const struct xp_kind *kd = xp_kinds[k];
+		for (size_t i = 0; kd->up_first && kd->map_entry(x->c, i, &e); i++) {
+			const char *port;
+			for (size_t j = 0; (port = kd->up_first(e.spec, j)); j++)
+				if (xp_pctx_will_exist(x, port))
+					plan_up(x, port, kd->up_role);
+		}
+		for (size_t i = 0; kd->map_entry(x->c, i, &e); i++)
+			plan_up(x, e.name, kd->role);
+	}
 }
 
 int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
@@ -625,36 +475,13 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
 
 	memset(p, 0, sizeof(*p));
-	/* Creation and adoption, lower devices first. */
-	for (size_t i = 0; i < c->ndummies; i++)
-		xp_dummy_plan(&x, &c->dummies[i]);
-	for (size_t i = 0; i < c->nbonds; i++)
-		xp_bond_plan(&x, &c->bonds[i]);
-	for (size_t i = 0; i < c->nvlans; i++)
-		xp_vlan_plan(&x, &c->vlans[i]);
-	for (size_t i = 0; i < c->nbridges; i++)
-		xp_bridge_plan(&x, &c->bridges[i]);
-	/* Ports. */
-	for (size_t i = 0; i < c->nbridges; i++)
-		xp_bridge_plan_ports(&x, &c->bridges[i]);
-	/* Up, in dependency order. */
-	for (size_t i = 0; i < c->ndummies; i++)
-		plan_up(&x, c->dummies[i].name, "dummy");
-	for (size_t i = 0; i < c->nbonds; i++)
-		plan_up(&x, c->bonds[i].name, "bond");
-	for (size_t i = 0; i < c->nvlans; i++)
-		plan_up(&x, c->vlans[i].name, "VLAN");
-	for (size_t i = 0; i < c->nbridges; i++)
-		for (size_t j = 0; j < c->bridges[i].nports; j++)
-			if (xp_pctx_will_exist(&x, c->bridges[i].ports[j]))
-				plan_up(&x, c->bridges[i].ports[j], "bridge port");
-	for (size_t i = 0; i < c->nbridges; i++)
-		plan_up(&x, c->bridges[i].name, "bridge");
-	/* Addresses and routes onto bridges that say move-addresses. */
-	for (size_t i = 0; i < c->nbridges; i++)
-		if (c->bridges[i].move_addresses)
-			for (size_t j = 0; j < c->bridges[i].nports; j++)
-				plan_move(&x, c->bridges[i].ports[j], c->bridges[i].name);
+	plan_devices(&x);
+	plan_ups(&x);
+	for (size_t k = 0; xp_kinds[k]; k++) {
+		struct xp_kind_entry e;
+		for (size_t i = 0; xp_kinds[k]->plan_late && xp_kinds[k]->map_entry(c, i, &e); i++)
+			xp_kinds[k]->plan_late(&x, e.spec);
+	}
 	if (reload)
 		unwind_plan(&x, 0);
 	return p->nerrors ? -1 : 0;

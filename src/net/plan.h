@@ -83,7 +83,7 @@ void xp_plan_free(struct xp_plan *p);
 void xp_op_format(const struct xp_op *op, char *buf, size_t len);
 const char *xp_op_name(int type);
 
-/* Helpers for nd_*.c. */
+/* Plan-building primitives (pctx.c), for the kinds and the core. */
 struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void xp_plan_error(struct xp_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

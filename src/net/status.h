@@ -1,6 +1,8 @@
 /* network-xenplumb status: the live state against the map, as a table or
- * as JSON (docs/status-schema.json).  Returns the exit code: 0 live
- * matches the map, 1 drift, 2 errors. */
+ * as JSON (docs/status-schema.json).  Both come from one model, a json-c
+ * document: `status --json` prints it, `status` renders it as the table
+ * (status_text.c).  Returns the exit code: 0 live matches the map, 1
+ * drift, 2 errors. */
 #ifndef XP_STATUS_H
 #define XP_STATUS_H
 
@@ -10,7 +12,18 @@
 #include "net/observe.h"
 #include "net/state.h"
 
+struct json_object;
+
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
 		  const struct xp_state *s, int json, FILE *out);
+
+/* The model: map, xenstore, domain_source, bridges, bonds, vlans, dummies,
+ * networks, drift, matches_map (docs/status-schema.json).  The caller
+ * json_object_put()s it. */
+struct json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
+				    const struct xp_observed *o, const struct xp_state *s);
+
+/* The table, from a model xp_status_model built. */
+void xp_status_render(struct json_object *model, FILE *out);
 
 #endif

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/nl.h"
+
 #define CHAIN "ingress"
 #define PRIO  (-300)
 
@@ -127,26 +129,12 @@ static json_object *addr_set(const struct xp_antispoof *a, int family, const cha
 	return obj1("set", s);
 }
 
-char *xp_antispoof_json(const struct xp_antispoof *a)
+/* add+delete+add: replaces a stale table atomically, absent or not; then
+ * the ingress chain on the vif. */
+static void add_table_and_chain(json_object *cmds, const struct xp_antispoof *a)
 {
-	static const char *const arp_extra[] = {"0.0.0.0", NULL};
-	static const char *const v6_extra[] = {"::", "fe80::/10", NULL};
-	json_object *root, *cmds, *ch;
-	char mac[18];
-	size_t nv4 = 0, nv6 = 0;
-	char *out;
+	json_object *ch;
 
-	for (size_t i = 0; i < a->nips; i++) {
-		if (a->ips[i].family == AF_INET)
-			nv4++;
-		else
-			nv6++;
-	}
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2],
-		 a->mac[3], a->mac[4], a->mac[5]);
-
-	cmds = json_object_new_array();
-	/* add+delete+add: replaces a stale table atomically, absent or not */
 	json_object_array_add(cmds, obj1("add", table_obj(a->table)));
 	json_object_array_add(cmds, obj1("delete", table_obj(a->table)));
 	json_object_array_add(cmds, obj1("add", table_obj(a->table)));
@@ -160,7 +148,15 @@ char *xp_antispoof_json(const struct xp_antispoof *a)
 	json_object_object_add(ch, "prio", json_object_new_int(PRIO));
 	json_object_object_add(ch, "policy", json_object_new_string("accept"));
 	json_object_array_add(cmds, obj1("add", obj1("chain", ch)));
+}
 
+/* Source MAC, tagged frames, ARP sender MAC. */
+static void add_l2_rules(json_object *cmds, const struct xp_antispoof *a)
+{
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2],
+		 a->mac[3], a->mac[4], a->mac[5]);
 	{
 		json_object *e[] = {
 		    match("!=", payload("ether", "saddr"), json_object_new_string(mac)),
@@ -181,39 +177,65 @@ char *xp_antispoof_json(const struct xp_antispoof *a)
 		    verdict("drop"), NULL};
 		add_rule(cmds, a->table, e);
 	}
-	if (a->nips > 0) {
-		json_object *arp[] = {
-		    match("!=", payload("arp", "saddr ip"), addr_set(a, AF_INET, arp_extra)),
-		    verdict("drop"), NULL};
-		json_object *dhcp[] = {
-		    match("==", payload("ip", "saddr"), json_object_new_string("0.0.0.0")),
-		    match("==", payload("udp", "sport"), json_object_new_int(68)),
-		    match("==", payload("udp", "dport"), json_object_new_int(67)),
-		    verdict("accept"), NULL};
+}
 
-		add_rule(cmds, a->table, arp);
-		add_rule(cmds, a->table, dhcp);
-		if (nv4) {
-			json_object *e[] = {
-			    match("!=", payload("ip", "saddr"), addr_set(a, AF_INET, NULL)),
-			    verdict("drop"), NULL};
-			add_rule(cmds, a->table, e);
-		} else {
-			json_object *e[] = {
-			    match(
-				"==", obj1("meta", obj1("key", json_object_new_string("protocol"))),
-				json_object_new_string("ip")),
-			    verdict("drop"), NULL};
-			add_rule(cmds, a->table, e);
-		}
-	}
-	if (nv6) {
+/* ARP sender IP, DHCP requests, IPv4 source (only when `ip` lists any
+ * address; none of IPv4 among them: no IPv4 at all). */
+static void add_ipv4_rules(json_object *cmds, const struct xp_antispoof *a, size_t nv4)
+{
+	static const char *const arp_extra[] = {"0.0.0.0", NULL};
+	json_object *arp[] = {
+	    match("!=", payload("arp", "saddr ip"), addr_set(a, AF_INET, arp_extra)),
+	    verdict("drop"), NULL};
+	json_object *dhcp[] = {
+	    match("==", payload("ip", "saddr"), json_object_new_string("0.0.0.0")),
+	    match("==", payload("udp", "sport"), json_object_new_int(68)),
+	    match("==", payload("udp", "dport"), json_object_new_int(67)), verdict("accept"), NULL};
+
+	add_rule(cmds, a->table, arp);
+	add_rule(cmds, a->table, dhcp);
+	if (nv4) {
+		json_object *e[] = {match("!=", payload("ip", "saddr"), addr_set(a, AF_INET, NULL)),
+				    verdict("drop"), NULL};
+		add_rule(cmds, a->table, e);
+	} else {
 		json_object *e[] = {
-		    match("!=", payload("ip6", "saddr"), addr_set(a, AF_INET6, v6_extra)),
+		    match("==", obj1("meta", obj1("key", json_object_new_string("protocol"))),
+			  json_object_new_string("ip")),
 		    verdict("drop"), NULL};
 		add_rule(cmds, a->table, e);
 	}
+}
 
+/* IPv6 source: its addresses, link-local or :: . */
+static void add_ipv6_rules(json_object *cmds, const struct xp_antispoof *a)
+{
+	static const char *const v6_extra[] = {"::", "fe80::/10", NULL};
+	json_object *e[] = {match("!=", payload("ip6", "saddr"), addr_set(a, AF_INET6, v6_extra)),
+			    verdict("drop"), NULL};
+
+	add_rule(cmds, a->table, e);
+}
+
+char *xp_antispoof_json(const struct xp_antispoof *a)
+{
+	json_object *root, *cmds;
+	size_t nv4 = 0, nv6 = 0;
+	char *out;
+
+	for (size_t i = 0; i < a->nips; i++) {
+		if (a->ips[i].family == AF_INET)
+			nv4++;
+		else
+			nv6++;
+	}
+	cmds = json_object_new_array();
+	add_table_and_chain(cmds, a);
+	add_l2_rules(cmds, a);
+	if (a->nips > 0)
+		add_ipv4_rules(cmds, a, nv4);
+	if (nv6)
+		add_ipv6_rules(cmds, a);
 	root = obj1("nftables", cmds);
 	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
@@ -294,14 +316,21 @@ static int run(const char *cmd, char *err, size_t errlen)
 	return rc ? -1 : 0;
 }
 
-/* Does netdev table `table` exist?  One NFT_MSG_GETTABLE over nfnetlink:
- * cheap, and without nf_tables loaded there can be no table.  1, 0, or -1
- * when it cannot tell. */
+static int on_table(struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	(void)arg;
+	return 0;
+}
+
+/* Does netdev table `table` exist?  One NFT_MSG_GETTABLE over nfnetlink
+ * (xp_nl_query: the table is the one answer): cheap, and without nf_tables
+ * loaded there can be no table.  1, 0, or -1 when it cannot tell. */
 static int table_exists(const char *table)
 {
 	struct nfgenmsg g = {.nfgen_family = NFPROTO_NETDEV, .version = NFNETLINK_V0};
 	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_msg *m = NULL;
+	struct nl_msg *m;
 	int err = -1;
 
 	if (!sk || nl_connect(sk, NETLINK_NETFILTER) < 0)
@@ -309,12 +338,11 @@ static int table_exists(const char *table)
 	m = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE,
 			       NLM_F_REQUEST | NLM_F_ACK);
 	if (!m || nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(m, NFTA_TABLE_NAME, table) < 0)
+	    nla_put_string(m, NFTA_TABLE_NAME, table) < 0) {
+		nlmsg_free(m);
 		goto out;
-	if (nl_send_auto(sk, m) < 0)
-		goto out;
-	/* The table (ignored), then the ack; or an error. */
-	err = nl_recvmsgs_default(sk);
+	}
+	err = xp_nl_query(sk, m, on_table, NULL);
 	if (err >= 0)
 		err = 1;
 	else if (err == -NLE_OBJ_NOTFOUND || err == -NLE_OPNOTSUPP || err == -NLE_NOACCESS ||
@@ -323,8 +351,6 @@ static int table_exists(const char *table)
 	else
 		err = -1;
 out:
-	if (m)
-		nlmsg_free(m);
 	if (sk)
 		nl_socket_free(sk);
 	return err;

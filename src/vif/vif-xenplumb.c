@@ -26,6 +26,12 @@
 
 #define ERRLEN 512
 
+/* Room for each backend key read (a key is at most 1024 bytes, plus slack
+ * to tell "too long"). */
+struct keybuf {
+	char bridge[1100], vifname[1100], mtu[1100], ip[1100], mac[1100], vlan[1100];
+};
+
 struct run {
 	struct vif_inv inv;
 	struct xs_handle *xs;
@@ -34,6 +40,7 @@ struct run {
 	int have_conf;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
 	char err[ERRLEN];
+	struct keybuf kb;
 };
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
@@ -108,114 +115,138 @@ static int read_key(struct run *r, const char *key, char *buf, size_t len, const
 	return 0;
 }
 
+/* The backend keys; as stock, the store overrides values given by env or
+ * arguments. */
+static int read_keys(struct run *r, struct vif_raw *raw)
+{
+	struct keybuf *b = &r->kb;
+
+	if (read_key(r, "bridge", b->bridge, sizeof(b->bridge), &raw->bridge) ||
+	    read_key(r, "vifname", b->vifname, sizeof(b->vifname), &raw->vifname) ||
+	    read_key(r, "mtu", b->mtu, sizeof(b->mtu), &raw->mtu) ||
+	    read_key(r, "ip", b->ip, sizeof(b->ip), &raw->ip) ||
+	    read_key(r, "mac", b->mac, sizeof(b->mac), &raw->mac) ||
+	    read_key(r, "vlan", b->vlan, sizeof(b->vlan), &raw->vlan))
+		return -1;
+	if (!raw->bridge && *r->inv.bridge)
+		raw->bridge = r->inv.bridge;
+	if (!raw->ip && *r->inv.ip)
+		raw->ip = r->inv.ip;
+	return 0;
+}
+
+/* Never take the name netback or qemu gives another guest's NIC. */
+static int check_vifname(struct run *r, const char *vifname, int tap)
+{
+	unsigned d, n;
+
+	if (*vifname && !vif_parse_devname(vifname, tap, &d, &n) &&
+	    (d != r->inv.domid || n != r->inv.devid)) {
+		snprintf(r->err, sizeof(r->err),
+			 "vifname %s is the kernel name of another guest's NIC", vifname);
+		return -1;
+	}
+	return 0;
+}
+
+/* Which bridge, and the VLANs given once. */
+static int resolve_bridge(struct run *r, const struct vif_keys *k, struct vif_target *t)
+{
+	struct vif_lookup lk = {r, cb_link_kind, cb_network, cb_default_bridge};
+
+	if (load_map(r))
+		return -1;
+	if (vif_resolve_bridge(k->bridge, &lk, t, r->err, sizeof(r->err)))
+		return -1;
+	if (t->has_vlan && k->has_vlan) {
+		snprintf(r->err, sizeof(r->err),
+			 "VLANs given twice: by the bridge key (%s) and by the vlan key", t->how);
+		return -1;
+	}
+	return 0;
+}
+
+static void plan_port(struct run *r, const struct vif_keys *k, const struct vif_target *t,
+		      const char *table, struct vif_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->kname = r->inv.dev;
+	p->newname = k->vifname;
+	p->bridge = t->bridge;
+	p->mtu = k->mtu;
+	p->has_vlan = t->has_vlan || k->has_vlan;
+	p->vlan = t->has_vlan ? &t->vlan : &k->vlan;
+	p->table = table;
+	p->br = r->last;
+}
+
+/* Antispoofing where the map's bridge asks for it. */
+static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_plan *p)
+{
+	const struct xp_bridge *cb = r->have_conf ? xp_conf_bridge(&r->conf, p->bridge) : NULL;
+
+	if (!cb || !cb->antispoof)
+		return 0;
+	if (!k->has_mac) {
+		snprintf(r->err, sizeof(r->err),
+			 "bridge %s has antispoof = yes but the vif has no mac key", p->bridge);
+		return -1;
+	}
+	p->antispoof = 1;
+	memcpy(p->as.mac, k->mac, 6);
+	p->as.ips = k->ips;
+	p->as.nips = k->nips;
+	/* tagged frames only where the port carries tagged VLANs */
+	p->as.allow_tagged = 0;
+	if (p->has_vlan) {
+		int lo = 0, hi = 0, f;
+		while (xp_vlanspec_next_run(p->vlan, &lo, &hi, &f) == 0)
+			if (!(f & XP_VLAN_F_UNTAGGED))
+				p->as.allow_tagged = 1;
+	}
+	return 0;
+}
+
+/* A PV vif's MTU where stock set_mtu writes it (the frontend's directory),
+ * then hotplug-status; on failure the port is unplumbed again. */
+static int report_up(struct run *r, const char *table, int mtu)
+{
+	char path[128], mtutxt[16], e2[256];
+	int found;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
+	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
+	if (xp_xs_write(r->xs, path, "mtu", mtutxt))
+		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
+	else if (r->inv.action == VIF_ONLINE && xp_xs_report_connected(r->xs, r->inv.xbpath))
+		snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status", r->inv.xbpath);
+	else
+		return 0;
+	vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
+	return -1;
+}
+
 static int do_up(struct run *r)
 {
-	static char b_bridge[1100], b_vifname[1100], b_mtu[1100], b_ip[1100], b_mac[1100],
-	    b_vlan[1100];
 	struct vif_raw raw = {0};
 	struct vif_keys k;
 	struct vif_target t;
-	struct vif_lookup lk = {r, cb_link_kind, cb_network, cb_default_bridge};
 	struct vif_plan p;
-	const struct xp_bridge *cb;
 	char table[64];
 	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
 
-	if (read_key(r, "bridge", b_bridge, sizeof(b_bridge), &raw.bridge) ||
-	    read_key(r, "vifname", b_vifname, sizeof(b_vifname), &raw.vifname) ||
-	    read_key(r, "mtu", b_mtu, sizeof(b_mtu), &raw.mtu) ||
-	    read_key(r, "ip", b_ip, sizeof(b_ip), &raw.ip) ||
-	    read_key(r, "mac", b_mac, sizeof(b_mac), &raw.mac) ||
-	    read_key(r, "vlan", b_vlan, sizeof(b_vlan), &raw.vlan))
+	if (read_keys(r, &raw) || vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) ||
+	    check_vifname(r, k.vifname, tap) || resolve_bridge(r, &k, &t))
 		return -1;
-	/* As stock: the store overrides values given by env or arguments. */
-	if (!raw.bridge && *r->inv.bridge)
-		raw.bridge = r->inv.bridge;
-	if (!raw.ip && *r->inv.ip)
-		raw.ip = r->inv.ip;
-	if (vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)))
-		return -1;
-	if (*k.vifname) {
-		unsigned d, n;
-		/* never take the name netback or qemu gives another guest's NIC */
-		if (!vif_parse_devname(k.vifname, tap, &d, &n) &&
-		    (d != r->inv.domid || n != r->inv.devid)) {
-			snprintf(r->err, sizeof(r->err),
-				 "vifname %s is the kernel name of another guest's NIC", k.vifname);
-			return -1;
-		}
-	}
-	if (load_map(r))
-		return -1;
-	if (vif_resolve_bridge(k.bridge, &lk, &t, r->err, sizeof(r->err)))
-		return -1;
-	if (t.has_vlan && k.has_vlan) {
-		snprintf(r->err, sizeof(r->err),
-			 "VLANs given twice: by the bridge key (%s) and by the vlan key", t.how);
-		return -1;
-	}
-
-	memset(&p, 0, sizeof(p));
-	p.kname = r->inv.dev;
-	p.newname = k.vifname;
-	p.bridge = t.bridge;
-	p.mtu = k.mtu;
-	p.has_vlan = t.has_vlan || k.has_vlan;
-	p.vlan = t.has_vlan ? &t.vlan : &k.vlan;
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
-	p.table = table;
-	p.br = r->last;
-	cb = r->have_conf ? xp_conf_bridge(&r->conf, t.bridge) : NULL;
-	if (cb && cb->antispoof) {
-		if (!k.has_mac) {
-			snprintf(r->err, sizeof(r->err),
-				 "bridge %s has antispoof = yes but the vif has no mac key",
-				 t.bridge);
-			return -1;
-		}
-		p.antispoof = 1;
-		memcpy(p.as.mac, k.mac, 6);
-		p.as.ips = k.ips;
-		p.as.nips = k.nips;
-		/* tagged frames only where the port carries tagged VLANs */
-		p.as.allow_tagged = 0;
-		if (p.has_vlan) {
-			int lo = 0, hi = 0, f;
-			while (xp_vlanspec_next_run(p.vlan, &lo, &hi, &f) == 0)
-				if (!(f & XP_VLAN_F_UNTAGGED))
-					p.as.allow_tagged = 1;
-		}
-	}
+	plan_port(r, &k, &t, table, &p);
+	if (plan_antispoof(r, &k, &p))
+		return -1;
 	xp_log(LOG_INFO, "%s %s: bridge %s (%s)", vif_action_name(r->inv.action), r->inv.dev,
 	       t.bridge, t.how);
 	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
 		return -1;
-
-	if (!tap) {
-		char path[128], mtutxt[16];
-		int fail = 0, found;
-
-		/* Where stock set_mtu writes it: the frontend's directory. */
-		snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid,
-			 r->inv.devid);
-		snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
-		if (xp_xs_write(r->xs, path, "mtu", mtutxt)) {
-			snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
-			fail = 1;
-		} else if (r->inv.action == VIF_ONLINE &&
-			   xp_xs_report_connected(r->xs, r->inv.xbpath)) {
-			snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status",
-				 r->inv.xbpath);
-			fail = 1;
-		}
-		if (fail) {
-			char e2[256];
-
-			vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
-			return -1;
-		}
-	}
-	return 0;
+	return tap ? 0 : report_up(r, table, mtu);
 }
 
 /* ---- offline / remove ---------------------------------------------------- */

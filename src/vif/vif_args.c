@@ -110,12 +110,11 @@ static int copy_opt(char *dst, size_t len, const char *v, const char *what, char
 	return 0;
 }
 
-int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
+/* The command: the first argument that is no VAR=VAL. */
+static int parse_action(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
 {
-	const char *cmd = NULL, *t, *v;
-	unsigned d2, n2;
+	const char *cmd = NULL;
 
-	memset(inv, 0, sizeof(*inv));
 	for (int i = 1; i < argc; i++)
 		if (!is_var_arg(argv[i])) {
 			cmd = argv[i];
@@ -140,8 +139,13 @@ int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t 
 		return -1;
 	}
 	inv->up = inv->action == VIF_ONLINE || inv->action == VIF_ADD;
+	return 0;
+}
 
-	t = vif_getvar(argc, argv, "type_if");
+static int parse_type(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
+{
+	const char *t = vif_getvar(argc, argv, "type_if");
+
 	if (!t || !*t || !strcmp(t, "vif"))
 		inv->type = VIF_TYPE_VIF;
 	else if (!strcmp(t, "tap"))
@@ -151,39 +155,39 @@ int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t 
 			 xp_valid_text(t, 16) ? "?" : t);
 		return -1;
 	}
-	if ((inv->type == VIF_TYPE_VIF) !=
-	    (inv->action == VIF_ONLINE || inv->action == VIF_OFFLINE)) {
-		inv->noop = 1;
-		return 0;
-	}
+	return 0;
+}
 
-	if (copy_opt(inv->bridge, sizeof(inv->bridge), vif_getvar(argc, argv, "bridge"), "bridge",
-		     err, errlen) ||
-	    copy_opt(inv->ip, sizeof(inv->ip), vif_getvar(argc, argv, "ip"), "ip", err, errlen))
+/* A PV vif: XENBUS_PATH names the backend, vif the device in it. */
+static int parse_vif_dev(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
+{
+	const char *v = vif_getvar(argc, argv, "XENBUS_PATH");
+	unsigned d2, n2;
+
+	if (!v || vif_parse_xbpath(v, &inv->domid, &inv->devid)) {
+		snprintf(err, errlen, "XENBUS_PATH missing or not backend/vif/DOMID/DEVID");
 		return -1;
-
-	if (inv->type == VIF_TYPE_VIF) {
-		v = vif_getvar(argc, argv, "XENBUS_PATH");
-		if (!v || vif_parse_xbpath(v, &inv->domid, &inv->devid)) {
-			snprintf(err, errlen, "XENBUS_PATH missing or not backend/vif/DOMID/DEVID");
-			return -1;
-		}
-		memcpy(inv->xbpath, v, strlen(v) + 1);
-		v = vif_getvar(argc, argv, "vif");
-		if (!v || vif_parse_devname(v, 0, &d2, &n2)) {
-			snprintf(err, errlen, "vif missing or not a vifDOMID.DEVID name");
-			return -1;
-		}
-		if (d2 != inv->domid || n2 != inv->devid) {
-			snprintf(err, errlen, "vif %s does not belong to %s", v, inv->xbpath);
-			return -1;
-		}
-		memcpy(inv->dev, v, strlen(v) + 1);
-		return 0;
 	}
+	memcpy(inv->xbpath, v, strlen(v) + 1);
+	v = vif_getvar(argc, argv, "vif");
+	if (!v || vif_parse_devname(v, 0, &d2, &n2)) {
+		snprintf(err, errlen, "vif missing or not a vifDOMID.DEVID name");
+		return -1;
+	}
+	if (d2 != inv->domid || n2 != inv->devid) {
+		snprintf(err, errlen, "vif %s does not belong to %s", v, inv->xbpath);
+		return -1;
+	}
+	memcpy(inv->dev, v, strlen(v) + 1);
+	return 0;
+}
 
-	/* tap: the backend follows from the emulated NIC's name, as stock does. */
-	v = vif_getvar(argc, argv, "INTERFACE");
+/* tap: the backend follows from the emulated NIC's name, as stock does. */
+static int parse_tap_dev(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
+{
+	const char *v = vif_getvar(argc, argv, "INTERFACE");
+	unsigned d2, n2;
+
 	if (!v || vif_parse_devname(v, 1, &inv->domid, &inv->devid)) {
 		snprintf(err, errlen, "INTERFACE missing or not a vifDOMID.DEVID-emu name");
 		return -1;
@@ -196,4 +200,23 @@ int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t 
 		snprintf(inv->xbpath, sizeof(inv->xbpath), "/local/domain/0/backend/vif/%u/%u",
 			 inv->domid, inv->devid);
 	return 0;
+}
+
+int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
+{
+	memset(inv, 0, sizeof(*inv));
+	if (parse_action(argc, argv, inv, err, errlen) || parse_type(argc, argv, inv, err, errlen))
+		return -1;
+	if ((inv->type == VIF_TYPE_VIF) !=
+	    (inv->action == VIF_ONLINE || inv->action == VIF_OFFLINE)) {
+		inv->noop = 1;
+		return 0;
+	}
+	if (copy_opt(inv->bridge, sizeof(inv->bridge), vif_getvar(argc, argv, "bridge"), "bridge",
+		     err, errlen) ||
+	    copy_opt(inv->ip, sizeof(inv->ip), vif_getvar(argc, argv, "ip"), "ip", err, errlen))
+		return -1;
+	if (inv->type == VIF_TYPE_VIF)
+		return parse_vif_dev(argc, argv, inv, err, errlen);
+	return parse_tap_dev(argc, argv, inv, err, errlen);
 }

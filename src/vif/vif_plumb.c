@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/nl.h"
 #include "vif/vif_bridge.h"
+#include "vif/vif_steps.h"
 
 /* VLANs 1..4094 alternate at worst: 2047 runs. */
 #define XP_VLAN_MAX_RUNS 2048
@@ -47,20 +48,32 @@ static int brvlan_del(struct nl_sock *sk, int ifindex, int vid)
 	return xp_brport_vlans(sk, ifindex, 1, &r, 1);
 }
 
+/* A look-up's answer that there is no such link. */
+static int missing(int rc)
+{
+	return rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV;
+}
+
+static int is_bridge(struct rtnl_link *l)
+{
+	const char *type = rtnl_link_get_type(l);
+
+	return type && !strcmp(type, "bridge");
+}
+
+/* xp_link_by_name, sorted into VIF_LINK_*. */
 int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
 	struct rtnl_link *l;
 	int err = xp_link_by_name(sk, name, &l);
-	const char *type;
 
 	*out = NULL;
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+	if (missing(err))
 		return VIF_LINK_NONE;
 	if (err < 0)
 		return -1;
 	*out = l;
-	type = rtnl_link_get_type(l);
-	return type && !strcmp(type, "bridge") ? VIF_LINK_BRIDGE : VIF_LINK_OTHER;
+	return is_bridge(l) ? VIF_LINK_BRIDGE : VIF_LINK_OTHER;
 }
 
 int vif_link_kind(struct nl_sock *sk, const char *name)
@@ -79,7 +92,6 @@ static int altname(struct nl_sock *sk, int type, int ifindex, const char *name)
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
 	struct nl_msg *m = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
 	struct nlattr *pl;
-	int err;
 
 	if (!m)
 		return -NLE_NOMEM;
@@ -90,15 +102,13 @@ static int altname(struct nl_sock *sk, int type, int ifindex, const char *name)
 		return -NLE_NOMEM;
 	}
 	nla_nest_end(m, pl);
-	err = nl_send_auto(sk, m);
-	nlmsg_free(m);
-	return err < 0 ? err : nl_wait_for_ack(sk);
+	return xp_nl_do(sk, m);
 }
 
 /* One change to link l; changes is consumed. */
 static int change(struct nl_sock *sk, struct rtnl_link *l, struct rtnl_link *changes)
 {
-	int err = xp_link_change(sk, l, changes);
+	int err = xp_link_change_do(sk, l, changes);
 
 	rtnl_link_put(changes);
 	return err;
@@ -160,236 +170,382 @@ static int set_attrs(struct nl_sock *sk, struct rtnl_link *l, const char *name, 
 	return err;
 }
 
-/* What this run changed, to undo it. */
-struct undo {
-	int ifindex;
-	char oldname[XP_IFNAMSIZ];
-	uint8_t oldmac[6];
-	int has_oldmac;
-	int oldmtu;
-	int was_up;
-	int downed, renamed, altnamed, attrs, joined, antispoofed;
-};
-
-static void rollback(struct nl_sock *sk, const struct undo *u, const struct vif_plan *p)
-{
-	struct rtnl_link *l;
-	char e[256];
-
-	if (u->antispoofed && xp_antispoof_remove(p->table, e, sizeof(e)))
-		xp_log(LOG_WARNING, "undo: %s", e);
-	if (xp_link_by_index(sk, u->ifindex, &l) < 0) {
-		xp_log(LOG_WARNING, "undo: %s is gone", p->kname);
-		return;
-	}
-	set_up(sk, l, 0);
-	if (u->joined && set_master(sk, l, 0) < 0)
-		xp_log(LOG_WARNING, "undo: cannot take %s off bridge %s", p->kname, p->bridge);
-	if (u->altnamed)
-		altname(sk, RTM_DELLINKPROP, u->ifindex, p->kname);
-	if (u->renamed || u->attrs) {
-		int err = set_attrs(sk, l, u->renamed ? u->oldname : NULL,
-				    u->has_oldmac ? u->oldmac : NULL, u->oldmtu, 0, 0);
-		if (err < 0)
-			xp_log(LOG_WARNING, "undo: cannot restore %s: %s", u->oldname,
-			       xp_nl_strerror(err));
-	}
-	if (u->was_up)
-		set_up(sk, l, 1);
-	rtnl_link_put(l);
-}
-
-__attribute__((format(printf, 4, 5))) static int failf(char *err, size_t errlen, int nlerr,
-						       const char *fmt, ...)
+static int vfailf(char *err, size_t errlen, int nlerr, const char *kernel, const char *fmt,
+		  va_list ap)
 {
 	char what[200];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (nlerr)
+	if (nlerr && kernel && *kernel)
+		snprintf(err, errlen, "%s: %s: %s", what, xp_nl_strerror(nlerr), kernel);
+	else if (nlerr)
 		snprintf(err, errlen, "%s: %s", what, xp_nl_strerror(nlerr));
 	else
 		snprintf(err, errlen, "%s", what);
 	return -1;
 }
 
-int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err, size_t errlen)
+/* A refusal found by a look-up (libnl's words only). */
+__attribute__((format(printf, 4, 5))) static int failf(char *err, size_t errlen, int nlerr,
+						       const char *fmt, ...)
 {
-	struct rtnl_link *l = NULL, *br = NULL, *other = NULL;
-	struct undo u;
-	const char *dev;
-	struct nl_addr *a;
-	int rc, brmtu, filtering = 0, defpvid = 0, mtu, up = 0;
+	va_list ap;
 
-	memset(&u, 0, sizeof(u));
-	rc = xp_link_by_name(sk, p->kname, &l);
+	va_start(ap, fmt);
+	vfailf(err, errlen, nlerr, NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A request the kernel refused (xp_nl_do): its extended-ack text too. */
+__attribute__((format(printf, 4, 5))) static int failk(char *err, size_t errlen, int nlerr,
+						       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfailf(err, errlen, nlerr, xp_nl_last_error(), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- online: the checks, then the steps ---------------------------------- */
+
+/* One online: what the checks found, what the steps did. */
+struct plumb {
+	struct nl_sock *sk;
+	struct vif_plan *p;
+	char *err;
+	size_t errlen;
+	struct rtnl_link *l, *br; /* the port and its bridge as found */
+	int ifindex, brindex;
+	char oldname[XP_IFNAMSIZ];
+	uint8_t oldmac[6];
+	int has_oldmac, oldmtu, was_up;
+	const char *dev;     /* the port's name now */
+	const char *newname; /* the name to give it, NULL: keep */
+	int mtu, defpvid;
+	int up;	      /* set up by the attributes request */
+	int altnamed; /* kept its kernel name as an altname */
+	/* undo: the port found again (after a rename the old object has the
+	 * old name), and set down, before the first undo that touches it */
+	struct rtnl_link *ul;
+	int ul_state; /* 0 not yet looked for, 1 found, -1 gone */
+};
+
+static int check_port(struct plumb *c)
+{
+	struct nl_addr *a;
+	int rc = xp_link_by_name(c->sk, c->p->kname, &c->l);
+
 	if (rc < 0)
-		return failf(err, errlen, rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV ? 0 : rc,
-			     "cannot find device %s", p->kname);
-	u.ifindex = rtnl_link_get_ifindex(l);
-	snprintf(u.oldname, sizeof(u.oldname), "%s", rtnl_link_get_name(l));
-	u.oldmtu = (int)rtnl_link_get_mtu(l);
-	u.was_up = !!(rtnl_link_get_flags(l) & IFF_UP);
-	a = rtnl_link_get_addr(l);
+		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find device %s",
+			     c->p->kname);
+	c->ifindex = rtnl_link_get_ifindex(c->l);
+	snprintf(c->oldname, sizeof(c->oldname), "%s", rtnl_link_get_name(c->l));
+	c->oldmtu = (int)rtnl_link_get_mtu(c->l);
+	c->was_up = !!(rtnl_link_get_flags(c->l) & IFF_UP);
+	a = rtnl_link_get_addr(c->l);
 	if (a && nl_addr_get_len(a) == 6) {
-		memcpy(u.oldmac, nl_addr_get_binary_addr(a), 6);
-		u.has_oldmac = 1;
+		memcpy(c->oldmac, nl_addr_get_binary_addr(a), 6);
+		c->has_oldmac = 1;
 	}
-	dev = u.oldname;
+	c->dev = c->oldname;
+	return 0;
+}
+
+static int check_bridge(struct plumb *c)
+{
+	const struct vif_plan *p = c->p;
+	int rc = 0;
 
 	if (p->br && !strcmp(rtnl_link_get_name(p->br), p->bridge)) {
-		br = p->br; /* resolving the bridge key looked it up already */
-		nl_object_get((struct nl_object *)br);
-		rc = 0;
+		c->br = p->br; /* resolving the bridge key looked it up already */
+		nl_object_get((struct nl_object *)c->br);
 	} else {
-		rc = xp_link_by_name(sk, p->bridge, &br);
+		rc = xp_link_by_name(c->sk, p->bridge, &c->br);
 	}
-	if (rc < 0) {
-		failf(err, errlen, rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV ? 0 : rc,
-		      "cannot find bridge %s", p->bridge);
-		goto out;
-	}
-	if (!rtnl_link_get_type(br) || strcmp(rtnl_link_get_type(br), "bridge")) {
-		rc = failf(err, errlen, 0, "%s is not a bridge", p->bridge);
-		goto out;
-	}
-	if (rtnl_link_get_ifindex(br) == u.ifindex) {
-		rc = failf(err, errlen, 0, "%s cannot be its own bridge", p->bridge);
-		goto out;
-	}
-	brmtu = (int)rtnl_link_get_mtu(br);
-	if (rtnl_link_get_master(l) && rtnl_link_get_master(l) != rtnl_link_get_ifindex(br)) {
-		rc = failf(err, errlen, 0, "%s is already a port of another device", dev);
-		goto out;
-	}
-	if (p->has_vlan) {
-		rc = xp_br_vlan_info(sk, rtnl_link_get_ifindex(br), &filtering, &defpvid);
-		if (rc < 0) {
-			failf(err, errlen, rc, "cannot read VLAN settings of bridge %s", p->bridge);
-			goto out;
-		}
-		if (!filtering) {
-			rc = failf(err, errlen, 0,
-				   "bridge %s does not filter VLANs (vlan_filtering=0): cannot "
-				   "give %s its VLANs",
-				   p->bridge, p->kname);
-			goto out;
-		}
-	}
-	if (p->newname && *p->newname && strcmp(p->newname, dev)) {
-		rc = xp_link_by_name(sk, p->newname, &other);
-		if (rc == 0) {
-			int same = rtnl_link_get_ifindex(other) == u.ifindex;
-			rtnl_link_put(other);
-			other = NULL;
-			if (!same) {
-				rc = failf(err, errlen, 0,
-					   "cannot rename %s to %s: a link with that name exists",
-					   dev, p->newname);
-				goto out;
-			}
-		} else if (rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV) {
-			failf(err, errlen, rc, "cannot look up %s", p->newname);
-			goto out;
-		}
-	}
+	if (rc < 0)
+		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find bridge %s",
+			     p->bridge);
+	if (!is_bridge(c->br))
+		return failf(c->err, c->errlen, 0, "%s is not a bridge", p->bridge);
+	c->brindex = rtnl_link_get_ifindex(c->br);
+	if (c->brindex == c->ifindex)
+		return failf(c->err, c->errlen, 0, "%s cannot be its own bridge", p->bridge);
+	if (rtnl_link_get_master(c->l) && rtnl_link_get_master(c->l) != c->brindex)
+		return failf(c->err, c->errlen, 0, "%s is already a port of another device",
+			     c->dev);
+	c->mtu = p->mtu ? p->mtu : (int)rtnl_link_get_mtu(c->br);
+	return 0;
+}
 
-	if (u.was_up) {
-		rc = set_up(sk, l, 0);
-		if (rc < 0) {
-			failf(err, errlen, rc, "cannot set %s down", dev);
-			goto undo;
-		}
-		u.downed = 1;
-	}
-	mtu = p->mtu ? p->mtu : brmtu;
-	{
-		const char *nn =
-		    p->newname && *p->newname && strcmp(p->newname, dev) ? p->newname : NULL;
-		/* Nothing to do between joining and going up: one request. */
-		int up_now = !p->has_vlan && !p->antispoof;
+static int check_vlans(struct plumb *c)
+{
+	int filtering = 0, rc;
 
-		rc = set_attrs(sk, l, nn, port_mac, mtu, rtnl_link_get_ifindex(br), up_now);
-		/* whatever part of it the kernel applied is undone */
-		u.attrs = u.joined = 1;
-		u.renamed = !!nn;
-		if (rc < 0 && nn) {
-			failf(err, errlen, rc, "cannot rename %s to %s and add it to bridge %s",
-			      dev, nn, p->bridge);
-			goto undo;
-		}
-		if (rc < 0) {
-			failf(err, errlen, rc,
-			      "cannot set MAC and MTU of %s and add it to bridge %s", dev,
-			      p->bridge);
-			goto undo;
-		}
-		up = up_now;
-		if (nn) {
-			dev = nn;
-			xp_log(LOG_INFO, "renamed %s to %s", p->kname, nn);
-			/* keep the kernel name findable for offline */
-			if (!strcmp(u.oldname, p->kname)) {
-				rc = altname(sk, RTM_NEWLINKPROP, u.ifindex, p->kname);
-				if (rc < 0) {
-					failf(err, errlen, rc, "cannot give %s the altname %s", dev,
-					      p->kname);
-					goto undo;
-				}
-				u.altnamed = 1;
-			}
-		}
-	}
-	if (p->has_vlan) {
-		char txt[128];
+	if (!c->p->has_vlan)
+		return 0;
+	rc = xp_br_vlan_info(c->sk, c->brindex, &filtering, &c->defpvid);
+	if (rc < 0)
+		return failf(c->err, c->errlen, rc, "cannot read VLAN settings of bridge %s",
+			     c->p->bridge);
+	if (!filtering)
+		return failf(c->err, c->errlen, 0,
+			     "bridge %s does not filter VLANs (vlan_filtering=0): cannot "
+			     "give %s its VLANs",
+			     c->p->bridge, c->p->kname);
+	return 0;
+}
 
-		rc = brvlan_add(sk, u.ifindex, p->vlan);
-		if (rc < 0) {
-			failf(err, errlen, rc, "cannot give %s its VLANs on bridge %s", dev,
-			      p->bridge);
-			goto undo;
-		}
-		if (defpvid && !xp_vlanspec_has(p->vlan, defpvid)) {
-			rc = brvlan_del(sk, u.ifindex, defpvid);
-			if (rc < 0) {
-				failf(err, errlen, rc, "cannot remove the default VLAN from %s",
-				      dev);
-				goto undo;
-			}
-		}
-		xp_vlanspec_format(p->vlan, txt, sizeof(txt));
-		xp_log(LOG_INFO, "%s: VLANs %s on bridge %s", dev, txt, p->bridge);
+static int check_newname(struct plumb *c)
+{
+	const char *nn = c->p->newname;
+	struct rtnl_link *other;
+	int rc;
+
+	if (!nn || !*nn || !strcmp(nn, c->dev))
+		return 0;
+	c->newname = nn;
+	rc = xp_link_by_name(c->sk, nn, &other);
+	if (rc == 0) {
+		int same = rtnl_link_get_ifindex(other) == c->ifindex;
+
+		rtnl_link_put(other);
+		if (!same)
+			return failf(c->err, c->errlen, 0,
+				     "cannot rename %s to %s: a link with that name exists", c->dev,
+				     nn);
+	} else if (!missing(rc)) {
+		return failf(c->err, c->errlen, rc, "cannot look up %s", nn);
 	}
-	if (p->antispoof) {
-		p->as.dev = dev;
-		p->as.table = p->table;
-		if (xp_antispoof_install(&p->as, err, errlen))
-			goto undo;
-		u.antispoofed = 1;
-		xp_log(LOG_INFO, "%s: antispoofing on (nftables table netdev %s)", dev, p->table);
+	return 0;
+}
+
+/* All refusals, before any change. */
+static int plumb_check(struct plumb *c)
+{
+	return check_port(c) || check_bridge(c) || check_vlans(c) || check_newname(c) ? -1 : 0;
+}
+
+/* The port for an undo, or NULL when it is gone. */
+static struct rtnl_link *undo_link(struct plumb *c)
+{
+	if (c->ul_state == 0) {
+		c->ul_state = xp_link_by_index(c->sk, c->ifindex, &c->ul) < 0 ? -1 : 1;
+		if (c->ul_state < 0)
+			xp_log(LOG_WARNING, "undo: %s is gone", c->p->kname);
+		else
+			set_up(c->sk, c->ul, 0);
 	}
-	if (!up) {
-		rc = set_up(sk, l, 1);
-		if (rc < 0) {
-			failf(err, errlen, rc, "cannot set %s up", dev);
-			goto undo;
-		}
-	}
-	*mtu_out = mtu;
-	xp_log(LOG_INFO, "%s: on bridge %s, mtu %d, up", dev, p->bridge, mtu);
-	rc = 0;
-	goto out;
-undo:
-	rollback(sk, &u, p);
-	rc = -1;
-out:
+	return c->ul_state > 0 ? c->ul : NULL;
+}
+
+static void undo_up_again(void *ctx)
+{
+	struct plumb *c = ctx;
+	struct rtnl_link *l = undo_link(c);
+
 	if (l)
-		rtnl_link_put(l);
-	if (br)
-		rtnl_link_put(br);
-	return rc < 0 ? -1 : 0;
+		set_up(c->sk, l, 1);
+}
+
+static void undo_attrs(void *ctx)
+{
+	struct plumb *c = ctx;
+	struct rtnl_link *l = undo_link(c);
+	int err;
+
+	if (!l)
+		return;
+	err = set_attrs(c->sk, l, c->newname ? c->oldname : NULL, c->has_oldmac ? c->oldmac : NULL,
+			c->oldmtu, 0, 0);
+	if (err < 0)
+		xp_log(LOG_WARNING, "undo: cannot restore %s: %s", c->oldname, xp_nl_strerror(err));
+}
+
+/* Before the old name comes back: it is the altname. */
+static void undo_altname(void *ctx)
+{
+	struct plumb *c = ctx;
+
+	if (c->altnamed && undo_link(c))
+		altname(c->sk, RTM_DELLINKPROP, c->ifindex, c->p->kname);
+}
+
+static void undo_join(void *ctx)
+{
+	struct plumb *c = ctx;
+	struct rtnl_link *l = undo_link(c);
+
+	if (l && set_master(c->sk, l, 0) < 0)
+		xp_log(LOG_WARNING, "undo: cannot take %s off bridge %s", c->p->kname,
+		       c->p->bridge);
+}
+
+static void undo_antispoof(void *ctx)
+{
+	struct plumb *c = ctx;
+	char e[256];
+
+	if (xp_antispoof_remove(c->p->table, e, sizeof(e)))
+		xp_log(LOG_WARNING, "undo: %s", e);
+}
+
+/* Down while it changes, and up again if anything fails. */
+static int step_down(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int rc;
+
+	if (!c->was_up)
+		return 0;
+	if (vif_steps_record(s, undo_up_again))
+		return failf(c->err, c->errlen, 0, "too many steps");
+	rc = set_up(c->sk, c->l, 0);
+	return rc < 0 ? failk(c->err, c->errlen, rc, "cannot set %s down", c->dev) : 0;
+}
+
+/* Rename, MAC, MTU, join (and up, when nothing sits between joining and
+ * going up) in one request.  Whatever part of it the kernel applied is
+ * undone, so the undos are recorded first. */
+static int step_attrs(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int up_now = !c->p->has_vlan && !c->p->antispoof, rc;
+
+	if (vif_steps_record(s, undo_attrs) || vif_steps_record(s, undo_altname) ||
+	    vif_steps_record(s, undo_join))
+		return failf(c->err, c->errlen, 0, "too many steps");
+	rc = set_attrs(c->sk, c->l, c->newname, port_mac, c->mtu, c->brindex, up_now);
+	if (rc < 0 && c->newname)
+		return failk(c->err, c->errlen, rc,
+			     "cannot rename %s to %s and add it to bridge %s", c->dev, c->newname,
+			     c->p->bridge);
+	if (rc < 0)
+		return failk(c->err, c->errlen, rc,
+			     "cannot set MAC and MTU of %s and add it to bridge %s", c->dev,
+			     c->p->bridge);
+	c->up = up_now;
+	if (c->newname) {
+		c->dev = c->newname;
+		xp_log(LOG_INFO, "renamed %s to %s", c->p->kname, c->newname);
+	}
+	return 0;
+}
+
+/* A renamed port keeps its kernel name findable for offline (undone by
+ * undo_altname, recorded with the rename). */
+static int step_altname(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int rc;
+
+	(void)s;
+	if (!c->newname || strcmp(c->oldname, c->p->kname))
+		return 0;
+	rc = altname(c->sk, RTM_NEWLINKPROP, c->ifindex, c->p->kname);
+	if (rc < 0)
+		return failk(c->err, c->errlen, rc, "cannot give %s the altname %s", c->dev,
+			     c->p->kname);
+	c->altnamed = 1;
+	return 0;
+}
+
+/* The port's VLANs (undone by leaving the bridge). */
+static int step_vlans(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int rc;
+
+	(void)s;
+	if (!c->p->has_vlan)
+		return 0;
+	rc = brvlan_add(c->sk, c->ifindex, c->p->vlan);
+	return rc < 0 ? failk(c->err, c->errlen, rc, "cannot give %s its VLANs on bridge %s",
+			      c->dev, c->p->bridge)
+		      : 0;
+}
+
+/* The bridge's default VLAN off the port, unless it is one of its own. */
+static int step_default_vlan(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	char txt[128];
+
+	(void)s;
+	if (!c->p->has_vlan)
+		return 0;
+	if (c->defpvid && !xp_vlanspec_has(c->p->vlan, c->defpvid)) {
+		int rc = brvlan_del(c->sk, c->ifindex, c->defpvid);
+		if (rc < 0)
+			return failk(c->err, c->errlen, rc,
+				     "cannot remove the default VLAN from %s", c->dev);
+	}
+	xp_vlanspec_format(c->p->vlan, txt, sizeof(txt));
+	xp_log(LOG_INFO, "%s: VLANs %s on bridge %s", c->dev, txt, c->p->bridge);
+	return 0;
+}
+
+static int step_antispoof(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	struct vif_plan *p = c->p;
+
+	if (!p->antispoof)
+		return 0;
+	p->as.dev = c->dev;
+	p->as.table = p->table;
+	if (xp_antispoof_install(&p->as, c->err, c->errlen))
+		return -1;
+	if (vif_steps_record(s, undo_antispoof)) {
+		undo_antispoof(c);
+		return failf(c->err, c->errlen, 0, "too many steps");
+	}
+	xp_log(LOG_INFO, "%s: antispoofing on (nftables table netdev %s)", c->dev, p->table);
+	return 0;
+}
+
+/* Up, unless the attributes request did it (undone by undo_link). */
+static int step_up(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int rc;
+
+	(void)s;
+	if (c->up)
+		return 0;
+	rc = set_up(c->sk, c->l, 1);
+	return rc < 0 ? failk(c->err, c->errlen, rc, "cannot set %s up", c->dev) : 0;
+}
+
+static const struct vif_step up_steps[] = {
+    {"down", step_down},   {"attributes", step_attrs},		{"altname", step_altname},
+    {"vlans", step_vlans}, {"default vlan", step_default_vlan}, {"antispoof", step_antispoof},
+    {"up", step_up},
+};
+
+int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err, size_t errlen)
+{
+	struct plumb c = {.sk = sk, .p = p, .err = err, .errlen = errlen};
+	struct vif_steps s;
+	int rc;
+
+	vif_steps_init(&s, &c);
+	rc = plumb_check(&c);
+	if (rc == 0)
+		rc = vif_steps_run(&s, up_steps, sizeof(up_steps) / sizeof(up_steps[0]), NULL);
+	if (rc == 0) {
+		*mtu_out = c.mtu;
+		xp_log(LOG_INFO, "%s: on bridge %s, mtu %d, up", c.dev, p->bridge, c.mtu);
+	}
+	if (c.ul)
+		rtnl_link_put(c.ul);
+	if (c.l)
+		rtnl_link_put(c.l);
+	if (c.br)
+		rtnl_link_put(c.br);
+	return rc;
 }
 
 int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int *found, char *err,
@@ -411,19 +567,15 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
 		if (rtnl_link_get_master(l)) {
 			rc = set_master(sk, l, 0);
-			if (rc < 0 && rc != -NLE_NODEV) {
-				snprintf(err, errlen, "cannot take %s off its bridge: %s", name,
-					 xp_nl_strerror(rc));
-				ret = -1;
-			}
+			if (rc < 0 && rc != -NLE_NODEV)
+				ret = failk(err, errlen, rc, "cannot take %s off its bridge", name);
 		}
 		if (strcmp(name, kname))
 			altname(sk, RTM_DELLINKPROP, ifindex, kname);
 		xp_log(LOG_INFO, "%s: down, off its bridge", name);
 		rtnl_link_put(l);
-	} else if (rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV) {
-		snprintf(err, errlen, "cannot look up %s: %s", kname, xp_nl_strerror(rc));
-		return -1;
+	} else if (!missing(rc)) {
+		return failf(err, errlen, rc, "cannot look up %s", kname);
 	}
 	/* Not fatal: without nf_tables there is no table to remove. */
 	if (table && xp_antispoof_remove(table, e, sizeof(e)))

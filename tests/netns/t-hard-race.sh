@@ -20,12 +20,16 @@
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
 . "$T_ROOT/tests/netns/t-vif-lib.sh"
+# shellcheck source=tests/lib/witness.sh
+. "$T_ROOT/tests/lib/witness.sh"
 X=$B/network-xenplumb
 W=$B/tests/tools/witness
 [ -x "$X" ] && [ -x "$W" ] || t_bail "build $X and $W first (make)"
 ip link show xenbr0 >/dev/null 2>&1 && t_bail "not in a private namespace (xenbr0 exists)"
 vif_init
 export XENPLUMB_STATE_DIR="$VIF_TMP/state"
+W_DIR=$VIF_TMP
+W_TIMEOUT= # a witness a round, as long as the round takes
 COUNT=64
 D=30
 ROUNDS=${XP_RACE_ROUNDS:-4}
@@ -116,12 +120,8 @@ vifnames() { i=0; while [ $i -lt $COUNT ]; do printf 'vif%s.%s ' $D $i; i=$((i +
 r=1
 to=b
 while [ $r -le $ROUNDS ]; do
-	rm -f "$VIF_TMP/ready" "$VIF_TMP/ev"
 	# shellcheck disable=SC2046
-	"$W" --ready "$VIF_TMP/ready" -o "$VIF_TMP/ev" eth0 $(vifnames) &
-	wp=$!
-	k=0
-	while [ ! -e "$VIF_TMP/ready" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
+	w_start eth0 $(vifnames)
 	all_vifs online
 	"$X" reload -c "$VIF_TMP/$to.conf" >"$VIF_TMP/reload.out" 2>&1 &
 	rp=$!
@@ -139,11 +139,11 @@ while [ $r -le $ROUNDS ]; do
 	t_eq "round $r: the reload's changes are there" "$want" "$(map_shape)"
 	[ $to = a ] && [ $r -gt 1 ] && t_match "round $r: the reload says why eth1 stays" \
 		"eth1 stays on xenbr0: the bridge has guest ports" "$(cat "$VIF_TMP/reload.out")"
-	kill $wp; wait $wp 2>/dev/null
+	w_stop
 	t_nomatch "round $r: witness: no guest port left xenbr0, went down or was deleted" \
-		"^(MASTER [^ ]+ xenbr0 |DOWN|CARRIER-LOSS|DELETE|RENAME|OVERRUN)" "$(cat "$VIF_TMP/ev")"
+		"^(MASTER [^ ]+ xenbr0 |DOWN|CARRIER-LOSS|DELETE|RENAME|OVERRUN)" "$wev"
 	t_match "round $r: witness saw the guests join (it was watching)" "^MASTER vif$D.63 - xenbr0" \
-		"$(cat "$VIF_TMP/ev")"
+		"$wev"
 	all_vifs offline
 	wait_vifs
 	t_eq "round $r: $COUNT offlines exit 0" 0 "$(vif_failures)"

@@ -7,8 +7,9 @@
 . "$(dirname "$0")/../lib/t.sh"
 # shellcheck source=tests/lib/net.sh
 . "$(dirname "$0")/../lib/net.sh"
+# shellcheck source=tests/lib/witness.sh
+. "$(dirname "$0")/../lib/witness.sh"
 net_setup
-snap() { net_snap; }
 
 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 ip link set lo up
@@ -19,13 +20,9 @@ ip addr add 192.0.2.10/24 dev veth-x
 ip addr add 2001:db8:5::10/64 dev veth-x
 ip route add default via 192.0.2.1 dev veth-x
 ip route add 198.51.100.0/24 via 192.0.2.1 dev veth-x table 7
-snap >"$tmp/s0"
+net_snap >"$tmp/s0"
 
-rm -f "$tmp/ready"
-$W --ready "$tmp/ready" -o "$tmp/ev" --timeout 120 veth-x 2>"$tmp/werr" &
-wpid=$!
-i=0
-while [ ! -e "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+w_start veth-x
 
 out=$($X start bridge=xenbr0 netdev=veth-x --dry-run 2>&1)
 t_match "legacy dry-run plans the address move" "add address 192.0.2.10/24 to xenbr0" "$out"
@@ -40,12 +37,10 @@ t_fails "veth-x kept no IPv4 address" sh -c "ip -4 addr show veth-x | grep -q in
 t_eq "legacy start again: nothing to do" "nothing to do" "$($X start bridge=xenbr0 netdev=veth-x 2>&1)"
 out=$($X stop bridge=xenbr0 netdev=veth-x 2>&1)
 t_eq "legacy stop exits 0" 0 $?
-kill -TERM "$wpid"
-wait "$wpid"
-wpid=
+w_stop
 t_nomatch "witness: veth-x never went down, lost carrier, was renamed or deleted" \
-	"^(DOWN|CARRIER-LOSS|RENAME|DELETE)" "$(cat "$tmp/ev")"
-snap >"$tmp/s1"
+	"^(DOWN|CARRIER-LOSS|RENAME|DELETE)" "$wev"
+net_snap >"$tmp/s1"
 t_ok "legacy stop restored addresses and routes exactly" diff "$tmp/s0" "$tmp/s1"
 
 out=$($X start bridge=xenbr0 netdev=veth-x bogus=1 2>&1)
@@ -54,6 +49,6 @@ t_match "unknown legacy argument is named" "bogus=1" "$out"
 out=$($X start bridge=xenbr0 netdev=nosuch0 2>&1)
 t_eq "missing netdev: exit 2" 2 $?
 t_match "missing netdev is named" "port nosuch0 of bridge xenbr0 does not exist" "$out"
-snap >"$tmp/s2"
+net_snap >"$tmp/s2"
 t_ok "refused legacy runs changed nothing" diff "$tmp/s0" "$tmp/s2"
 t_done

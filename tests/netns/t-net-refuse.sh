@@ -14,13 +14,12 @@ chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 export XENPLUMB_STATE_DIR="$tmp/state"
 
-snap() {
-	ip -d link show | sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' \
-		-e 's/[a-z_]+_timer +[0-9.]+//g'
-	ip addr show
-	ip route show table all
-	ip -6 route show table all
-}
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+# A refusal changes nothing at all: the qdisc, the order of addresses and
+# routes and the ifindexes are kept too (no link is ever set up or down
+# between two snapshots).
+snap() { net_snap --qdisc --order --ifindex; }
 
 ip link set lo up
 ip link add eth0 type veth peer name eth0-peer

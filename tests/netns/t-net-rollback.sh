@@ -6,20 +6,10 @@
 # (links, addresses, routes of every table) with no device left recorded.
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-X=$B/network-xenplumb
-[ -x "$X" ] || t_bail "build $X first (make)"
-ip link show xenbr0 >/dev/null 2>&1 && t_bail "not in a private namespace (xenbr0 exists)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XENPLUMB_STATE_DIR="$tmp/state"
-
 # shellcheck source=tests/lib/net.sh
 . "$(dirname "$0")/../lib/net.sh"
-snap() { # net_snap, and the policy rules
-	net_snap
-	ip rule show
-}
+net_setup
+snap() { net_snap --rules; }
 
 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 ip link set lo up
@@ -58,27 +48,8 @@ t_eq "dry-run exits 0" 0 $?
 n=$(printf '%s\n' "$plan" | grep -cE '^ +[0-9]+\. ')
 t_ok "the plan has many steps ($n)" test "$n" -ge 15
 printf '%s\n' "$plan" | sed 's/^/# /'
-i=1
-bad=0
-while [ "$i" -le "$n" ]; do
-	out=$(XENPLUMB_FAIL_AT=$i $X start -c "$tmp/map.conf" 2>&1)
-	rc=$?
-	snap >"$tmp/after"
-	if [ "$rc" -ne 1 ]; then
-		t_failmsg "fail at step $i: exit $rc, want 1"; bad=1
-	elif ! printf '%s\n' "$out" | grep -q "injected failure (XENPLUMB_FAIL_AT=$i)"; then
-		t_failmsg "fail at step $i: failure not reported"; bad=1
-	elif ! printf '%s\n' "$out" | grep -q "everything this run did was undone"; then
-		t_failmsg "fail at step $i: not rolled back"; bad=1
-	elif ! diff "$tmp/before" "$tmp/after" >"$tmp/diff"; then
-		t_failmsg "fail at step $i: namespace differs after rollback"
-		sed 's/^/#   /' "$tmp/diff"; printf '%s\n' "$out" | sed 's/^/#   /'; bad=1
-	elif grep -q '^dev \|^port \|^addr \|^route ' "$tmp/state/state" 2>/dev/null; then
-		t_failmsg "fail at step $i: state still records something"; bad=1
-	fi
-	i=$((i + 1))
-done
-t_eq "failure at each of $n steps rolled back to the identical namespace" 0 "$bad"
+net_fail_each "$n" "$tmp/map.conf" "$tmp/before" snap
+t_eq "failure at each of $n steps rolled back to the identical namespace" 0 "$net_bad"
 
 out=$($X start -c "$tmp/map.conf" 2>&1)
 t_eq "start without injected failure exits 0" 0 $?

@@ -4,19 +4,12 @@
 # --dry-run changes nothing; stop removes exactly what start made.
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-X=$B/network-xenplumb
-P=$B/tests/tools/nlprobe
-[ -x "$X" ] || t_bail "build $X first (make)"
-ip link show xenbr0 >/dev/null 2>&1 && t_bail "not in a private namespace (xenbr0 exists)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XENPLUMB_STATE_DIR="$tmp/state"
-
-snap() { # the host's network, ifindexes and counters aside
-	{ ip -d link show; ip addr show; ip route show table all; ip -6 route show table all; } |
-		sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' -e 's/[a-z_]+_timer +[0-9.]+//g'
-}
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+net_setup
+# the namespace, ifindexes and timers aside; the qdisc and the order of
+# addresses and routes kept (eth0 and eth1 stay up throughout)
+snap() { net_snap --qdisc --order; }
 
 ip link set lo up
 ip link add eth0 type veth peer name eth0-peer

@@ -6,29 +6,18 @@
 # delete or address loss.  stop leaves the adopted br0 and its ports alone.
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-X=$B/network-xenplumb
-W=$B/tests/tools/witness
-{ [ -x "$X" ] && [ -x "$W" ]; } || t_bail "build $X and $W first (make)"
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+# shellcheck source=tests/lib/witness.sh
+. "$(dirname "$0")/../lib/witness.sh"
+net_setup
 ip link show br0 >/dev/null 2>&1 && t_bail "not in a private namespace (br0 exists)"
-tmp=$(mktemp -d)
 A=xpA$$
 G=xpB$$
-wpid=
-ppid=
-cleanup() {
-	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$G" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XENPLUMB_STATE_DIR="$tmp/state"
 
 ip link set lo up
-ip netns add "$A" || t_bail "cannot add namespace $A"
-ip netns add "$G" || t_bail "cannot add namespace $G"
+net_netns "$A"
+net_netns "$G"
 ip link add pa type veth peer name eth0 netns "$A"
 ip link add pb type veth peer name eth0 netns "$G"
 ip link add eth1 type veth peer name eth1-peer
@@ -64,11 +53,7 @@ mtu = 1300
 [bridge xenbr2]
 MAP
 
-rm -f "$tmp/ready"
-$W --ready "$tmp/ready" -o "$tmp/ev" --timeout 120 br0 pa pb 2>"$tmp/werr" &
-wpid=$!
-i=0
-while [ ! -e "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+w_start br0 pa pb
 t_ok "witness is ready" test -e "$tmp/ready"
 ip netns exec "$A" ping -q -i 0.02 -c 250 -W 1 10.9.0.2 >"$tmp/ping" 2>&1 &
 ppid=$!
@@ -93,11 +78,8 @@ prc=$?
 ppid=
 t_eq "ping across br0 ran through" 0 "$prc"
 t_match "no ping lost while start/reload/stop ran" " 0% packet loss" "$(cat "$tmp/ping")"
-kill -TERM "$wpid"
-wait "$wpid"
-wrc=$?
-wpid=
-t_eq "witness: no event at all on br0, pa, pb" "0:" "$wrc:$(cat "$tmp/ev")"
+w_stop
+t_eq "witness: no event at all on br0, pa, pb" "0:" "$wrc:$wev"
 t_ok "br0 still exists" ip link show br0
 t_ok "pb still a port of br0" sh -c "ip link show pb | grep -q 'master br0'"
 t_ok "br0 keeps its address" sh -c "ip addr show br0 | grep -q 10.9.0.254/24"

@@ -6,52 +6,12 @@
 #   witness --ready R -o EV IF... &  wait for R;  act;  kill -TERM;  wait
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-W=$B/tests/tools/witness
-P=$B/tests/tools/nlprobe
-{ [ -x "$W" ] && [ -x "$P" ]; } || t_bail "build $W and $P first (make)"
+# shellcheck source=tests/lib/witness.sh
+. "$(dirname "$0")/../lib/witness.sh"
+w_setup
 ip link show br0 >/dev/null 2>&1 && t_bail "not in a private namespace (br0 exists)"
 
-tmp=$(mktemp -d)
-wpid=
-cleanup() {
-	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# w_start IF... : start a witness on IFs; returns once it is ready
-w_start() {
-	rm -f "$tmp/ready" "$tmp/ev"
-	# shellcheck disable=SC2086 # $W may carry a valgrind prefix
-	$W --ready "$tmp/ready" -o "$tmp/ev" --timeout 120 "$@" 2>"$tmp/err" &
-	wpid=$!
-	i=0
-	while [ ! -e "$tmp/ready" ]; do
-		kill -0 "$wpid" 2>/dev/null || { wait "$wpid"; wpid=; return 1; }
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || return 1
-		sleep 0.05
-	done
-}
-# w_stop : stop it; sets wrc (exit status) and wev (the event lines)
-w_stop() {
-	kill -TERM "$wpid"
-	wait "$wpid"
-	wrc=$?
-	wpid=
-	wev=$(cat "$tmp/ev")
-}
-# until_ok CMD... : poll CMD for up to 5 s (carrier news comes via linkwatch)
-until_ok() {
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
-		sleep 0.05
-	done
-}
-carrier_is() { [ "$("$P" link "$1" carrier)" = "$2" ]; }
+# (w_start, w_stop, until_ok: 5 s, as carrier news comes via linkwatch)
 
 ip link set lo up
 ip link add br0 type bridge forward_delay 700

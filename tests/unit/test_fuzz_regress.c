@@ -133,6 +133,12 @@ static void test_vifbridge(void **st)
 	replay_target("vifbridge", 0);
 }
 
+static void test_plan(void **st)
+{
+	(void)st;
+	replay_target("plan", 0);
+}
+
 /* The map parser is run by vif-xenplumb on every hotplug and by
  * network-xenplumb under its lock: an include naming a FIFO (or a device)
  * must be refused without opening it (opening a FIFO blocks until a
@@ -186,6 +192,7 @@ int main(void)
 	    cmocka_unit_test(test_vifkeys),
 	    cmocka_unit_test(test_vifargs),
 	    cmocka_unit_test(test_vifbridge),
+	    cmocka_unit_test(test_plan),
 	    cmocka_unit_test(test_include_fifo_refused),
 	    cmocka_unit_test(test_include_dir_refused),
 	};

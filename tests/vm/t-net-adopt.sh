@@ -9,35 +9,20 @@
 # see no down, carrier loss, rename or delete -- and no address loss but
 # the moved addresses leaving bond0.100 (they are on br100 meanwhile and
 # back on bond0.100 after stop).
+# shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-X=$B/network-xenplumb
-P=$B/tests/tools/nlprobe
-W=$B/tests/tools/witness
-{ [ -x "$X" ] && [ -x "$P" ] && [ -x "$W" ]; } || t_bail "build $X, $P and $W first"
-tmp=$(mktemp -d)
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+# shellcheck source=tests/lib/witness.sh
+. "$(dirname "$0")/../lib/witness.sh"
+net_setup nlprobe
 F=xpfar$$
-wpid=
-ppid=
-cleanup() {
-	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
-	ip netns del "$F" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XENPLUMB_STATE_DIR="$tmp/state"
 probe() { "$P" link "$1" | sed -n "s/^$2=//p"; }
-l3() {
-	ip -o addr show dev "$1" | awk '{print $3, $4}' | grep -v 'inet6 fe80' | sort
-	{ ip route show table all dev "$1"; ip -6 route show table all dev "$1"; } |
-		grep -v '^local \|^multicast \|^fe80::/64\|proto kernel' | sort
-}
 
 for f in all default; do echo 0 >/proc/sys/net/ipv6/conf/$f/accept_dad; done
 ip link set lo up
 # the far end: a switch (bridge) in another namespace, VLAN 100 on it
-ip netns add "$F" || t_bail "cannot add namespace $F"
+net_netns "$F"
 for f in all default; do ip netns exec "$F" sh -c "echo 0 >/proc/sys/net/ipv6/conf/$f/accept_dad"; done
 ip link add eth0 type veth peer name sw0 netns "$F"
 ip link add eth1 type veth peer name sw1 netns "$F"
@@ -63,7 +48,7 @@ until ping -c 1 -W 1 10.0.0.1 >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -lt 20 ] || t_bail "no traffic across bond0.100 to start with"
 done
-l3 bond0.100 | sed 's/bond0.100/DEV/' >"$tmp/l3-before"
+net_l3 bond0.100 | sed 's/bond0.100/DEV/' >"$tmp/l3-before"
 
 cat >"$tmp/map1.conf" <<MAP
 [bond bond0]
@@ -91,11 +76,8 @@ forward-delay = 2
 MAP
 sed 's/^stp = on/stp = off/' "$tmp/map2.conf" >"$tmp/map3.conf"
 
-rm -f "$tmp/ready"
-$W --ready "$tmp/ready" -o "$tmp/ev" --timeout 250 bond0 bond0.100 eth0 eth1 2>"$tmp/werr" &
-wpid=$!
-i=0
-while [ ! -e "$tmp/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+W_TIMEOUT=250
+w_start bond0 bond0.100 eth0 eth1
 t_ok "witness ready" test -e "$tmp/ready"
 ping -i 0.05 -W 1 10.0.0.1 >"$tmp/ping" 2>&1 &
 ppid=$!
@@ -106,7 +88,7 @@ t_eq "start exits 0" 0 $?
 printf '%s\n' "$out" | sed 's/^/# start: /'
 t_nomatch "start creates no bond or VLAN and downs nothing" "create bond|create vlan|down" "$out"
 t_eq "bond0.100 is a port of br100" br100 "$(probe bond0.100 master)"
-t_eq "br100 has what bond0.100 had" "$(cat "$tmp/l3-before")" "$(l3 br100 | sed 's/br100/DEV/')"
+t_eq "br100 has what bond0.100 had" "$(cat "$tmp/l3-before")" "$(net_l3 br100 | sed 's/br100/DEV/')"
 t_eq "second start: nothing to do" "nothing to do" "$($X start -c "$tmp/map1.conf" 2>&1)"
 sleep 1
 out=$($X reload -c "$tmp/map2.conf" 2>&1)
@@ -126,9 +108,7 @@ sleep 1
 kill -INT "$ppid"
 wait "$ppid"
 ppid=
-kill -TERM "$wpid"
-wait "$wpid"
-wpid=
+w_stop
 sed 's/^/# ping: /' "$tmp/ping" | tail -3
 t_match "ping ran" "[0-9]+ packets transmitted" "$(cat "$tmp/ping")"
 t_match "no packet lost through start, reload, stop" " 0% packet loss" "$(cat "$tmp/ping")"
@@ -143,5 +123,5 @@ t_eq "bond0 still a bond with both slaves" "bond0 bond0" "$(probe eth0 master) $
 t_eq "bond0.100 left br100" "" "$(probe bond0.100 master)"
 t_fails "br100 (created) is gone" ip link show br100
 t_eq "bond0.100 has its addresses and route back" "$(cat "$tmp/l3-before")" \
-	"$(l3 bond0.100 | sed 's/bond0.100/DEV/')"
+	"$(net_l3 bond0.100 | sed 's/bond0.100/DEV/')"
 t_done

@@ -7,37 +7,16 @@
 # nothing; an injected failure at every step rolls back to the identical
 # state; stop removes everything and the NICs are up again.  Legacy
 # arguments with netdev=dummyN create the dummy.
+# shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-X=$B/network-xenplumb
-P=$B/tests/tools/nlprobe
-{ [ -x "$X" ] && [ -x "$P" ]; } || t_bail "build $X and $P first"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XENPLUMB_STATE_DIR="$tmp/state"
+# shellcheck source=tests/lib/net.sh
+. "$(dirname "$0")/../lib/net.sh"
+net_setup nlprobe
 
 # Carrier (and with it the IPv6 link-local address) comes back through the
 # kernel's linkwatch, asynchronously, after a NIC was down or enslaved:
-# wait for it before comparing states.
-settle() {
-	for s_n in eth0 eth1 eth2 eth3; do
-		s_i=0
-		until [ "$("$P" link "$s_n" carrier)" = 1 ] &&
-			ip -6 addr show dev "$s_n" | grep -q 'inet6 fe80'; do
-			s_i=$((s_i + 1))
-			[ $s_i -lt 100 ] || break
-			sleep 0.05
-		done
-	done
-}
-snap() {
-	settle
-	ip -d link show | sed -E -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//' \
-		-e 's/[a-z_]+_timer +[0-9.]+//g' -e 's/qdisc [a-z_]+ //' \
-		-e 's/ (operstate|state) [A-Z]+//'
-	ip -o addr show | sed -E 's/^[0-9]+: //' | sort
-	{ ip route show table all; ip -6 route show table all; } | sort
-}
+# wait for it, and leave operstate out, before comparing states.
+snap() { net_snap --no-operstate --settle "eth0 eth1 eth2 eth3"; }
 probe() { "$P" link "$1" | sed -n "s/^$2=//p"; }
 
 # no DAD: link-local addresses are final at once, so snapshots compare
@@ -74,20 +53,8 @@ plan=$($X start -c "$tmp/map.conf" --dry-run)
 t_eq "dry-run exits 0" 0 $?
 t_match "plan says why a NIC goes down" "set eth0 down \(to join new bond bond0; eth0 carries no address or route\)" "$plan"
 n=$(printf '%s\n' "$plan" | grep -cE '^ +[0-9]+\. ')
-bad=0
-i=1
-while [ "$i" -le "$n" ]; do
-	XENPLUMB_FAIL_AT=$i $X start -c "$tmp/map.conf" >"$tmp/out" 2>&1
-	rc=$?
-	snap >"$tmp/s1"
-	if [ "$rc" -ne 1 ] || ! diff "$tmp/s0" "$tmp/s1" >"$tmp/diff"; then
-		t_failmsg "failure injected at step $i of $n: exit $rc, state differs:"
-		sed 's/^/#   /' "$tmp/diff" "$tmp/out"
-		bad=1
-	fi
-	i=$((i + 1))
-done
-t_eq "injected failure at each of $n steps rolled back to the identical state" 0 "$bad"
+net_fail_each "$n" "$tmp/map.conf" "$tmp/s0" snap
+t_eq "injected failure at each of $n steps rolled back to the identical state" 0 "$net_bad"
 
 out=$($X start -c "$tmp/map.conf" 2>&1)
 t_eq "start exits 0" 0 $?

@@ -5,49 +5,17 @@
 # own network namespace.
 # shellcheck source=tests/lib/t.sh
 . "$(dirname "$0")/../lib/t.sh"
-cd "$T_ROOT" || exit 1
-W=$B/tests/tools/witness
-P=$B/tests/tools/nlprobe
-{ [ -x "$W" ] && [ -x "$P" ]; } || t_bail "no $W or $P in this image (make first)"
+# shellcheck source=tests/lib/witness.sh
+. "$(dirname "$0")/../lib/witness.sh"
+w_setup
 ip link show bond0 >/dev/null 2>&1 && t_bail "not in a private namespace (bond0 exists)"
 
-tmp=$(mktemp -d)
-wpid=
-cleanup() {
-	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# Same pattern as tests/netns/t-witness.sh: start, wait for ready, act, stop.
-w_start() {
-	rm -f "$tmp/ready" "$tmp/ev"
-	"$W" --ready "$tmp/ready" -o "$tmp/ev" --timeout 200 "$@" 2>"$tmp/err" &
-	wpid=$!
-	i=0
-	while [ ! -e "$tmp/ready" ]; do
-		kill -0 "$wpid" 2>/dev/null || { wait "$wpid"; wpid=; return 1; }
-		i=$((i + 1))
-		[ "$i" -lt 400 ] || return 1
-		sleep 0.05
-	done
-}
-w_stop() {
-	kill -TERM "$wpid"
-	wait "$wpid"
-	wrc=$?
-	wpid=
-	wev=$(cat "$tmp/ev")
-}
-until_ok() { # CMD... : poll for up to 10 s (TCG is slow)
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || return 1
-		sleep 0.05
-	done
-}
-carrier_is() { [ "$("$P" link "$1" carrier)" = "$2" ]; }
+# Same pattern as tests/netns/t-witness.sh: start, wait for ready, act,
+# stop; slower under TCG: the witness may wait 20 s to be ready and runs
+# for up to 200 s, until_ok polls for up to 10 s.
+W_TIMEOUT=200
+W_TRIES=400
+UNTIL_TRIES=200
 lines() { tr '\n' ' ' | sed 's/ $//'; }
 
 ip link set lo up

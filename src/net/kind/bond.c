@@ -3,13 +3,12 @@
  * enslaves only down devices) and enslaved; the bond brings them up again.
  * An existing bond is adopted with its slaves as they are: differences are
  * drift, never a reason to re-enslave or take anything down. */
+#include <json-c/json.h>
 #include <linux/if_link.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
+#include <netlink/errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "common/nl.h"
 #include "net/kind.h"
 
 static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
@@ -83,63 +82,99 @@ static void plan_drift(struct xp_pctx *x, const struct xp_bond *b, const struct 
 		xp_plan_drift(x->p, b->name, "slaves", want, have[0] ? have : "(none)");
 }
 
-void xp_bond_plan(struct xp_pctx *x, const struct xp_bond *b)
+static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
 {
-	const struct xp_obs_link *l = xp_pctx_obs(x, b->name);
-	struct xp_op *op;
+	if (i >= c->nbonds)
+		return 0;
+	*e = (struct xp_kind_entry){&c->bonds[i], c->bonds[i].name, &c->bonds[i].loc};
+	return 1;
+}
+
+static const void *map_find(const struct xp_conf *c, const char *name)
+{
+	return xp_conf_bond(c, name);
+}
+
+static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *l)
+{
+	const struct xp_bond *b = spec;
 
 	if (!l) {
-		op = xp_plan_push(x->p, XP_OP_CREATE, b->name, "in the map, missing");
-		op->kind = XP_K_BOND;
-		op->spec = b;
-		op->created = 1;
+		xp_pctx_create(x, b->name, XP_K_BOND, b);
 		plan_new_slaves(x, b);
-		return;
-	}
-	if (l->kind != XP_K_BOND) {
-		xp_plan_wrong_kind(x, &b->loc, b->name, l, XP_K_BOND);
 		return;
 	}
 	/* ours (in the state): enslave what a killed run did not get to */
-	if (x->s && xp_state_dev(x->s, b->name))
+	if (xp_pctx_recorded(x, b->name))
 		plan_new_slaves(x, b);
 	plan_drift(x, b, l);
-	if (b->mtu > 0 && l->mtu != b->mtu) {
-		op = xp_plan_push(x->p, XP_OP_SET_MTU, b->name, "map says mtu %d", b->mtu);
-		op->value = b->mtu;
-		op->old = l->mtu;
+	xp_pctx_mtu(x, b->name, b->mtu, l);
+}
+
+/* The bond is deleted: its slaves that were up before joining come up. */
+static void plan_deleted(struct xp_pctx *x, const char *name)
+{
+	const struct xp_state *s = x->s;
+
+	for (size_t j = 0; j < s->nslaves; j++) {
+		const struct xp_st_slave *sl = &s->slaves[j];
+		if (strcmp(sl->bond, name) || !sl->was_up || !xp_pctx_obs(x, sl->slave))
+			continue;
+		xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s", name);
 	}
 }
 
-int xp_bond_create(struct nl_sock *sk, const struct xp_bond *b, const struct xp_nd_fold *f)
+static int fill_create(const void *spec, struct xp_attrw *w)
 {
-	struct xp_ndmsg m;
-	int err = xp_nd_begin(&m, b->name, 0, "bond", b->mtu, 0, f);
+	const struct xp_bond *b = spec;
 	int bad = 0;
 
-	if (err < 0)
-		return err;
+	w->mtu = b->mtu;
 	if (b->mode >= 0)
-		bad |= nla_put_u8(m.msg, IFLA_BOND_MODE, (uint8_t)b->mode);
+		bad |= xp_attrw_u8(w, IFLA_BOND_MODE, (uint8_t)b->mode);
 	if (b->miimon >= 0)
-		bad |= nla_put_u32(m.msg, IFLA_BOND_MIIMON, (uint32_t)b->miimon);
+		bad |= xp_attrw_u32(w, IFLA_BOND_MIIMON, (uint32_t)b->miimon);
 	if (b->updelay > 0)
-		bad |= nla_put_u32(m.msg, IFLA_BOND_UPDELAY, (uint32_t)b->updelay);
+		bad |= xp_attrw_u32(w, IFLA_BOND_UPDELAY, (uint32_t)b->updelay);
 	if (b->downdelay > 0)
-		bad |= nla_put_u32(m.msg, IFLA_BOND_DOWNDELAY, (uint32_t)b->downdelay);
+		bad |= xp_attrw_u32(w, IFLA_BOND_DOWNDELAY, (uint32_t)b->downdelay);
 	if (b->lacp_rate >= 0)
-		bad |= nla_put_u8(m.msg, IFLA_BOND_AD_LACP_RATE, (uint8_t)b->lacp_rate);
+		bad |= xp_attrw_u8(w, IFLA_BOND_AD_LACP_RATE, (uint8_t)b->lacp_rate);
 	if (b->xmit_hash_policy >= 0)
-		bad |= nla_put_u8(m.msg, IFLA_BOND_XMIT_HASH_POLICY, (uint8_t)b->xmit_hash_policy);
+		bad |= xp_attrw_u8(w, IFLA_BOND_XMIT_HASH_POLICY, (uint8_t)b->xmit_hash_policy);
 	if (b->primary[0]) {
 		/* The kernel records a primary that is not enslaved yet. */
-		int pidx = xp_nl_ifindex(sk, b->primary);
+		int pidx = w->ifindex(w, b->primary);
 		if (pidx > 0)
-			bad |= nla_put_u32(m.msg, IFLA_BOND_PRIMARY, (uint32_t)pidx);
+			bad |= xp_attrw_u32(w, IFLA_BOND_PRIMARY, (uint32_t)pidx);
 	}
-	if (bad) {
-		nlmsg_free(m.msg);
-		return -NLE_NOMEM;
-	}
-	return xp_nd_send(sk, &m);
+	return bad ? -NLE_NOMEM : 0;
 }
+
+static void observe(const struct nlattr *data, struct xp_obs_link *l)
+{
+	const struct nlattr *tb[IFLA_BOND_MAX + 1];
+
+	xp_attr_parse(tb, IFLA_BOND_MAX, data);
+	l->bond_mode = (int)xp_attr_u8(tb[IFLA_BOND_MODE], (unsigned)l->bond_mode);
+	l->miimon = (int)xp_attr_u32(tb[IFLA_BOND_MIIMON], (uint32_t)l->miimon);
+}
+
+static void status_json(struct json_object *j, const struct xp_obs_link *l)
+{
+	json_object_object_add(j, "mode", json_object_new_string(xp_bond_mode_name(l->bond_mode)));
+}
+
+const struct xp_kind xp_kind_bond = {
+    .name = "bond",
+    .kind = XP_K_BOND,
+    .role = "bond",
+    .map_entry = map_entry,
+    .map_find = map_find,
+    .plan = plan,
+    .plan_deleted = plan_deleted,
+    .fill_create = fill_create,
+    .fold_create = 0,
+    .observe = observe,
+    .status_json = status_json,
+};

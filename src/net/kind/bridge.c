@@ -3,16 +3,12 @@
  * attributes the map sets and the bridge does not have.  Ports: add the
  * map's ports that are missing; a port carrying addresses or routes is
  * refused unless the bridge says move-addresses. */
-#include <linux/if_bridge.h>
 #include <linux/if_link.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
+#include <netlink/errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/bridge.h"
-#include "common/nl.h"
-#include "net/exec.h"
 #include "net/kind.h"
 
 #define USER_HZ 100 /* the bridge's netlink timers are in clock_t */
@@ -27,22 +23,16 @@ static void plan_attr(struct xp_pctx *x, const char *name, int type, int want, i
 	op = xp_plan_push(x->p, type, name, "map says %s %d", what, want);
 	op->value = want;
 	op->old = have;
+	if (type != XP_OP_SET_MTU)
+		op->kind = XP_K_BRIDGE; /* the executor asks this kind's fill_set */
 }
 
-void xp_bridge_plan(struct xp_pctx *x, const struct xp_bridge *br)
+static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *l)
 {
-	const struct xp_obs_link *l = xp_pctx_obs(x, br->name);
+	const struct xp_bridge *br = spec;
 
 	if (!l) {
-		struct xp_op *op =
-		    xp_plan_push(x->p, XP_OP_CREATE, br->name, "in the map, missing");
-		op->kind = XP_K_BRIDGE;
-		op->spec = br;
-		op->created = 1;
-		return;
-	}
-	if (l->kind != XP_K_BRIDGE) {
-		xp_plan_wrong_kind(x, &br->loc, br->name, l, XP_K_BRIDGE);
+		xp_pctx_create(x, br->name, XP_K_BRIDGE, br);
 		return;
 	}
 	plan_attr(x, br->name, XP_OP_SET_VLANF, br->vlan_filtering, l->vlan_filtering,
@@ -104,8 +94,9 @@ static void plan_port_vlans(struct xp_pctx *x, const struct xp_bridge *br)
 	}
 }
 
-void xp_bridge_plan_ports(struct xp_pctx *x, const struct xp_bridge *br)
+static void plan_ports(struct xp_pctx *x, const void *spec)
 {
+	const struct xp_bridge *br = spec;
 	char pre[300], l3[256];
 
 	if (!xp_pctx_will_exist(x, br->name))
@@ -163,66 +154,94 @@ void xp_bridge_plan_ports(struct xp_pctx *x, const struct xp_bridge *br)
 	}
 }
 
-static int put_attr(struct nl_msg *msg, int op, int value)
+static int fill_set(int op, int value, struct xp_attrw *w)
 {
 	switch (op) {
 	case XP_OP_SET_STP:
-		return nla_put_u32(msg, IFLA_BR_STP_STATE, (uint32_t)value);
+		return xp_attrw_u32(w, IFLA_BR_STP_STATE, (uint32_t)value);
 	case XP_OP_SET_FD:
-		return nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, (uint32_t)value * USER_HZ);
+		return xp_attrw_u32(w, IFLA_BR_FORWARD_DELAY, (uint32_t)value * USER_HZ);
 	case XP_OP_SET_VLANF:
-		return nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, (uint8_t)value);
+		return xp_attrw_u8(w, IFLA_BR_VLAN_FILTERING, (uint8_t)value);
 	default:
 		return -NLE_INVAL;
 	}
 }
 
-int xp_bridge_create(struct nl_sock *sk, const struct xp_bridge *br, const struct xp_nd_fold *f)
+static int fill_create(const void *spec, struct xp_attrw *w)
 {
-	struct xp_ndmsg m;
-	/* No MTU here: the kernel would let the first port override it.  The
-	 * planner sets it after the ports (see xp_bridge_plan_ports). */
-	int err = xp_nd_begin(&m, br->name, 0, "bridge", 0, 0, f);
+	const struct xp_bridge *br = spec;
 	int bad = 0;
 
-	if (err < 0)
-		return err;
+	/* No MTU here: the kernel would let the first port override it.  The
+	 * planner sets it after the ports (see plan_ports). */
+	w->mtu = 0;
 	/* The kernel applies the delay before STP: fine either way for a new
 	 * bridge, whose STP is off until this message turns it on. */
 	if (br->forward_delay >= 0)
-		bad |= put_attr(m.msg, XP_OP_SET_FD, br->forward_delay);
+		bad |= fill_set(XP_OP_SET_FD, br->forward_delay, w);
 	if (br->stp >= 0)
-		bad |= put_attr(m.msg, XP_OP_SET_STP, br->stp);
+		bad |= fill_set(XP_OP_SET_STP, br->stp, w);
 	if (br->vlan_filtering >= 0)
-		bad |= put_attr(m.msg, XP_OP_SET_VLANF, br->vlan_filtering);
-	if (bad) {
-		nlmsg_free(m.msg);
-		return -NLE_INVAL;
-	}
-	return xp_nd_send(sk, &m);
+		bad |= fill_set(XP_OP_SET_VLANF, br->vlan_filtering, w);
+	return bad ? -NLE_INVAL : 0;
 }
 
-int xp_bridge_port_vlan(struct nl_sock *sk, const char *port, int vid, int del)
+/* The same fields as common/bridge.c's xp_br_info_parse, read without
+ * libnl so that the planner links alone. */
+static void observe(const struct nlattr *data, struct xp_obs_link *l)
 {
-	struct xp_vlan_run r = {vid, vid, 0};
+	struct xp_br_info bi = {l->stp, l->forward_delay, l->vlan_filtering, 0};
 
-	return xp_brport_vlans(sk, xp_nl_ifindex(sk, port), del, &r, 1);
+	xp_br_info_parse(data, &bi);
+	l->stp = bi.stp;
+	l->forward_delay = bi.forward_delay;
+	l->vlan_filtering = bi.vlan_filtering;
 }
 
-int xp_bridge_set(struct nl_sock *sk, const char *name, int op, int value)
+static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
 {
-	struct xp_ndmsg m;
-	int idx = xp_nl_ifindex(sk, name);
-	int err;
-
-	if (idx <= 0)
-		return -NLE_OBJ_NOTFOUND;
-	err = xp_nd_begin(&m, NULL, idx, "bridge", 0, 0, NULL);
-	if (err < 0)
-		return err;
-	if (put_attr(m.msg, op, value) < 0) {
-		nlmsg_free(m.msg);
-		return -NLE_INVAL;
-	}
-	return xp_nd_send(sk, &m);
+	if (i >= c->nbridges)
+		return 0;
+	*e = (struct xp_kind_entry){&c->bridges[i], c->bridges[i].name, &c->bridges[i].loc};
+	return 1;
 }
+
+static const void *map_find(const struct xp_conf *c, const char *name)
+{
+	return xp_conf_bridge(c, name);
+}
+
+static const char *up_first(const void *spec, size_t i)
+{
+	const struct xp_bridge *br = spec;
+
+	return i < br->nports ? br->ports[i] : NULL;
+}
+
+/* Addresses and routes onto a bridge that says move-addresses. */
+static void plan_late(struct xp_pctx *x, const void *spec)
+{
+	const struct xp_bridge *br = spec;
+
+	for (size_t j = 0; br->move_addresses && j < br->nports; j++)
+		xp_pctx_move(x, br->ports[j], br->name);
+}
+
+const struct xp_kind xp_kind_bridge = {
+    .name = "bridge",
+    .kind = XP_K_BRIDGE,
+    .role = "bridge",
+    .map_entry = map_entry,
+    .map_find = map_find,
+    .plan = plan,
+    .plan_ports = plan_ports,
+    .up_first = up_first,
+    .up_role = "bridge port",
+    .plan_late = plan_late,
+    .fill_create = fill_create,
+    .fill_set = fill_set,
+    .fold_create = 1,
+    .has_ports = 1,
+    .observe = observe,
+};

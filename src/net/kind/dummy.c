@@ -1,39 +1,44 @@
 /* Dummy devices: create when missing, adopt when present. */
-#include <stdio.h>
-
-#include "common/log.h"
-#include "common/nl.h"
 #include "net/kind.h"
 
-void xp_dummy_plan(struct xp_pctx *x, const struct xp_dummy *d)
+static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
 {
-	const struct xp_obs_link *l = xp_pctx_obs(x, d->name);
-	struct xp_op *op;
-
-	if (!l) {
-		op = xp_plan_push(x->p, XP_OP_CREATE, d->name, "in the map, missing");
-		op->kind = XP_K_DUMMY;
-		op->spec = d;
-		op->created = 1;
-		return;
-	}
-	if (l->kind != XP_K_DUMMY) {
-		xp_plan_wrong_kind(x, &d->loc, d->name, l, XP_K_DUMMY);
-		return;
-	}
-	if (d->mtu > 0 && l->mtu != d->mtu) {
-		op = xp_plan_push(x->p, XP_OP_SET_MTU, d->name, "map says mtu %d", d->mtu);
-		op->value = d->mtu;
-		op->old = l->mtu;
-	}
+	if (i >= c->ndummies)
+		return 0;
+	*e = (struct xp_kind_entry){&c->dummies[i], c->dummies[i].name, &c->dummies[i].loc};
+	return 1;
 }
 
-int xp_dummy_create(struct nl_sock *sk, const struct xp_dummy *d, const struct xp_nd_fold *f)
+static const void *map_find(const struct xp_conf *c, const char *name)
 {
-	struct xp_ndmsg m;
-	int err = xp_nd_begin(&m, d->name, 0, "dummy", d->mtu, 0, f);
-
-	if (err < 0)
-		return err;
-	return xp_nd_send(sk, &m);
+	return xp_conf_dummy(c, name);
 }
+
+static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *l)
+{
+	const struct xp_dummy *d = spec;
+
+	if (!l)
+		xp_pctx_create(x, d->name, XP_K_DUMMY, d);
+	else
+		xp_pctx_mtu(x, d->name, d->mtu, l);
+}
+
+static int fill_create(const void *spec, struct xp_attrw *w)
+{
+	const struct xp_dummy *d = spec;
+
+	w->mtu = d->mtu;
+	return 0;
+}
+
+const struct xp_kind xp_kind_dummy = {
+    .name = "dummy",
+    .kind = XP_K_DUMMY,
+    .role = "dummy",
+    .map_entry = map_entry,
+    .map_find = map_find,
+    .plan = plan,
+    .fill_create = fill_create,
+    .fold_create = 1,
+};

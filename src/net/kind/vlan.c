@@ -2,18 +2,28 @@
  * one is adopted as it is (a different parent or id is drift, not
  * something to fix by deleting it). */
 #include <linux/if_link.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
+#include <netlink/errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "common/nl.h"
 #include "net/kind.h"
 
-void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
+static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
 {
-	const struct xp_obs_link *l = xp_pctx_obs(x, v->name);
-	struct xp_op *op;
+	if (i >= c->nvlans)
+		return 0;
+	*e = (struct xp_kind_entry){&c->vlans[i], c->vlans[i].name, &c->vlans[i].loc};
+	return 1;
+}
+
+static const void *map_find(const struct xp_conf *c, const char *name)
+{
+	return xp_conf_vlan(c, name);
+}
+
+static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *l)
+{
+	const struct xp_vlan *v = spec;
 
 	if (!l) {
 		if (!xp_pctx_will_exist(x, v->parent)) {
@@ -22,14 +32,7 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 				      xp_loc_prefix(&v->loc, pre, sizeof(pre)), v->name, v->parent);
 			return;
 		}
-		op = xp_plan_push(x->p, XP_OP_CREATE, v->name, "in the map, missing");
-		op->kind = XP_K_VLAN;
-		op->spec = v;
-		op->created = 1;
-		return;
-	}
-	if (l->kind != XP_K_VLAN) {
-		xp_plan_wrong_kind(x, &v->loc, v->name, l, XP_K_VLAN);
+		xp_pctx_create(x, v->name, XP_K_VLAN, v);
 		return;
 	}
 	if (l->vlan_id != v->id || (l->parent[0] && strcmp(l->parent, v->parent))) {
@@ -38,27 +41,37 @@ void xp_vlan_plan(struct xp_pctx *x, const struct xp_vlan *v)
 		snprintf(have, sizeof(have), "%s id %d", l->parent, l->vlan_id);
 		xp_plan_drift(x->p, v->name, "vlan", want, have);
 	}
-	if (v->mtu > 0 && l->mtu != v->mtu) {
-		op = xp_plan_push(x->p, XP_OP_SET_MTU, v->name, "map says mtu %d", v->mtu);
-		op->value = v->mtu;
-		op->old = l->mtu;
-	}
+	xp_pctx_mtu(x, v->name, v->mtu, l);
 }
 
-int xp_vlan_create(struct nl_sock *sk, const struct xp_vlan *v, const struct xp_nd_fold *f)
+static int fill_create(const void *spec, struct xp_attrw *w)
 {
-	struct xp_ndmsg m;
-	int parent = xp_nl_ifindex(sk, v->parent);
-	int err;
+	const struct xp_vlan *v = spec;
 
-	if (parent <= 0)
+	w->link = w->ifindex(w, v->parent);
+	if (w->link <= 0)
 		return -NLE_OBJ_NOTFOUND;
-	err = xp_nd_begin(&m, v->name, 0, "vlan", v->mtu, parent, f);
-	if (err < 0)
-		return err;
-	if (nla_put_u16(m.msg, IFLA_VLAN_ID, (uint16_t)v->id) < 0) {
-		nlmsg_free(m.msg);
-		return -NLE_NOMEM;
-	}
-	return xp_nd_send(sk, &m);
+	w->mtu = v->mtu;
+	return xp_attrw_u16(w, IFLA_VLAN_ID, (uint16_t)v->id);
 }
+
+static void observe(const struct nlattr *data, struct xp_obs_link *l)
+{
+	const struct nlattr *tb[IFLA_VLAN_MAX + 1];
+
+	xp_attr_parse(tb, IFLA_VLAN_MAX, data);
+	l->vlan_id = (int)xp_attr_u16(tb[IFLA_VLAN_ID], (unsigned)l->vlan_id);
+}
+
+const struct xp_kind xp_kind_vlan = {
+    .name = "vlan",
+    .kind = XP_K_VLAN,
+    .role = "VLAN",
+    .map_entry = map_entry,
+    .map_find = map_find,
+    .plan = plan,
+    .fill_create = fill_create,
+    .fold_create = 1,
+    .has_parent = 1,
+    .observe = observe,
+};

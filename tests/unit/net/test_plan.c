@@ -463,6 +463,32 @@ static void test_adopted_bond_drift(void **st)
 	world_free(&w);
 }
 
+/* A bond of the map recorded in the state, but observed with another
+ * ifindex, is someone else's (fuzz/crashers/plan/adopted-bond-same-name):
+ * its missing slave is not set down and enslaved into it. */
+static void test_recorded_bond_replaced(void **st)
+{
+	struct world w;
+	(void)st;
+	seed_map(&w);
+	seed_live(&w);
+	xp_obs_add(&w.o, "eth1")->master[0] = 0;
+	xp_state_add_dev(&w.s, "bond0", XP_K_BOND, 999);
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	dump(&w.p);
+	assert_int_equal(count_ops(&w.p, XP_OP_DOWN), 0);
+	assert_int_equal(count_ops(&w.p, XP_OP_ENSLAVE), 0);
+	xp_plan_free(&w.p);
+	/* with the ifindex it has, it is ours: the killed run's work goes on */
+	xp_state_free(&w.s);
+	memset(&w.s, 0, sizeof(w.s));
+	xp_state_add_dev(&w.s, "bond0", XP_K_BOND, xp_obs_find(&w.o, "bond0")->ifindex);
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	assert_int_equal(count_ops(&w.p, XP_OP_DOWN), 1);
+	assert_int_equal(count_ops(&w.p, XP_OP_ENSLAVE), 1);
+	world_free(&w);
+}
+
 static void test_stop_only_created(void **st)
 {
 	struct world w;
@@ -641,6 +667,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_kind),
 	    cmocka_unit_test(test_port_elsewhere),
 	    cmocka_unit_test(test_adopted_bond_drift),
+	    cmocka_unit_test(test_recorded_bond_replaced),
 	    cmocka_unit_test(test_stop_only_created),
 	    cmocka_unit_test(test_stop_keeps_bridge_with_guests),
 	    cmocka_unit_test(test_stop_moves_back),

@@ -1,0 +1,231 @@
+/* Plan-building primitives: appending ops, errors, notes and drift to a
+ * plan, and the questions kinds ask while planning.  Pure; used by the
+ * planner's core (plan.c) and the kinds' plan halves (src/net/kind/), which
+ * depend on this file and not on each other. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/kind.h"
+#include "net/plan.h"
+
+static void *grow(void *ptr, size_t n, size_t size)
+{
+	void *q = realloc(ptr, (n + 1) * size);
+	if (!q)
+		abort(); /* a planner out of memory cannot say anything useful */
+	return q;
+}
+
+static void set_name(char *dst, const char *src)
+{
+	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const char *fmt, ...)
+{
+	struct xp_op *op;
+	va_list ap;
+
+	p->ops = grow(p->ops, p->n, sizeof(*p->ops));
+	op = &p->ops[p->n++];
+	memset(op, 0, sizeof(*op));
+	op->type = type;
+	set_name(op->dev, dev);
+	va_start(ap, fmt);
+	vsnprintf(op->why, sizeof(op->why), fmt, ap);
+	va_end(ap);
+	return op;
+}
+
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	return s;
+}
+
+void xp_plan_error(struct xp_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	p->errors = grow(p->errors, p->nerrors, sizeof(char *));
+	va_start(ap, fmt);
+	p->errors[p->nerrors++] = vfmt(fmt, ap);
+	va_end(ap);
+}
+
+void xp_plan_note(struct xp_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	p->notes = grow(p->notes, p->nnotes, sizeof(char *));
+	va_start(ap, fmt);
+	p->notes[p->nnotes++] = vfmt(fmt, ap);
+	va_end(ap);
+}
+
+void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const char *want,
+		   const char *have)
+{
+	struct xp_drift *d;
+	p->drift = grow(p->drift, p->ndrift, sizeof(*p->drift));
+	d = &p->drift[p->ndrift++];
+	memset(d, 0, sizeof(*d));
+	set_name(d->device, dev);
+	snprintf(d->what, sizeof(d->what), "%s", what);
+	snprintf(d->want, sizeof(d->want), "%s", want);
+	snprintf(d->have, sizeof(d->have), "%s", have);
+}
+
+void xp_plan_free(struct xp_plan *p)
+{
+	for (size_t i = 0; i < p->nerrors; i++)
+		free(p->errors[i]);
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	free(p->errors);
+	free(p->notes);
+	free(p->ops);
+	free(p->drift);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- context helpers for the kinds ---- */
+
+const struct xp_obs_link *xp_pctx_obs(const struct xp_pctx *x, const char *name)
+{
+	const struct xp_obs_link *l = xp_obs_find(x->o, name);
+	return l && l->kind != XP_K_ABSENT ? l : NULL;
+}
+
+int xp_pctx_creating(const struct xp_pctx *x, const char *name)
+{
+	for (size_t i = 0; i < x->p->n; i++)
+		if (x->p->ops[i].type == XP_OP_CREATE && !strcmp(x->p->ops[i].dev, name))
+			return 1;
+	return 0;
+}
+
+int xp_pctx_will_exist(const struct xp_pctx *x, const char *name)
+{
+	return xp_pctx_obs(x, name) || xp_pctx_creating(x, name);
+}
+
+int xp_pctx_recorded(const struct xp_pctx *x, const char *name)
+{
+	const struct xp_obs_link *l = xp_pctx_obs(x, name);
+
+	for (size_t i = 0; x->s && i < x->s->ndevs; i++) {
+		const struct xp_st_dev *d = &x->s->devs[i];
+		if (strcmp(d->name, name))
+			continue;
+		/* The same name with another ifindex is someone else's device. */
+		return !l || !d->ifindex || l->ifindex == d->ifindex;
+	}
+	return 0;
+}
+
+struct xp_op *xp_pctx_create(struct xp_pctx *x, const char *name, int kind, const void *spec)
+{
+	struct xp_op *op = xp_plan_push(x->p, XP_OP_CREATE, name, "in the map, missing");
+
+	op->kind = kind;
+	op->spec = spec;
+	op->created = 1;
+	return op;
+}
+
+void xp_pctx_mtu(struct xp_pctx *x, const char *name, int mtu, const struct xp_obs_link *l)
+{
+	struct xp_op *op;
+
+	if (mtu <= 0 || l->mtu == mtu)
+		return;
+	op = xp_plan_push(x->p, XP_OP_SET_MTU, name, "map says mtu %d", mtu);
+	op->value = mtu;
+	op->old = l->mtu;
+}
+
+const char *xp_loc_prefix(const struct xp_loc *loc, char *buf, size_t len)
+{
+	if (loc && loc->file && loc->line > 0)
+		snprintf(buf, len, "%s:%d: ", loc->file, loc->line);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+/* Addresses that move with a port: IPv4 all, IPv6 all but link-local
+ * (the kernel keeps those on ports; we leave them be). */
+int xp_addr_movable(const struct xp_addr *a)
+{
+	if (a->family == AF_INET6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80)
+		return 0;
+	return a->family == AF_INET || a->family == AF_INET6;
+}
+
+size_t xp_l3_summary(const struct xp_obs_link *l, char *buf, size_t len)
+{
+	size_t n = 0, nr = l->nroutes + (size_t)l->unmovable_routes;
+	char a[64];
+
+	buf[0] = 0;
+	for (size_t i = 0; i < l->naddrs; i++) {
+		if (!xp_addr_movable(&l->addrs[i]))
+			continue;
+		xp_addr_format(&l->addrs[i], a, sizeof(a));
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", n++ ? ", " : "", a);
+	}
+	if (nr)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%zu route%s", n ? " and " : "",
+			 nr, nr == 1 ? "" : "s");
+	return n + nr;
+}
+
+/* Move what port carries onto bridge: addresses to the bridge first, then
+ * routes through the bridge, then delete them from the port. */
+void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
+{
+	const struct xp_obs_link *pl = xp_pctx_obs(x, port);
+	const struct xp_obs_link *bl = xp_pctx_obs(x, bridge);
+	struct xp_op *op;
+	char buf[128];
+
+	if (!pl)
+		return;
+	for (size_t i = 0; i < pl->naddrs; i++) {
+		if (!xp_addr_movable(&pl->addrs[i]) || xp_obs_has_addr(bl, &pl->addrs[i]))
+			continue;
+		xp_addr_format(&pl->addrs[i], buf, sizeof(buf));
+		op =
+		    xp_plan_push(x->p, XP_OP_ADD_ADDR, bridge, "moving %s from port %s", buf, port);
+		op->addr = pl->addrs[i];
+		set_name(op->peer, port);
+	}
+	for (size_t i = 0; i < pl->nroutes; i++) {
+		if (xp_obs_has_route(bl, &pl->routes[i]))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_ADD_ROUTE, bridge, "moving route from port %s", port);
+		op->route = pl->routes[i];
+		set_name(op->peer, port);
+	}
+	for (size_t i = 0; i < pl->nroutes; i++) {
+		op = xp_plan_push(x->p, XP_OP_DEL_ROUTE, port, "moved to %s", bridge);
+		op->route = pl->routes[i];
+		op->value = 1; /* a recorded move */
+		set_name(op->peer, bridge);
+	}
+	/* last first: an IPv4 primary takes its secondaries with it */
+	for (size_t i = pl->naddrs; i-- > 0;) {
+		if (!xp_addr_movable(&pl->addrs[i]))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_DEL_ADDR, port, "moved to %s", bridge);
+		op->addr = pl->addrs[i];
+		op->value = 1;
+		set_name(op->peer, bridge);
+	}
+}

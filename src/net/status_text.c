@@ -1,0 +1,139 @@
+/* The status table, rendered from the model status.c builds (see
+ * status.h); it reads nothing but the model. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "map/conf.h"
+#include "net/status.h"
+
+static json_object *get(json_object *j, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(j, key, &v);
+	return v;
+}
+
+static const char *str(json_object *j, const char *key)
+{
+	return json_object_get_string(get(j, key)); /* NULL for null */
+}
+
+static int num(json_object *j, const char *key)
+{
+	return json_object_get_int(get(j, key));
+}
+
+static int yes(json_object *j, const char *key)
+{
+	return json_object_get_boolean(get(j, key));
+}
+
+static size_t count(json_object *j, const char *key)
+{
+	return json_object_array_length(get(j, key));
+}
+
+static json_object *item(json_object *j, const char *key, size_t i)
+{
+	return json_object_array_get_idx(get(j, key), i);
+}
+
+static const char *updown(json_object *j)
+{
+	return !yes(j, "exists") ? "MISSING" : yes(j, "up") ? "up" : "DOWN";
+}
+
+static void bridge_text(json_object *br, FILE *out)
+{
+	if (yes(br, "exists"))
+		fprintf(out, "bridge %s: %s, mtu %d, stp %s, forward-delay %d%s%s\n",
+			str(br, "name"), updown(br), num(br, "mtu"), yes(br, "stp") ? "on" : "off",
+			num(br, "forward_delay"),
+			yes(br, "vlan_filtering") ? ", vlan-filtering" : "",
+			yes(br, "created") ? ", created by xenplumb" : ", adopted");
+	else
+		fprintf(out, "bridge %s: MISSING\n", str(br, "name"));
+	for (size_t i = 0; i < count(br, "ports"); i++) {
+		json_object *p = item(br, "ports", i);
+		fprintf(out, "  port %s: %s\n", str(p, "name"),
+			yes(p, "attached")  ? "attached"
+			: yes(p, "present") ? "NOT ATTACHED"
+					    : "MISSING");
+	}
+	for (size_t i = 0; i < count(br, "guests"); i++) {
+		json_object *g = item(br, "guests", i);
+		const char *name = str(g, "domain");
+		if (get(g, "domid"))
+			fprintf(out, "  guest %s: domain %d%s%s%s, %s\n", str(g, "port"),
+				num(g, "domid"), name ? " \"" : "", name ? name : "",
+				name ? "\"" : "", str(g, "domain_state"));
+		else
+			fprintf(out, "  other port %s (not in the map, not a vif)\n",
+				str(g, "port"));
+	}
+}
+
+static void bond_text(json_object *b, FILE *out)
+{
+	/* "mode" is null for a device of another kind squatting the bond's
+	 * name; the table has always printed that device's bond mode, 0 */
+	const char *mode = str(b, "mode");
+
+	fprintf(out, "bond %s: %s", str(b, "name"), updown(b));
+	if (yes(b, "exists")) {
+		fprintf(out, ", mode %s, miimon %d, slaves", mode ? mode : xp_bond_mode_name(0),
+			num(b, "miimon"));
+		for (size_t k = 0; k < count(b, "slaves"); k++) {
+			json_object *s = item(b, "slaves", k);
+			fprintf(out, " %s%s", str(s, "name"),
+				yes(s, "enslaved") ? "" : "(NOT ENSLAVED)");
+		}
+	}
+	fprintf(out, "\n");
+}
+
+static void tail_text(json_object *m, FILE *out)
+{
+	size_t n = count(m, "drift");
+
+	if (!strcmp(str(m, "xenstore"), "unreachable"))
+		fprintf(out, "xenstore: unreachable (guest domains unknown)\n");
+	if (n) {
+		fprintf(out, "drift (%zu):\n", n);
+		for (size_t i = 0; i < n; i++) {
+			json_object *d = item(m, "drift", i);
+			fprintf(out, "  %s %s: want %s, have %s\n", str(d, "device"),
+				str(d, "what"), str(d, "want"), str(d, "have"));
+		}
+	}
+	fprintf(out, "%s\n",
+		yes(m, "matches_map") ? "status: OK -- live matches the map"
+				      : "status: DRIFT -- live differs from the map");
+}
+
+void xp_status_render(json_object *m, FILE *out)
+{
+	for (size_t i = 0; i < count(m, "bridges"); i++)
+		bridge_text(item(m, "bridges", i), out);
+	for (size_t i = 0; i < count(m, "bonds"); i++)
+		bond_text(item(m, "bonds", i), out);
+	for (size_t i = 0; i < count(m, "vlans"); i++) {
+		json_object *v = item(m, "vlans", i);
+		fprintf(out, "vlan %s: %s, parent %s, id %d\n", str(v, "name"), updown(v),
+			str(v, "parent"), num(v, "id"));
+	}
+	for (size_t i = 0; i < count(m, "dummies"); i++) {
+		json_object *d = item(m, "dummies", i);
+		fprintf(out, "dummy %s: %s\n", str(d, "name"), updown(d));
+	}
+	for (size_t i = 0; i < count(m, "networks"); i++) {
+		json_object *nw = item(m, "networks", i);
+		fprintf(out, "network %s: bridge %s", str(nw, "name"), str(nw, "bridge"));
+		if (get(nw, "vlan"))
+			fprintf(out, " vlan %d", num(nw, "vlan"));
+		fprintf(out, "\n");
+	}
+	tail_text(m, out);
+}
