@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/nl.h"
+
 /* libnftables is loaded only when a vif needs it: most hotplugs never do,
  * and it (with its own libraries) would double the helper's start-up. */
 static struct {
@@ -88,14 +90,20 @@ int xp_nft_run(const char *cmd, char *err, size_t errlen)
 	return rc ? -1 : 0;
 }
 
-/* Does table `table` of family nfproto exist?  One NFT_MSG_GETTABLE over nfnetlink:
- * cheap, and without nf_tables loaded there can be no table.  1, 0, or -1
- * when it cannot tell. */
+static int on_table(struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	(void)arg;
+	return 0;
+}
+
+/* One NFT_MSG_GETTABLE over nfnetlink (xp_nl_query: the table is the one
+ * answer): cheap, and without nf_tables loaded there can be no table. */
 int xp_nft_table_exists(int nfproto, const char *table)
 {
 	struct nfgenmsg g = {.nfgen_family = (unsigned char)nfproto, .version = NFNETLINK_V0};
 	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_msg *m = NULL;
+	struct nl_msg *m;
 	int err = -1;
 
 	if (!sk || nl_connect(sk, NETLINK_NETFILTER) < 0)
@@ -103,12 +111,11 @@ int xp_nft_table_exists(int nfproto, const char *table)
 	m = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE,
 			       NLM_F_REQUEST | NLM_F_ACK);
 	if (!m || nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(m, NFTA_TABLE_NAME, table) < 0)
+	    nla_put_string(m, NFTA_TABLE_NAME, table) < 0) {
+		nlmsg_free(m);
 		goto out;
-	if (nl_send_auto(sk, m) < 0)
-		goto out;
-	/* The table (ignored), then the ack; or an error. */
-	err = nl_recvmsgs_default(sk);
+	}
+	err = xp_nl_query(sk, m, on_table, NULL);
 	if (err >= 0)
 		err = 1;
 	else if (err == -NLE_OBJ_NOTFOUND || err == -NLE_OPNOTSUPP || err == -NLE_NOACCESS ||
@@ -117,8 +124,6 @@ int xp_nft_table_exists(int nfproto, const char *table)
 	else
 		err = -1;
 out:
-	if (m)
-		nlmsg_free(m);
 	if (sk)
 		nl_socket_free(sk);
 	return err;

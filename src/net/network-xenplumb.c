@@ -24,6 +24,7 @@
 #include "net/observe.h"
 #include "net/plan.h"
 #include "net/state.h"
+#include "net/l3.h"
 #include "net/status.h"
 
 #define PROG "network-xenplumb"
@@ -383,15 +384,37 @@ static int apply(struct run *r, struct xp_plan *plan)
 	return 0;
 }
 
+/* The map's routed and NAT networks (net/l3.h). */
+static struct xp_l3_map l3_map(const struct run *r)
+{
+	struct xp_l3_map m = {0};
+
+	if (r->have_conf) {
+		m.routed = r->conf.routed;
+		m.nrouted = r->conf.nrouted;
+		m.nat = r->conf.nats;
+		m.nnat = r->conf.nnats;
+	}
+	return m;
+}
+
+/* After the devices: the routed and NAT networks' addresses, sysctls,
+ * rules and dnsmasq (not kinds: they create no netdev; their own record
+ * is $STATE/l3).  A dry run shows none of it. */
 static int cmd_plan_start(struct run *r, int reload)
 {
 	struct xp_plan plan;
+	struct xp_l3_map m = l3_map(r);
 	int rc;
 
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
+	if (rc == 0 && !r->o->dry_run && xp_l3_apply(r->sk, &m, r->dir, stdout) < 0) {
+		fprintf(stderr, PROG ": the routed/NAT networks are not in place (see above)\n");
+		rc = 1;
+	}
 	return rc;
 }
 
@@ -408,19 +431,30 @@ static int cmd_reload(struct run *r)
 static int cmd_stop(struct run *r)
 {
 	struct xp_plan plan;
-	int rc;
+	int rc, l3;
 
 	memset(&plan, 0, sizeof(plan));
+	/* first what the routed/NAT networks added (addresses on bridges the
+	 * plan may delete, dnsmasq bound to them) */
+	l3 = r->o->dry_run ? 0 : xp_l3_stop(r->sk, r->dir, stdout);
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
 	rc = apply(r, &plan);
 	xp_plan_free(&plan);
-	return rc;
+	return rc ? rc : l3 < 0 ? 1 : 0;
+}
+
+static void status_l3(struct json_object *model, void *arg)
+{
+	struct run *r = arg;
+	struct xp_l3_map m = l3_map(r);
+
+	xp_l3_status_model(r->sk, &m, r->dir, model);
 }
 
 static int cmd_status(struct run *r)
 {
 	return xp_status_run(r->o->nlegacy ? "(network-bridge arguments)" : r->o->conf, &r->conf,
-			     &r->obs, &r->st, r->o->json, stdout);
+			     &r->obs, &r->st, r->o->json, status_l3, r, stdout);
 }
 
 static int run(const struct opts *o)

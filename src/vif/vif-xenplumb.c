@@ -22,7 +22,9 @@
 #include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_keys.h"
+#include "vif/vif_l3.h"
 #include "vif/vif_plumb.h"
+#include "vif/vif_route.h"
 
 #define ERRLEN 512
 
@@ -30,6 +32,7 @@
  * to tell "too long"). */
 struct keybuf {
 	char bridge[1100], vifname[1100], mtu[1100], ip[1100], mac[1100], vlan[1100];
+	char gatewaydev[1100], lock[1100];
 };
 
 struct run {
@@ -41,6 +44,9 @@ struct run {
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
 	char err[ERRLEN];
 	struct keybuf kb;
+	enum vif_as as;		/* called as vif-route / vif-nat (install-compat) */
+	const char *gatewaydev; /* the gatewaydev key, else libxl's netdev */
+	enum vif_lock lock;	/* the locking-mode key */
 };
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
@@ -56,11 +62,18 @@ static int cb_link_kind(void *ctx, const char *name)
 	return vif_link_get(r->sk, name, &r->last);
 }
 
+/* A logical network, or a NAT network (its bridge, no VLAN). */
 static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int *vlan)
 {
 	struct run *r = ctx;
 	const struct xp_network *n;
+	const struct xp_nat *nat;
 
+	if (r->have_conf && (nat = xp_conf_nat(&r->conf, name))) {
+		snprintf(bridge, XP_IFNAMSIZ, "%s", nat->bridge);
+		*vlan = 0;
+		return 0;
+	}
 	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
 		return -1;
 	snprintf(bridge, XP_IFNAMSIZ, "%s", n->bridge);
@@ -120,19 +133,30 @@ static int read_key(struct run *r, const char *key, char *buf, size_t len, const
 static int read_keys(struct run *r, struct vif_raw *raw)
 {
 	struct keybuf *b = &r->kb;
+	const char *lock = NULL;
 
 	if (read_key(r, "bridge", b->bridge, sizeof(b->bridge), &raw->bridge) ||
 	    read_key(r, "vifname", b->vifname, sizeof(b->vifname), &raw->vifname) ||
 	    read_key(r, "mtu", b->mtu, sizeof(b->mtu), &raw->mtu) ||
 	    read_key(r, "ip", b->ip, sizeof(b->ip), &raw->ip) ||
 	    read_key(r, "mac", b->mac, sizeof(b->mac), &raw->mac) ||
-	    read_key(r, "vlan", b->vlan, sizeof(b->vlan), &raw->vlan))
+	    read_key(r, "vlan", b->vlan, sizeof(b->vlan), &raw->vlan) ||
+	    read_key(r, "gatewaydev", b->gatewaydev, sizeof(b->gatewaydev), &r->gatewaydev) ||
+	    read_key(r, "locking-mode", b->lock, sizeof(b->lock), &lock))
 		return -1;
 	if (!raw->bridge && *r->inv.bridge)
 		raw->bridge = r->inv.bridge;
 	if (!raw->ip && *r->inv.ip)
 		raw->ip = r->inv.ip;
-	return 0;
+	if (r->gatewaydev && xp_valid_ifname(r->gatewaydev, NULL)) {
+		snprintf(r->err, sizeof(r->err),
+			 "%s key gatewaydev: '%.32s' is not an interface name", r->inv.xbpath,
+			 xp_valid_text(r->gatewaydev, 32) ? "?" : r->gatewaydev);
+		return -1;
+	}
+	if (!r->gatewaydev && *r->inv.netdev) /* libxl passes gatewaydev as netdev */
+		r->gatewaydev = r->inv.netdev;
+	return vif_lock_parse(lock, &r->lock, r->err, sizeof(r->err));
 }
 
 /* Never take the name netback or qemu gives another guest's NIC. */
@@ -154,8 +178,6 @@ static int resolve_bridge(struct run *r, const struct vif_keys *k, struct vif_ta
 {
 	struct vif_lookup lk = {r, cb_link_kind, cb_network, cb_default_bridge};
 
-	if (load_map(r))
-		return -1;
 	if (vif_resolve_bridge(k->bridge, &lk, t, r->err, sizeof(r->err)))
 		return -1;
 	if (t->has_vlan && k->has_vlan) {
@@ -180,19 +202,24 @@ static void plan_port(struct run *r, const struct vif_keys *k, const struct vif_
 	p->br = r->last;
 }
 
-/* Antispoofing where the map's bridge asks for it. */
+/* Antispoofing where the map's bridge asks for it, or the vif's
+ * locking-mode says so. */
 static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_plan *p)
 {
 	const struct xp_bridge *cb = r->have_conf ? xp_conf_bridge(&r->conf, p->bridge) : NULL;
+	int mode = vif_lock_apply(r->lock, cb && cb->antispoof);
 
-	if (!cb || !cb->antispoof)
+	if (!mode)
 		return 0;
 	if (!k->has_mac) {
 		snprintf(r->err, sizeof(r->err),
-			 "bridge %s has antispoof = yes but the vif has no mac key", p->bridge);
+			 "bridge %s has antispoof = yes (or the vif locking-mode = locked) but the "
+			 "vif has no mac key",
+			 p->bridge);
 		return -1;
 	}
 	p->antispoof = 1;
+	p->as.disabled = mode == 2;
 	memcpy(p->as.mac, k->mac, 6);
 	p->as.ips = k->ips;
 	p->as.nips = k->nips;
@@ -212,7 +239,7 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 static int report_up(struct run *r, const char *table, int mtu)
 {
 	char path[128], mtutxt[16], e2[256];
-	int found;
+	int found, had;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
@@ -222,8 +249,59 @@ static int report_up(struct run *r, const char *table, int mtu)
 		snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status", r->inv.xbpath);
 	else
 		return 0;
+	vif_route_undo(r->sk, r->inv.dev, &had, e2, sizeof(e2));
 	vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
 	return -1;
+}
+
+/* A routed port (a [routed] network, or run as vif-route). */
+static int route_up(struct run *r, const struct vif_keys *k, const struct xp_routed *rt,
+		    const char *table, int tap)
+{
+	struct vif_route_in in = {
+	    rt, r->gatewaydev ? r->gatewaydev : "eth0", r->inv.dev, table, k, r->lock, tap};
+	int mtu = 0;
+
+	xp_log(LOG_INFO, "%s %s: routed (%s)", vif_action_name(r->inv.action), r->inv.dev,
+	       rt ? rt->name : "vif-route, no [routed] section");
+	if (vif_l3_route_up(r->sk, &in, &mtu, r->err, sizeof(r->err)))
+		return -1;
+	return tap ? 0 : report_up(r, table, mtu);
+}
+
+/* A NAT port's static lease, once it is on its bridge. */
+static int nat_up(struct run *r, const struct vif_keys *k, const struct xp_nat *n,
+		  const char *table)
+{
+	char e2[256];
+	int found, had;
+
+	if (!n ||
+	    !vif_l3_nat_up(n, r->inv.dev, k, r->inv.domid, r->inv.devid, r->err, sizeof(r->err)))
+		return 0;
+	vif_route_undo(r->sk, r->inv.dev, &had, e2, sizeof(e2));
+	vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
+	return -1;
+}
+
+/* Routed, NAT or plain: which, from the bridge key and the name we were
+ * called by.  *rt set (or NULL for vif-route without a [routed]) when
+ * routed (returns 1); *nat set for a NAT bridge; -1 with err. */
+static int pick_mode(struct run *r, struct vif_keys *k, const struct xp_routed **rt,
+		     const struct xp_nat **nat)
+{
+	const struct xp_conf *c = r->have_conf ? &r->conf : NULL;
+	int rc = vif_pick_routed(c, k->bridge, r->as, r->gatewaydev, rt, r->err, sizeof(r->err));
+
+	*nat = NULL;
+	if (rc)
+		return rc;
+	rc = vif_pick_nat(c, k->bridge, r->as, nat, r->err, sizeof(r->err));
+	if (rc < 0)
+		return -1;
+	if (rc && !*k->bridge) /* vif-nat without a bridge key */
+		snprintf(k->bridge, sizeof(k->bridge), "%s", (*nat)->bridge);
+	return 0;
 }
 
 static int do_up(struct run *r)
@@ -232,19 +310,28 @@ static int do_up(struct run *r)
 	struct vif_keys k;
 	struct vif_target t;
 	struct vif_plan p;
+	const struct xp_routed *rt;
+	const struct xp_nat *nat;
 	char table[64];
-	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
+	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0, routed;
 
 	if (read_keys(r, &raw) || vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) ||
-	    check_vifname(r, k.vifname, tap) || resolve_bridge(r, &k, &t))
+	    check_vifname(r, k.vifname, tap) || load_map(r))
 		return -1;
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
+	routed = pick_mode(r, &k, &rt, &nat);
+	if (routed)
+		return routed < 0 ? -1 : route_up(r, &k, rt, table, tap);
+	if (resolve_bridge(r, &k, &t))
+		return -1;
+	if (!nat && r->have_conf)
+		nat = xp_conf_nat_of_bridge(&r->conf, t.bridge);
 	plan_port(r, &k, &t, table, &p);
 	if (plan_antispoof(r, &k, &p))
 		return -1;
 	xp_log(LOG_INFO, "%s %s: bridge %s (%s)", vif_action_name(r->inv.action), r->inv.dev,
 	       t.bridge, t.how);
-	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
+	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)) || nat_up(r, &k, nat, table))
 		return -1;
 	return tap ? 0 : report_up(r, table, mtu);
 }
@@ -253,13 +340,20 @@ static int do_up(struct run *r)
 
 static int do_down(struct run *r)
 {
-	char table[64];
-	int found = 0;
+	char table[64], e1[256] = "";
+	int found = 0, had = 0, bad;
 
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid,
 			   r->inv.type == VIF_TYPE_TAP);
+	/* a routed or NAT port's journal first (it may rename the port back);
+	 * the rest of offline runs even when some of it could not be undone */
+	bad = vif_route_undo(r->sk, r->inv.dev, &had, e1, sizeof(e1));
 	if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
 		return -1;
+	if (bad) {
+		snprintf(r->err, sizeof(r->err), "%s", e1);
+		return -1;
+	}
 	if (!found)
 		xp_log(LOG_INFO, "%s %s: device already gone", vif_action_name(r->inv.action),
 		       r->inv.dev);
@@ -310,7 +404,8 @@ static const char usage_text[] =
     "usage: vif-xenplumb online|offline [type_if=vif] [VAR=VAL...]\n"
     "       vif-xenplumb add|remove type_if=tap\n"
     "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
-    "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
+    "bridge (backend keys bridge vifname mtu ip mac vlan gatewaydev locking-mode)\n"
+    "or routes it ([routed] networks; called as vif-route) and reports\n"
     "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
     "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
     "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
@@ -326,6 +421,7 @@ int main(int argc, char **argv)
 	}
 
 	xp_log_init("vif-xenplumb", 1, 1);
+	r.as = vif_as_name(argv[0]);
 	if (vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err))) {
 		rc = report_failure(&r);
 		goto out;
