@@ -384,6 +384,27 @@ static const char *netname_why(const char *s)
 	return NULL;
 }
 
+/* [routed] and [nat] entries, with their defaults. */
+static void *new_l3_element(struct xp_conf *c, enum kind k, struct xp_loc loc, size_t *idx)
+{
+	if (k == K_ROUTED) {
+		struct xp_routed *r = grow(&c->routed, &c->nrouted, sizeof(*r));
+		if (r) {
+			r->loc = loc;
+			r->proxy = r->antispoof = 1;
+			*idx = c->nrouted - 1;
+		}
+		return r;
+	}
+	struct xp_nat *na = grow(&c->nats, &c->nnats, sizeof(*na));
+	if (na) {
+		na->loc = loc;
+		na->masquerade = na->dns = 1;
+		*idx = c->nnats - 1;
+	}
+	return na;
+}
+
 static void *new_element(struct parser *p, enum kind k, const char *name, struct xp_loc loc,
 			 size_t *idx)
 {
@@ -441,26 +462,10 @@ static void *new_element(struct parser *p, enum kind k, const char *name, struct
 		e = nw;
 		break;
 	}
-	case K_ROUTED: {
-		struct xp_routed *r = grow(&c->routed, &c->nrouted, sizeof(*r));
-		if (r) {
-			r->loc = loc;
-			r->proxy = r->antispoof = 1;
-			*idx = c->nrouted - 1;
-		}
-		e = r;
+	case K_ROUTED:
+	case K_NAT:
+		e = new_l3_element(c, k, loc, idx);
 		break;
-	}
-	case K_NAT: {
-		struct xp_nat *na = grow(&c->nats, &c->nnats, sizeof(*na));
-		if (na) {
-			na->loc = loc;
-			na->masquerade = na->dns = 1;
-			*idx = c->nnats - 1;
-		}
-		e = na;
-		break;
-	}
 	default:
 		return NULL;
 	}

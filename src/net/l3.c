@@ -727,16 +727,19 @@ static json_object *guest_json(struct st *t, const char *dir, const char *kname,
 static json_object *guests_json(struct st *t, const char *kind, const char *net)
 {
 	char dir[300], want[120];
-	json_object *arr = json_object_new_array(), *g;
+	json_object *arr = json_object_new_array();
 	struct dirent *de;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s/vif", t->s->dir);
 	snprintf(want, sizeof(want), "net %s %s", kind, net);
 	d = opendir(dir);
-	while (d && (de = readdir(d)))
+	while (d && (de = readdir(d))) {
+		json_object *g;
+
 		if (de->d_name[0] != '.' && (g = guest_json(t, dir, de->d_name, want)))
 			json_object_array_add(arr, g);
+	}
 	if (d)
 		closedir(d);
 	return arr;
@@ -825,12 +828,13 @@ static const char *jget(json_object *o, const char *k)
 
 static void render_guests(json_object *net, FILE *out)
 {
-	json_object *gs, *g, *addrs;
+	json_object *gs, *addrs;
 
 	if (!json_object_object_get_ex(net, "guests", &gs))
 		return;
 	for (size_t i = 0; i < json_object_array_length(gs); i++) {
-		g = json_object_array_get_idx(gs, i);
+		json_object *g = json_object_array_get_idx(gs, i);
+
 		fprintf(out, "  guest %s", jget(g, "port"));
 		if (json_object_object_get_ex(g, "addresses", &addrs))
 			for (size_t k = 0; k < json_object_array_length(addrs); k++)

@@ -20,11 +20,11 @@
 #include "common/nl.h"
 #include "map/conf.h"
 #include "net/exec.h"
+#include "net/l3.h"
 #include "net/lock.h"
 #include "net/observe.h"
 #include "net/plan.h"
 #include "net/state.h"
-#include "net/l3.h"
 #include "net/status.h"
 
 #define PROG "network-xenplumb"
