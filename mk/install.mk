@@ -2,7 +2,7 @@
 #
 #   make install   [DESTDIR=] [PREFIX=/usr] [SYSCONFDIR=/etc]
 #   make uninstall (same variables: removes exactly what install put there)
-#   make install-compat / uninstall-compat   (opt-in: vif-bridge -> xenplumb)
+#   make install-compat / uninstall-compat   (opt-in: vif-bridge, vif-route, vif-nat -> xenplumb)
 #   make deb       Debian package into build/pkg/
 #   make rpm       RPM package into build/pkg/
 #   make demo      sandbox demo in a private network namespace (root)
