@@ -123,6 +123,27 @@ vif_mkvif 42 0 bridge=web || t_bail "vif 42.0"
 t_fails "no ip key on a routed network: refused" vif_run online 42 0
 t_match "hotplug-error says why" "has no ip key" "$(vif_error 42 0)"
 
+# status: the network, its guest and the guest's addresses; drift when a
+# route or proxy entry goes missing
+out=$("$X" status -c "$XENPLUMB_CONF" 2>&1)
+t_ok "status: no drift while all is in place" "$X" status -c "$XENPLUMB_CONF"
+t_match "status shows the routed network" "routed web: uplink up0, proxy ARP/NDP, antispoof" "$out"
+t_match "status shows the guest and its addresses" \
+	"guest vif40.0: 192.0.2.10/32, 2001:db8:1::10/128" "$out"
+"$X" status --json -c "$XENPLUMB_CONF" >"$VIF_TMP/status.json" 2>&1
+t_ok "status --json is valid against docs/status-schema.json" python3 - \
+	"$T_ROOT/docs/status-schema.json" "$VIF_TMP/status.json" <<'PY'
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+PY
+ip route del 192.0.2.10/32 dev vif40.0 proto 200
+ip neigh del proxy 2001:db8:1::10 dev up0
+t_fails "status: drift when a route and a proxy entry are gone" "$X" status -c "$XENPLUMB_CONF"
+out=$("$X" status -c "$XENPLUMB_CONF" 2>&1)
+t_match "drift names the missing route" "vif40.0.*route.*192.0.2.10/32 via vif40.0.*missing" "$out"
+t_match "drift names the missing proxy entry" "vif40.0.*proxy entry.*2001:db8:1::10/128 on up0" "$out"
+# (offline below copes with what is already gone)
+
 # offline removes exactly what online added
 t_ok "offline 40" vif_run offline 40 0
 t_ok "offline 41" vif_run offline 41 0
