@@ -338,17 +338,32 @@ static void stop_dnsmasq(struct l3 *s, const char *net, int pid)
 	rmdir(dir);
 }
 
+/* The last non-empty line of a file ("" when none). */
+static void last_line(const char *path, char *buf, size_t len)
+{
+	char line[300];
+	FILE *f = fopen(path, "re");
+
+	*buf = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			snprintf(buf, len, "%s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
 /* posix_spawn dnsmasq; it forks its daemon and exits once that is set up
  * (or with its error), which is what we wait for. */
 static int spawn_dnsmasq(struct l3 *s, const char *net, const char *dir, const char *conf)
 {
-	char arg[340], errf[340], msg[300] = "";
+	char arg[340], errf[340], msg[300];
 	char *argv[] = {DNSMASQ, arg, NULL};
 	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st = 0, rc;
-	FILE *f;
 
 	snprintf(arg, sizeof(arg), "--conf-file=%s", conf);
 	snprintf(errf, sizeof(errf), "%s/dnsmasq.err", dir);
@@ -368,11 +383,10 @@ static int spawn_dnsmasq(struct l3 *s, const char *net, const char *dir, const c
 		;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	f = fopen(errf, "re");
-	if (f) {
-		if (fgets(msg, sizeof(msg), f))
-			msg[strcspn(msg, "\n")] = '\0';
-		fclose(f);
+	last_line(errf, msg, sizeof(msg));
+	if (!*msg) { /* once its log is open, dnsmasq reports there */
+		snprintf(errf, sizeof(errf), "%s/dnsmasq.log", dir);
+		last_line(errf, msg, sizeof(msg));
 	}
 	say(s, "error: nat %s: dnsmasq failed (exit %d): %s", net,
 	    WIFEXITED(st) ? WEXITSTATUS(st) : -1, *msg ? msg : "no message");
@@ -424,8 +438,10 @@ static int nat_dnsmasq(struct l3 *s, const struct xp_nat *n)
 	}
 	if (i >= 0)
 		drop(s, (size_t)i);
-	if (spawn_dnsmasq(s, n->name, dir, conf))
+	if (spawn_dnsmasq(s, n->name, dir, conf)) {
+		stop_dnsmasq(s, n->name, 0); /* its files */
 		return -1;
+	}
 	pid = xp_dnsmasq_pid(pidf, conf);
 	if (!pid) {
 		say(s, "error: nat %s: dnsmasq started but %s names no running dnsmasq", n->name,
@@ -599,10 +615,11 @@ int xp_l3_apply(struct nl_sock *sk, const struct xp_l3_map *m, const char *state
 	s.dir = state_dir;
 	s.out = out;
 	load(&s);
-	for (size_t i = 0; i < m->nrouted; i++)
-		rc |= routed_apply(&s, &m->routed[i]);
-	for (size_t i = 0; i < m->nnat; i++)
-		rc |= nat_apply(&s, &m->nat[i]);
+	/* the first failure ends the run (and its changes are undone below) */
+	for (size_t i = 0; !rc && i < m->nrouted; i++)
+		rc = routed_apply(&s, &m->routed[i]);
+	for (size_t i = 0; !rc && i < m->nnat; i++)
+		rc = nat_apply(&s, &m->nat[i]);
 	if (!rc)
 		rc |= nft_apply(&s, m);
 	if (rc) /* undo what this run did, keep what was there */

@@ -238,6 +238,9 @@ int xp_l3_default_range(const struct xp_nat *n, struct xp_ipaddr *lo, struct xp_
 	return 0;
 }
 
+/* interface= and bind-dynamic: the bridge only, and an address that is
+ * not usable yet (a new bridge's tentative IPv6 link-local) is bound when
+ * it is, where bind-interfaces would make dnsmasq exit at start. */
 int xp_l3_dnsmasq_conf(const struct xp_nat *n, const char *dir, char *buf, size_t len)
 {
 	struct xp_ipaddr lo = n->range_lo, hi = n->range_hi;
@@ -255,7 +258,7 @@ int xp_l3_dnsmasq_conf(const struct xp_nat *n, const char *dir, char *buf, size_
 		     "# dnsmasq of network-xenplumb for [nat %s]: rewritten by every start and\n"
 		     "# reload, removed by stop.  Change the map, not this file.\n"
 		     "interface=%s\n"
-		     "bind-interfaces\n"
+		     "bind-dynamic\n"
 		     "except-interface=lo\n"
 		     "dhcp-range=%s,%s,%s,1h\n"
 		     "dhcp-option=option:router,%s\n"

@@ -58,6 +58,25 @@ NFT
 seen() { in_out nft list chain ip obs in | sed -n "s|.*ip saddr $1 .* packets \\([0-9]*\\).*|\\1|p"; }
 before=$(ip route show; nft list tables; cat /proc/sys/net/ipv4/conf/all/forwarding)
 
+# Nothing half-applied: a map whose routed network's uplink is missing
+# fails, and what the NAT network had already done is undone.
+vif_map '[bridge xnat0]
+
+[nat lan]
+bridge = xnat0
+address = 10.1.1.1/24
+dhcp = yes
+
+[routed bad]
+uplink = nosuch0'
+out=$("$X" start -c "$XENPLUMB_CONF" 2>&1)
+t_eq "start with a missing routed uplink fails" 1 "$?"
+t_match "and says which" "routed/bad: uplink nosuch0 does not exist" "$out"
+t_nomatch "the NAT gateway was taken off again" "10.1.1.1/24" "$(ip addr show dev xnat0 2>&1)"
+t_eq "no dnsmasq left running" "" "$(ours)"
+t_eq "forwarding set back" 0 "$(cat /proc/sys/net/ipv4/conf/all/forwarding)"
+t_ok "stop after the failed start" "$X" stop -c "$XENPLUMB_CONF"
+
 # (a host-only bridge without ports: this kernel has no dummy module; the VM
 # tier covers [dummy] ports)
 vif_map '[bridge xnat0]
@@ -126,6 +145,17 @@ t_ok "script=vif-nat guest offline" env script=/etc/xen/scripts/vif-nat XENBUS_T
 t_ok "offline" vif_run offline 50 0
 t_eq "no lease entry left" "" "$(ls "$XENPLUMB_STATE_DIR/nat/lan/hosts.d" 2>&1)"
 ip route replace default via 198.51.100.100 dev upA
+# reload without the [nat] section undoes what it had added, not the bridge
+cp "$XENPLUMB_CONF" "$VIF_TMP/with-nat.conf"
+vif_map '[bridge xnat0]'
+t_ok "reload without the [nat] section" "$X" reload -c "$XENPLUMB_CONF"
+t_eq "its dnsmasq stopped" "" "$(ours)"
+t_nomatch "its gateway address gone" "10.1.1.1/24" "$(ip addr show dev xnat0 2>&1)"
+t_fails "its masquerade table gone" nft list table ip xenplumb-nat
+t_ok "the bridge stays" ip link show xnat0
+vif_map "$(cat "$VIF_TMP/with-nat.conf")"
+t_ok "reload with it again" "$X" reload -c "$XENPLUMB_CONF"
+t_match "dnsmasq back" '^[0-9]+$' "$(ours)"
 t_ok "stop" "$X" stop -c "$XENPLUMB_CONF"
 t_eq "no dnsmasq left" "" "$(ours)"
 t_fails "no NAT bridge left" ip link show xnat0

@@ -152,7 +152,7 @@ static void test_dnsmasq_conf(void **st)
 
 	(void)st;
 	assert_int_equal(xp_l3_dnsmasq_conf(&n, "/run/xenplumb/nat/lan", buf, sizeof(buf)), 0);
-	assert_non_null(strstr(buf, "\ninterface=xenbr9\nbind-interfaces\n"));
+	assert_non_null(strstr(buf, "\ninterface=xenbr9\nbind-dynamic\n"));
 	assert_non_null(strstr(buf, "\ndhcp-range=10.1.1.2,10.1.1.254,255.255.255.0,1h\n"));
 	assert_non_null(strstr(buf, "\ndhcp-option=option:router,10.1.1.1\n"));
 	assert_non_null(strstr(buf, "\ndhcp-option=option:dns-server,10.1.1.1\n"));
