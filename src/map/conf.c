@@ -657,6 +657,7 @@ static void set_ip(struct parser *p, const struct keydef *kd, char *base, const 
 		free(w);
 		return;
 	}
+	a->family = -1; /* reported bad: later checks stay quiet about it */
 	if (xp_parse_ipaddr(val, &tmp[0], &why))
 		err(p, file, line, "bad %s '%s' -- %s", kd->name, val, why);
 	else if (tmp[0].family != fam)
@@ -1419,14 +1420,16 @@ static void check_nat(struct parser *p, const struct xp_nat *n)
 	else if (xp_conf_nat_of_bridge(c, n->bridge) != n)
 		err(p, f, l, "bridge already has a nat network, '%s' -- one [nat] per bridge",
 		    n->bridge);
-	if (!n->address.family) {
-		err(p, f, l, "nat network has no address, '%s' -- set address = GATEWAY/PREFIX",
-		    n->name);
+	if (n->address.family <= 0) {
+		if (!n->address.family)
+			err(p, f, l,
+			    "nat network has no address, '%s' -- set address = GATEWAY/PREFIX",
+			    n->name);
 		return;
 	}
 	mask = 0xffffffffu << (32 - n->address.prefixlen);
 	net = ip4val(&n->address) & mask;
-	if (n->range_lo.family &&
+	if (n->range_lo.family > 0 &&
 	    ((ip4val(&n->range_lo) & mask) != net || (ip4val(&n->range_hi) & mask) != net ||
 	     ip4val(&n->range_lo) > ip4val(&n->range_hi)))
 		err(p, f, l,

@@ -1036,7 +1036,7 @@ static void test_routed_nat(void **state)
 	parse_bad("[nat lan]\nbridge = xenbr9\naddress = 10.1.1.1/24\n", 1, 1,
 		  "names a bridge not in the map, 'xenbr9'");
 	parse_bad("[bridge b]\n[nat lan]\nbridge = b\n", 1, 2, "nat network has no address");
-	parse_bad("[bridge b]\n[nat lan]\nbridge = b\naddress = 10.1.1.1\n", 2, 4,
+	parse_bad("[bridge b]\n[nat lan]\nbridge = b\naddress = 10.1.1.1\n", 1, 4,
 		  "with its subnet's prefix");
 	parse_bad("[bridge b]\n[nat lan]\nbridge = b\naddress = 10.1.1.1/24\n"
 		  "dhcp-range = 10.1.2.1 10.1.2.9\n",
