@@ -9,7 +9,7 @@ NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/
                  src/net/state.c
 NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
                  src/net/observe.c src/net/exec.c src/net/addrmove.c
-NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c \
+NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c src/net/guests.c \
                  src/net/xc_lazy.c src/net/lock.c src/net/l3.c src/net/l3_rules.c \
                  $(NET_CORE_SRCS)
 NET_OBJS      := $(NET_SRCS:%.c=$(B)/%.o)

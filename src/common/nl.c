@@ -44,16 +44,59 @@ void xp_nl_close(struct nl_sock *sk)
 		nl_socket_free(sk);
 }
 
+static void link_parsed(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link **out = arg;
+
+	if (!*out) {
+		nl_object_get(obj);
+		*out = (struct rtnl_link *)obj;
+	}
+}
+
+static int on_link_obj(struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_msg *m;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !(m = nlmsg_convert(nlh)))
+		return 0;
+	nlmsg_set_proto(m, NETLINK_ROUTE); /* how libnl finds the link parser */
+	(void)nl_msg_parse(m, link_parsed, arg);
+	nlmsg_free(m);
+	return 0;
+}
+
+/* libnl-route's rtnl_link_get_kernel asks for an ack it leaves unread
+ * (libnl 3.7), so the next exchange on the socket reads it as its answer:
+ * build libnl's request, and receive it as every other query is. */
+static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct rtnl_link **out)
+{
+	struct nl_msg *msg = NULL;
+	int err;
+
+	*out = NULL;
+	err = rtnl_link_build_get_request(ifindex, name, &msg);
+	if (err < 0)
+		return err;
+	nlmsg_hdr(msg)->nlmsg_flags &= ~(unsigned)NLM_F_ACK;
+	err = xp_nl_query(sk, msg, on_link_obj, out);
+	if (err < 0) {
+		if (*out)
+			rtnl_link_put(*out);
+		*out = NULL;
+		return err;
+	}
+	return *out ? 0 : -NLE_OBJ_NOTFOUND;
+}
+
 int xp_link_by_name(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
-	*out = NULL;
-	return rtnl_link_get_kernel(sk, 0, name, out);
+	return link_get(sk, 0, name, out);
 }
 
 int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out)
 {
-	*out = NULL;
-	return rtnl_link_get_kernel(sk, ifindex, NULL, out);
+	return link_get(sk, ifindex, NULL, out);
 }
 
 int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
@@ -192,31 +235,60 @@ void xp_nl_ifindex_forget(const char *name)
 	xp_nametab_del(&idx_cache, name);
 }
 
-static int on_index(struct nlmsghdr *nlh, void *arg)
+struct linkid {
+	int ifindex, master;
+};
+
+static int on_link_id(struct nlmsghdr *nlh, void *arg)
 {
-	if (nlh->nlmsg_type == RTM_NEWLINK)
-		*(int *)arg = ((struct ifinfomsg *)nlmsg_data(nlh))->ifi_index;
+	struct linkid *id = arg;
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	id->ifindex = ((struct ifinfomsg *)nlmsg_data(nlh))->ifi_index;
+	if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) == 0 && tb[IFLA_MASTER])
+		id->master = (int)nla_get_u32(tb[IFLA_MASTER]);
 	return 0;
 }
 
 /* By RTM_GETLINK, never by ioctl: SIOCGIFINDEX on a missing name makes the
  * kernel try to load a module "netdev-NAME" (a modprobe run, 5 ms on real
- * hardware and 0.2 s under TCG, for every device about to be created). */
-static int link_index(struct nl_sock *sk, const char *name)
+ * hardware and 0.2 s under TCG, for every device about to be created).
+ * The kernel finds altnames by this name too. */
+static int link_id(struct nl_sock *sk, const char *name, struct linkid *id)
 {
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
-	int idx = 0;
 
+	id->ifindex = id->master = 0;
 	if (!msg)
-		return 0;
+		return -NLE_NOMEM;
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
 	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
 	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
 		nlmsg_free(msg);
-		return 0;
+		return -NLE_NOMEM;
 	}
-	return xp_nl_query(sk, msg, on_index, &idx) < 0 ? 0 : idx;
+	return xp_nl_query(sk, msg, on_link_id, id);
+}
+
+static int link_index(struct nl_sock *sk, const char *name)
+{
+	struct linkid id;
+
+	return link_id(sk, name, &id) < 0 ? 0 : id.ifindex;
+}
+
+int xp_nl_link_master(struct nl_sock *sk, const char *name, int *master)
+{
+	struct linkid id;
+
+	*master = 0;
+	if (link_id(sk, name, &id) < 0)
+		return 0;
+	*master = id.master;
+	return id.ifindex;
 }
 
 int xp_nl_ifindex(struct nl_sock *sk, const char *name)

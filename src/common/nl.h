@@ -41,6 +41,9 @@ int xp_nl_seq_check(struct nl_msg *msg, void *arg);
  * the process.  Forget a name when its device is created or deleted. */
 int xp_nl_ifindex(struct nl_sock *sk, const char *name);
 void xp_nl_ifindex_forget(const char *name);
+/* The ifindex of name (0: no such device; uncached) and its master's in
+ * *master (0: none), in one RTM_GETLINK. */
+int xp_nl_link_master(struct nl_sock *sk, const char *name, int *master);
 
 /* 0 and *out (caller rtnl_link_put()s it), -NLE_OBJ_NOTFOUND if there is no
  * such link, another negative libnl error otherwise. */

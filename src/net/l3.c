@@ -889,3 +889,18 @@ void xp_l3_render(json_object *model, FILE *out)
 			render_guests(n, out);
 		}
 }
+
+int xp_l3_routed_port(const char *state_dir, const char *kname)
+{
+	char path[400], line[160];
+	FILE *f;
+	int yes = 0;
+
+	snprintf(path, sizeof(path), "%s/vif/%s", state_dir, kname);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	yes = fgets(line, sizeof(line), f) && !strncmp(line, "net routed ", 11);
+	fclose(f);
+	return yes;
+}

@@ -75,6 +75,10 @@ int xp_l3_stop(struct nl_sock *sk, const char *state_dir, FILE *out);
 struct json_object;
 void xp_l3_status_model(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir,
 			struct json_object *model);
+/* Is kname (vifD.N, vifD.N-emu) a routed guest's port (its vif journal
+ * says so)?  Such a port is on no bridge by design. */
+int xp_l3_routed_port(const char *state_dir, const char *kname);
+
 /* The table's lines for them, from that model. */
 void xp_l3_render(struct json_object *model, FILE *out);
 

@@ -18,8 +18,10 @@
 
 #include "common/log.h"
 #include "common/nl.h"
+#include "common/xsutil.h"
 #include "map/conf.h"
 #include "net/exec.h"
+#include "net/guests.h"
 #include "net/l3.h"
 #include "net/lock.h"
 #include "net/observe.h"
@@ -398,9 +400,23 @@ static struct xp_l3_map l3_map(const struct run *r)
 	return m;
 }
 
+/* After a start or reload that applied: running guests' vifs that are on
+ * no bridge go back on theirs (guests.h). */
+static void replug_guests(struct run *r)
+{
+	struct xs_handle *xs = xp_xs_open_readonly();
+	struct xp_guest *g;
+	size_t n = xp_guests_detached(xs, r->sk, &g);
+
+	xp_xs_close(xs);
+	xp_guests_replug(g, n, r->o->dry_run, r->o->json ? stderr : stdout);
+	free(g);
+}
+
 /* After the devices: the routed and NAT networks' addresses, sysctls,
  * rules and dnsmasq (not kinds: they create no netdev; their own record
- * is $STATE/l3).  A dry run shows none of it. */
+ * is $STATE/l3; a dry run shows none of it), then guests' vifs left on no
+ * bridge go back. */
 static int cmd_plan_start(struct run *r, int reload)
 {
 	struct xp_plan plan;
@@ -415,6 +431,8 @@ static int cmd_plan_start(struct run *r, int reload)
 		fprintf(stderr, PROG ": the routed/NAT networks are not in place (see above)\n");
 		rc = 1;
 	}
+	if (rc == 0)
+		replug_guests(r);
 	return rc;
 }
 
@@ -454,7 +472,7 @@ static void status_l3(struct json_object *model, void *arg)
 static int cmd_status(struct run *r)
 {
 	return xp_status_run(r->o->nlegacy ? "(network-bridge arguments)" : r->o->conf, &r->conf,
-			     &r->obs, &r->st, r->o->json, status_l3, r, stdout);
+			     &r->obs, &r->st, r->sk, r->o->json, status_l3, r, stdout);
 }
 
 static int run(const struct opts *o)

@@ -16,6 +16,7 @@
 #include <xentoollog.h>
 
 #include "common/xsutil.h"
+#include "net/guests.h"
 #include "net/kind.h"
 #include "net/plan.h"
 
@@ -411,8 +412,25 @@ static json_object *network_json(struct model *m, const struct xp_network *nw)
 		json_object_object_add((root), (key), arr_);                                       \
 	} while (0)
 
+/* Running guests' vifs on no bridge (a bridge deleted or recreated under
+ * them): start or reload puts them back. */
+static void detached_diffs(struct model *m, struct nl_sock *sk)
+{
+	struct xp_guest *g;
+	size_t n = xp_guests_detached(m->x.xs, sk, &g);
+
+	for (size_t i = 0; i < n; i++) {
+		char want[48];
+
+		snprintf(want, sizeof(want), "on a bridge (domain %d)", g[i].domid);
+		diff_add(m->drift, g[i].name, "guest-vif", want, "on no bridge");
+	}
+	free(g);
+}
+
 json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
-			     const struct xp_observed *o, const struct xp_state *s)
+			     const struct xp_observed *o, const struct xp_state *s,
+			     struct nl_sock *sk)
 {
 	struct model m = {o, s, {0}, json_object_new_array()};
 	json_object *root = json_object_new_object();
@@ -423,6 +441,7 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 	xp_plan_start(c, o, s, 0, &p);
 	op_diffs(&p, m.drift);
 	xp_plan_free(&p);
+	detached_diffs(&m, sk);
 	json_object_object_add(root, "map", jstr(mapname));
 	json_object_object_add(root, "xenstore", jstr(m.x.xs ? "reachable" : "unreachable"));
 	json_object_object_add(root, "domain_source", jstr(m.x.source));
@@ -440,10 +459,10 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 }
 
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
-		  const struct xp_state *s, int json,
+		  const struct xp_state *s, struct nl_sock *sk, int json,
 		  void (*extend)(struct json_object *model, void *arg), void *arg, FILE *out)
 {
-	json_object *model = xp_status_model(mapname, c, o, s), *v = NULL;
+	json_object *model = xp_status_model(mapname, c, o, s, sk), *v = NULL;
 	int rc;
 
 	if (extend)

@@ -13,19 +13,22 @@
 #include "net/state.h"
 
 struct json_object;
+struct nl_sock;
 
-/* extend (may be NULL) adds to the model before it is judged and shown
- * (the routed/NAT networks, net/l3.h); it keeps "matches_map" true only
- * when its own drift is empty. */
+/* sk (may be NULL) finds running guests' vifs that are on no bridge
+ * (guests.h), each one drift.  extend (may be NULL) adds to the model
+ * before it is judged and shown (the routed/NAT networks, net/l3.h); it
+ * keeps "matches_map" true only when its own drift is empty. */
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
-		  const struct xp_state *s, int json,
+		  const struct xp_state *s, struct nl_sock *sk, int json,
 		  void (*extend)(struct json_object *model, void *arg), void *arg, FILE *out);
 
 /* The model: map, xenstore, domain_source, bridges, bonds, vlans, dummies,
  * networks, drift, matches_map (docs/status-schema.json).  The caller
  * json_object_put()s it. */
 struct json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
-				    const struct xp_observed *o, const struct xp_state *s);
+				    const struct xp_observed *o, const struct xp_state *s,
+				    struct nl_sock *sk);
 
 /* The table, from a model xp_status_model built. */
 void xp_status_render(struct json_object *model, FILE *out);

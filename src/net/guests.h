@@ -1,0 +1,40 @@
+/* Running guests' vifs that are on no bridge, and putting them back.
+ *
+ * A vif stays plumbed only as long as its bridge does: when an admin
+ * deletes a bridge, or a start/reload recreates one, the guests that were
+ * on it are left on no bridge.  After every start and reload
+ * network-xenplumb finds, from the guests' xenstore backend keys, each vif
+ * (and emulated NIC) that the toolstack had plumbed (hotplug-status
+ * connected) of a domain that still runs, whose device exists and has no
+ * master, and runs vif-xenplumb's own online (add, for a tap) for it again,
+ * with the environment libxl gives it: the same bridge, VLANs and
+ * antispoofing as at its first hotplug, decided by the same code (the
+ * model is xcp-networkd's move of vifs when a bond is rebuilt).  status
+ * lists each such vif as drift. */
+#ifndef XP_NET_GUESTS_H
+#define XP_NET_GUESTS_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct xs_handle;
+struct nl_sock;
+
+struct xp_guest {
+	int domid, devid;
+	int tap;	      /* the emulated NIC (vifD.N-emu) */
+	char name[IFNAMSIZ];  /* the device's name now */
+	char kname[IFNAMSIZ]; /* vifD.N or vifD.N-emu: libxl's name for it */
+};
+
+/* Every connected guest vif of a running domain whose device exists and
+ * is on no bridge: *out (free() it) and the count.  xs NULL: none. */
+size_t xp_guests_detached(struct xs_handle *xs, struct nl_sock *sk, struct xp_guest **out);
+
+/* Run vif-xenplumb online (add for a tap) for each; lines on out.  The
+ * helper is XENPLUMB_VIF_HELPER, else vif-xenplumb beside this program.
+ * Returns how many could not be put back. */
+size_t xp_guests_replug(const struct xp_guest *g, size_t n, int dry_run, FILE *out);
+
+#endif
