@@ -3,6 +3,8 @@
 #   make install   [DESTDIR=] [PREFIX=/usr] [SYSCONFDIR=/etc]
 #   make uninstall (same variables: removes exactly what install put there)
 #   make install-compat / uninstall-compat   (opt-in: vif-bridge, vif-route, vif-nat -> xenplumb)
+#   make install-xend-udev / uninstall-xend-udev  (xend hosts only: udev runs
+#                  vif-xenplumb; never on xl/libxl hosts, see below)
 #   make deb       Debian package into build/pkg/
 #   make rpm       RPM package into build/pkg/
 #   make demo      sandbox demo in a private network namespace (root)
@@ -10,6 +12,13 @@
 # Layout: the helpers live in $(SBINDIR); $(XEN_SCRIPT_DIR) (where xl and
 # xend resolve a relative script= name) gets symlinks to them, so nothing
 # executable is a conffile.  The map is installed only when absent.
+#
+# The udev rule is for xend hosts only, so it is installed inactive, in
+# $(XP_UDEV_SHARE).  xl/libxl (every Xen since 4.2, all of Debian's and
+# RHEL's) runs the vif script itself, has not written /libxl/disable_udev
+# since 4.6, and netback's online/offline uevent names the script: an
+# active rule would run a second vif-xenplumb for every vif, alongside
+# libxl's.  install-xend-udev links it into $(UDEV_ETC_RULESDIR).
 
 PREFIX         ?= /usr
 SYSCONFDIR     ?= /etc
@@ -21,7 +30,7 @@ MANDIR         ?= $(DATADIR)/man
 DOCDIR         ?= $(DATADIR)/doc/xenplumb
 BASHCOMPDIR    ?= $(DATADIR)/bash-completion/completions
 UNITDIR        ?= $(PREFIX)/lib/systemd/system
-UDEVRULESDIR   ?= $(PREFIX)/lib/udev/rules.d
+UDEV_ETC_RULESDIR ?= $(SYSCONFDIR)/udev/rules.d
 XEN_CONFIG_DIR ?= $(SYSCONFDIR)/xen
 XEN_SCRIPT_DIR ?= $(XEN_CONFIG_DIR)/scripts
 INSTALL        ?= install
@@ -38,12 +47,13 @@ XP_EXAMPLES  := $(sort $(wildcard etc/examples/*.conf)) etc/xl.conf.example
 XP_DOCS      := $(sort $(wildcard docs/*.md))
 XP_UDEV_SRC  := $(wildcard etc/udev/xenplumb-vif.rules)
 XP_UDEV_NAME := 90-xenplumb-vif.rules
+XP_UDEV_SHARE := $(DATADIR)/xenplumb/udev
 XP_MAP_SRC   := etc/xenplumb.conf
 
 D := $(DESTDIR)
 
-.PHONY: install uninstall install-compat uninstall-compat helpers deb rpm \
-        pkg-clean
+.PHONY: install uninstall install-compat uninstall-compat install-xend-udev \
+        uninstall-xend-udev helpers deb rpm pkg-clean
 
 # Just the two installed helpers (what the packages build).
 helpers: $(addprefix $(B)/,$(XP_HELPERS))
@@ -71,9 +81,9 @@ install: helpers
 	    etc/systemd/xenplumb.service.in >$(D)$(UNITDIR)/xenplumb.service
 	chmod 0644 $(D)$(UNITDIR)/xenplumb.service
 ifneq ($(XP_UDEV_SRC),)
-	$(INSTALL) -d -m 0755 $(D)$(UDEVRULESDIR)
-	sed 's|@XEN_SCRIPT_DIR@|$(XEN_SCRIPT_DIR)|g' $(XP_UDEV_SRC) >$(D)$(UDEVRULESDIR)/$(XP_UDEV_NAME)
-	chmod 0644 $(D)$(UDEVRULESDIR)/$(XP_UDEV_NAME)
+	$(INSTALL) -d -m 0755 $(D)$(XP_UDEV_SHARE)
+	sed 's|@XEN_SCRIPT_DIR@|$(XEN_SCRIPT_DIR)|g' $(XP_UDEV_SRC) >$(D)$(XP_UDEV_SHARE)/$(XP_UDEV_NAME)
+	chmod 0644 $(D)$(XP_UDEV_SHARE)/$(XP_UDEV_NAME)
 endif
 
 # Removes what install put there.  The map stays if the admin changed it.
@@ -82,6 +92,7 @@ endif
 uninstall:
 	@if [ -d $(D)$(LOCALSTATEDIR)/lib/xenplumb/compat ]; then \
 	    $(MAKE) --no-print-directory uninstall-compat; fi
+	@$(MAKE) --no-print-directory uninstall-xend-udev
 	rm -f $(addprefix $(D)$(SBINDIR)/,$(XP_HELPERS)) \
 	      $(addprefix $(D)$(XEN_SCRIPT_DIR)/,$(XP_HELPERS)) \
 	      $(D)$(LIBEXECDIR)/xenplumb-compat \
@@ -90,17 +101,37 @@ uninstall:
 	      $(addprefix $(D)$(MANDIR)/man5/,$(notdir $(XP_MAN5))) \
 	      $(addprefix $(D)$(MANDIR)/man8/,$(notdir $(XP_MAN8))) \
 	      $(D)$(BASHCOMPDIR)/network-xenplumb $(D)$(BASHCOMPDIR)/vif-xenplumb \
-	      $(D)$(UNITDIR)/xenplumb.service $(D)$(UDEVRULESDIR)/$(XP_UDEV_NAME)
+	      $(D)$(UNITDIR)/xenplumb.service $(D)$(XP_UDEV_SHARE)/$(XP_UDEV_NAME)
 	@m=$(D)$(XEN_CONFIG_DIR)/xenplumb.conf; \
 	if [ -f $$m ] && cmp -s $$m $(XP_MAP_SRC); then echo "rm -f $$m"; rm -f $$m; \
 	elif [ -e $$m ]; then echo "keeping modified $$m"; fi
-	@for d in $(DOCDIR)/examples $(DOCDIR) $(LIBEXECDIR); do \
+	@for d in $(DOCDIR)/examples $(DOCDIR) $(LIBEXECDIR) $(XP_UDEV_SHARE) $(DATADIR)/xenplumb; do \
 	    rmdir $(D)$$d 2>/dev/null || true; done
 	@if [ -n "$(DESTDIR)" ]; then \
 	    for d in $(SBINDIR) $(XEN_SCRIPT_DIR) $(MANDIR)/man5 $(MANDIR)/man8 \
-	        $(BASHCOMPDIR) $(DATADIR)/doc $(UNITDIR) $(UDEVRULESDIR); do \
+	        $(BASHCOMPDIR) $(DATADIR)/doc $(UNITDIR) $(UDEV_ETC_RULESDIR); do \
 	        while [ -n "$$d" ] && [ "$$d" != / ] && rmdir $(D)$$d 2>/dev/null; do \
 	            d=$${d%/*}; done; done; fi
+
+# xend hosts only (Xen 4.1 and older, where udev, not the toolstack, runs
+# the vif script): activate the rule.  Never on an xl/libxl host (see the
+# top of this file).  udev is told to re-read its rules when this is the
+# running system.
+install-xend-udev:
+	@test -f $(D)$(XP_UDEV_SHARE)/$(XP_UDEV_NAME) || \
+	    { echo "$(D)$(XP_UDEV_SHARE)/$(XP_UDEV_NAME) is missing: make install first" >&2; exit 1; }
+	$(INSTALL) -d -m 0755 $(D)$(UDEV_ETC_RULESDIR)
+	ln -sfn $(XP_UDEV_SHARE)/$(XP_UDEV_NAME) $(D)$(UDEV_ETC_RULESDIR)/$(XP_UDEV_NAME)
+	@if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then \
+	    echo "udevadm control --reload"; udevadm control --reload || true; fi
+
+# Removes the link only if it is ours.
+uninstall-xend-udev:
+	@l=$(D)$(UDEV_ETC_RULESDIR)/$(XP_UDEV_NAME); \
+	if [ -L $$l ] && [ "$$(readlink $$l)" = $(XP_UDEV_SHARE)/$(XP_UDEV_NAME) ]; then \
+	    echo "rm -f $$l"; rm -f $$l; \
+	    if [ -z "$(DESTDIR)" ] && command -v udevadm >/dev/null 2>&1; then \
+	        udevadm control --reload || true; fi; fi
 
 # Opt-in: existing guests (script=vif-bridge or no script) use xenplumb.
 # ROOT is $(DESTDIR); see scripts/xenplumb-compat for what is changed.

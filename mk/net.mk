@@ -10,7 +10,8 @@ NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/
 NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
                  src/net/observe.c src/net/exec.c src/net/addrmove.c
 NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c src/net/guests.c \
-                 src/net/xc_lazy.c src/net/lock.c src/net/l3.c src/net/l3_rules.c \
+                 src/net/xc_lazy.c src/net/lock.c src/net/report.c src/net/planout.c \
+                 src/net/l3.c src/net/l3_rules.c \
                  $(NET_CORE_SRCS)
 NET_OBJS      := $(NET_SRCS:%.c=$(B)/%.o)
 NET_CORE_OBJS := $(NET_CORE_SRCS:%.c=$(B)/%.o)
@@ -40,6 +41,11 @@ $(B)/tests/unit/test_exec: $(B)/tests/unit/net/test_exec.o $(NET_STEPS_OBJS) $(s
 $(B)/tests/unit/test_kinds: $(B)/tests/unit/net/test_kinds.o $(NET_PLAN_OBJS) $(sort $(CONF_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
+# The plan as shown (planout.c): the dry run's numbering, the JSON steps.
+$(B)/tests/unit/test_planout: $(B)/tests/unit/net/test_planout.o $(B)/src/net/planout.o \
+		$(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
 # The routed/NAT networks' nft JSON, DHCP range and dnsmasq config.
 $(B)/tests/unit/test_l3_rules: $(B)/tests/unit/net/test_l3_rules.o $(B)/src/net/l3_rules.o \
 		$(B)/src/common/validate.o
@@ -47,9 +53,11 @@ $(B)/tests/unit/test_l3_rules: $(B)/tests/unit/net/test_l3_rules.o $(B)/src/net/
 
 BINS       += $(NET_BIN)
 UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
-              $(B)/tests/unit/test_state $(B)/tests/unit/test_l3_rules
+              $(B)/tests/unit/test_state $(B)/tests/unit/test_planout \
+              $(B)/tests/unit/test_l3_rules
 DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
-              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_l3_rules.d
+              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_planout.d \
+              $(B)/tests/unit/net/test_l3_rules.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
 $(B)/src/net/status.o: CFLAGS += -std=gnu11

@@ -4,7 +4,7 @@
 VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif/vif_bridge.c \
             src/vif/vif_plumb.c src/vif/vif_steps.c src/vif/vlanspec.c src/vif/antispoof.c \
             src/vif/antispoof_nd.c src/vif/vif_route.c src/vif/vif_undo.c src/vif/vif_nat.c \
-            src/vif/vif_l3.c
+            src/vif/vif_l3.c src/vif/vif_lock.c
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 

@@ -4,6 +4,7 @@
 
 XS_STUB_SO := $(B)/tests/xs/xsstub.so
 XS_TEST    := $(B)/tests/xs/test_xenstore
+XS_REPORT_TEST := $(B)/tests/xs/test_xsreport
 
 # The stub is preloaded into Debian's (non-sanitized) xenstored, so it is
 # always built with plain flags, never with $(OPT)'s sanitizers, even when
@@ -20,5 +21,10 @@ $(XS_STUB_SO): $(B)/tests/xs/xsstub.o
 $(XS_TEST): $(B)/tests/xs/test_xenstore.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LIBS) $(CMOCKA_LIBS)
 
-TEST_BINS += $(XS_STUB_SO) $(XS_TEST)
-DEPS      += $(B)/tests/xs/xsstub.d $(B)/tests/xs/test_xenstore.d
+# hotplug-status/-error and the frontend mtu (src/common/xsutil.c) against
+# the real daemon
+$(XS_REPORT_TEST): $(B)/tests/xs/test_xsreport.o $(B)/src/common/xsutil.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LIBS) $(CMOCKA_LIBS)
+
+TEST_BINS += $(XS_STUB_SO) $(XS_TEST) $(XS_REPORT_TEST)
+DEPS      += $(B)/tests/xs/xsstub.d $(B)/tests/xs/test_xenstore.d $(B)/tests/xs/test_xsreport.d

@@ -59,6 +59,34 @@ int xp_brport_vlans(struct nl_sock *sk, int ifindex, int del, const struct xp_vl
 	return xp_nl_do(sk, m);
 }
 
+static int set_mtu(struct nl_sock *sk, int ifindex, int mtu)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+
+	if (!m)
+		return -NLE_NOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(m, IFLA_MTU, (uint32_t)mtu) < 0) {
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	return xp_nl_do(sk, m);
+}
+
+int xp_br_pin_mtu(struct nl_sock *sk, int ifindex, int mtu)
+{
+	int err;
+
+	if (ifindex <= 0)
+		return -NLE_OBJ_NOTFOUND;
+	if (mtu < 68 || mtu > 65535)
+		return -NLE_INVAL;
+	/* at 65535 there is no mtu + 1: one below instead (far above 1280) */
+	err = set_mtu(sk, ifindex, mtu < 65535 ? mtu + 1 : mtu - 1);
+	return err < 0 ? err : set_mtu(sk, ifindex, mtu);
+}
+
 struct brq {
 	int found;
 	struct xp_br_info bi;

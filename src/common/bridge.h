@@ -21,6 +21,16 @@ struct xp_vlan_run {
 int xp_brport_vlans(struct nl_sock *sk, int ifindex, int del, const struct xp_vlan_run *runs,
 		    size_t n);
 
+/* Set bridge ifindex's MTU to mtu so that its ports cannot move it any more.
+ * A Linux bridge whose MTU was never set follows its smallest port (and a
+ * lone port, up or down): net/bridge/br_if.c's br_mtu_auto_adjust stops
+ * only once br_change_mtu ran, which dev_set_mtu skips when the value does
+ * not change, and which an IFLA_MTU in the creating request never calls.
+ * So: mtu + 1 (up, never down: below 1280 IPv6 and below 68 IPv4 would drop
+ * the bridge's addresses), then mtu, in two RTM_NEWLINK requests.  0 or a
+ * negative libnl error. */
+int xp_br_pin_mtu(struct nl_sock *sk, int ifindex, int mtu);
+
 /* What a bridge's IFLA_INFO_DATA says; fields it lacks keep the caller's
  * values.  forward_delay in seconds. */
 struct xp_br_info {

@@ -25,6 +25,10 @@ int xp_valid_ifname(const char *s, const char **why)
 				w = "interface name has a '/', ':', space or control byte";
 				break;
 			}
+			if (c == '%') { /* the kernel would pick a name of its own */
+				w = "interface name has a '%' (the kernel rewrites it)";
+				break;
+			}
 		}
 	if (why)
 		*why = w;

@@ -9,8 +9,9 @@
 
 #define XP_IFNAMSIZ 16 /* IFNAMSIZ: 15 bytes + NUL */
 
-/* A Linux interface name: 1..15 bytes, no '/', ':', whitespace or control
- * bytes, not "." or "..".  Returns 0 if valid, else -1 and *why (static). */
+/* A Linux interface name: 1..15 bytes, no '/', ':', '%' (the kernel turns
+ * "name%d" into a name of its choosing), whitespace or control bytes, not
+ * "." or "..".  Returns 0 if valid, else -1 and *why (static). */
 int xp_valid_ifname(const char *s, const char **why);
 
 /* Parse "aa:bb:cc:dd:ee:ff" (case-insensitive) into mac[6].  Rejects

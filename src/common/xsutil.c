@@ -99,34 +99,38 @@ char **xp_xs_list(struct xs_handle *h, const char *path, unsigned int *n)
 	return v;
 }
 
-int xp_xs_report_connected(struct xs_handle *h, const char *dir)
+/* keys[i]=vals[i] in dir, in one transaction that reads dir first: if dir
+ * has gone nothing is written (a plain write would create it again).  1
+ * written, 0 dir absent, -1 error. */
+static int write_if_dir(struct xs_handle *h, const char *dir, const char *const *keys,
+			const char *const *vals, size_t n)
 {
-	return xp_xs_write(h, dir, "hotplug-status", "connected");
-}
+	char path[8][256];
 
-int xp_xs_report_error(struct xs_handle *h, const char *dir, const char *msg)
-{
-	char pe[256], ps[256];
-
-	if (join(pe, sizeof(pe), dir, "hotplug-error") ||
-	    join(ps, sizeof(ps), dir, "hotplug-status"))
+	if (n > 8)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (join(path[i], sizeof(path[i]), dir, keys[i]))
+			return -1;
 	for (int tries = 0; tries < 16; tries++) {
 		xs_transaction_t t = xs_transaction_start(h);
-		unsigned int n;
+		unsigned int len;
 		char *v;
+		size_t i;
 
 		if (t == XBT_NULL)
 			return -1;
-		v = xs_read(h, t, dir, &n);
+		v = xs_read(h, t, dir, &len);
 		if (!v) {
 			int absent = errno == ENOENT;
 			xs_transaction_end(h, t, true);
 			return absent ? 0 : -1;
 		}
 		free(v);
-		if (!xs_write(h, t, pe, msg, (unsigned int)strlen(msg)) ||
-		    !xs_write(h, t, ps, "error", 5)) {
+		for (i = 0; i < n; i++)
+			if (!xs_write(h, t, path[i], vals[i], (unsigned int)strlen(vals[i])))
+				break;
+		if (i < n) {
 			xs_transaction_end(h, t, true);
 			return -1;
 		}
@@ -136,4 +140,24 @@ int xp_xs_report_error(struct xs_handle *h, const char *dir, const char *msg)
 			return -1;
 	}
 	return -1;
+}
+
+int xp_xs_write_if_dir(struct xs_handle *h, const char *dir, const char *key, const char *value)
+{
+	return write_if_dir(h, dir, &key, &value, 1);
+}
+
+int xp_xs_report_connected(struct xs_handle *h, const char *dir)
+{
+	static const char *const keys[] = {"hotplug-status"}, *const vals[] = {"connected"};
+
+	return write_if_dir(h, dir, keys, vals, 1);
+}
+
+int xp_xs_report_error(struct xs_handle *h, const char *dir, const char *msg)
+{
+	static const char *const keys[] = {"hotplug-error", "hotplug-status"};
+	const char *const vals[] = {msg, "error"};
+
+	return write_if_dir(h, dir, keys, vals, 2);
 }

@@ -33,7 +33,13 @@ int xp_xs_exists(struct xs_handle *h, const char *path);
  * or NULL (absent or unreadable, *n = 0). */
 char **xp_xs_list(struct xs_handle *h, const char *path, unsigned int *n);
 
-/* hotplug-status=connected in dir. */
+/* DIR/KEY = value only if dir exists, in one transaction that fails when
+ * dir has gone (never recreate a directory the toolstack removed).  1
+ * written, 0 dir absent, -1 error. */
+int xp_xs_write_if_dir(struct xs_handle *h, const char *dir, const char *key, const char *value);
+
+/* hotplug-status=connected in dir, the same way: 1 written, 0 dir absent,
+ * -1 error. */
 int xp_xs_report_connected(struct xs_handle *h, const char *dir);
 
 /* hotplug-error=msg and hotplug-status=error, in one transaction, only if

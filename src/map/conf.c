@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "map/conf_lex.h"
 
@@ -196,11 +198,22 @@ void xp_conf_free(struct xp_conf *c)
 
 /* ---- sections and keys ------------------------------------------------- */
 
-enum kind { K_NONE, K_BRIDGE, K_VLAN, K_BOND, K_DUMMY, K_NETWORK, K_ROUTED, K_NAT, K_SKIP };
-static const char *const kind_names[] = {"",	  "bridge",  "vlan",   "bond",
-					 "dummy", "network", "routed", "nat"};
-#define KINDS_LIST "bridge, vlan, bond, dummy, network, routed or nat"
-#define K_LAST	   K_NAT
+enum kind {
+	K_NONE,
+	K_BRIDGE,
+	K_VLAN,
+	K_BOND,
+	K_DUMMY,
+	K_NETWORK,
+	K_ROUTED,
+	K_NAT,
+	K_GLOBAL,
+	K_SKIP
+};
+static const char *const kind_names[] = {"",	    "bridge", "vlan", "bond",  "dummy",
+					 "network", "routed", "nat",  "global"};
+#define KINDS_LIST "bridge, vlan, bond, dummy, network, routed, nat or global"
+#define K_LAST	   K_GLOBAL
 /* kinds named like networks, not interfaces */
 #define NETLIKE(k) ((k) == K_NETWORK || (k) == K_ROUTED || (k) == K_NAT)
 
@@ -224,9 +237,10 @@ struct keydef {
 	enum kind kind;
 	const char *name;
 	enum vtype type;
-	size_t off;   /* the field in the section's struct */
-	size_t off_n; /* T_IFLIST: its count */
-	long lo, hi;  /* T_UINT */
+	size_t off;	/* the field in the section's struct */
+	size_t off_n;	/* T_IFLIST: its count */
+	long lo, hi;	/* T_UINT */
+	size_t off_loc; /* where the key's line is kept (0: not kept) */
 };
 
 #define BR(f) offsetof(struct xp_bridge, f)
@@ -236,41 +250,43 @@ struct keydef {
 #define NW(f) offsetof(struct xp_network, f)
 #define RT(f) offsetof(struct xp_routed, f)
 #define NA(f) offsetof(struct xp_nat, f)
+#define GL(f) offsetof(struct xp_global, f)
 static const struct keydef keys[] = {
-    {K_BRIDGE, "ports", T_IFLIST, BR(ports), BR(nports), 0, 0},
-    {K_BRIDGE, "mtu", T_MTU, BR(mtu), 0, 0, 0},
-    {K_BRIDGE, "stp", T_BOOL, BR(stp), 0, 0, 0},
-    {K_BRIDGE, "forward-delay", T_UINT, BR(forward_delay), 0, 0, 30},
-    {K_BRIDGE, "vlan-filtering", T_BOOL, BR(vlan_filtering), 0, 0, 0},
-    {K_BRIDGE, "default", T_BOOL, BR(is_default), 0, 0, 0},
-    {K_BRIDGE, "move-addresses", T_BOOL, BR(move_addresses), 0, 0, 0},
-    {K_BRIDGE, "antispoof", T_BOOL, BR(antispoof), 0, 0, 0},
-    {K_VLAN, "parent", T_IFNAME, VL(parent), 0, 0, 0},
-    {K_VLAN, "id", T_VLANID, VL(id), 0, 0, 0},
-    {K_VLAN, "mtu", T_MTU, VL(mtu), 0, 0, 0},
-    {K_BOND, "slaves", T_IFLIST, BO(slaves), BO(nslaves), 0, 0},
-    {K_BOND, "mode", T_MODE, BO(mode), 0, 0, 0},
-    {K_BOND, "miimon", T_UINT, BO(miimon), 0, 0, XP_DELAY_MAX},
-    {K_BOND, "lacp-rate", T_LACP, BO(lacp_rate), 0, 0, 0},
-    {K_BOND, "xmit-hash-policy", T_XMIT, BO(xmit_hash_policy), 0, 0, 0},
-    {K_BOND, "primary", T_IFNAME, BO(primary), 0, 0, 0},
-    {K_BOND, "updelay", T_UINT, BO(updelay), 0, 0, XP_DELAY_MAX},
-    {K_BOND, "downdelay", T_UINT, BO(downdelay), 0, 0, XP_DELAY_MAX},
-    {K_BOND, "mtu", T_MTU, BO(mtu), 0, 0, 0},
-    {K_DUMMY, "mtu", T_MTU, DU(mtu), 0, 0, 0},
-    {K_NETWORK, "bridge", T_IFNAME, NW(bridge), 0, 0, 0},
-    {K_NETWORK, "vlan", T_VLANID, NW(vlan), 0, 0, 0},
-    {K_ROUTED, "uplink", T_IFNAME, RT(uplink), 0, 0, 0},
-    {K_ROUTED, "address", T_IP4, RT(address), RT(has_address), 0, 0},
-    {K_ROUTED, "address6", T_IP6, RT(address6), RT(has_address6), 0, 0},
-    {K_ROUTED, "proxy", T_BOOL, RT(proxy), 0, 0, 0},
-    {K_ROUTED, "antispoof", T_BOOL, RT(antispoof), 0, 0, 0},
-    {K_NAT, "bridge", T_IFNAME, NA(bridge), 0, 0, 0},
-    {K_NAT, "address", T_IP4NET, NA(address), 0, 0, 0},
-    {K_NAT, "masquerade", T_BOOL, NA(masquerade), 0, 0, 0},
-    {K_NAT, "dhcp", T_BOOL, NA(dhcp), 0, 0, 0},
-    {K_NAT, "dhcp-range", T_RANGE, NA(range_lo), NA(range_hi), 0, 0},
-    {K_NAT, "dns", T_BOOL, NA(dns), 0, 0, 0},
+    {K_BRIDGE, "ports", T_IFLIST, BR(ports), BR(nports), 0, 0, BR(ports_loc)},
+    {K_BRIDGE, "mtu", T_MTU, BR(mtu), 0, 0, 0, 0},
+    {K_BRIDGE, "stp", T_BOOL, BR(stp), 0, 0, 0, 0},
+    {K_BRIDGE, "forward-delay", T_UINT, BR(forward_delay), 0, 0, 30, 0},
+    {K_BRIDGE, "vlan-filtering", T_BOOL, BR(vlan_filtering), 0, 0, 0, 0},
+    {K_BRIDGE, "default", T_BOOL, BR(is_default), 0, 0, 0, 0},
+    {K_BRIDGE, "move-addresses", T_BOOL, BR(move_addresses), 0, 0, 0, 0},
+    {K_BRIDGE, "antispoof", T_BOOL, BR(antispoof), 0, 0, 0, 0},
+    {K_VLAN, "parent", T_IFNAME, VL(parent), 0, 0, 0, VL(parent_loc)},
+    {K_VLAN, "id", T_VLANID, VL(id), 0, 0, 0, 0},
+    {K_VLAN, "mtu", T_MTU, VL(mtu), 0, 0, 0, 0},
+    {K_BOND, "slaves", T_IFLIST, BO(slaves), BO(nslaves), 0, 0, BO(slaves_loc)},
+    {K_BOND, "mode", T_MODE, BO(mode), 0, 0, 0, 0},
+    {K_BOND, "miimon", T_UINT, BO(miimon), 0, 0, XP_DELAY_MAX, 0},
+    {K_BOND, "lacp-rate", T_LACP, BO(lacp_rate), 0, 0, 0, 0},
+    {K_BOND, "xmit-hash-policy", T_XMIT, BO(xmit_hash_policy), 0, 0, 0, 0},
+    {K_BOND, "primary", T_IFNAME, BO(primary), 0, 0, 0, 0},
+    {K_BOND, "updelay", T_UINT, BO(updelay), 0, 0, XP_DELAY_MAX, 0},
+    {K_BOND, "downdelay", T_UINT, BO(downdelay), 0, 0, XP_DELAY_MAX, 0},
+    {K_BOND, "mtu", T_MTU, BO(mtu), 0, 0, 0, 0},
+    {K_DUMMY, "mtu", T_MTU, DU(mtu), 0, 0, 0, 0},
+    {K_NETWORK, "bridge", T_IFNAME, NW(bridge), 0, 0, 0, 0},
+    {K_NETWORK, "vlan", T_VLANID, NW(vlan), 0, 0, 0, 0},
+    {K_ROUTED, "uplink", T_IFNAME, RT(uplink), 0, 0, 0, 0},
+    {K_ROUTED, "address", T_IP4, RT(address), RT(has_address), 0, 0, 0},
+    {K_ROUTED, "address6", T_IP6, RT(address6), RT(has_address6), 0, 0, 0},
+    {K_ROUTED, "proxy", T_BOOL, RT(proxy), 0, 0, 0, 0},
+    {K_ROUTED, "antispoof", T_BOOL, RT(antispoof), 0, 0, 0, 0},
+    {K_NAT, "bridge", T_IFNAME, NA(bridge), 0, 0, 0, 0},
+    {K_NAT, "address", T_IP4NET, NA(address), 0, 0, 0, 0},
+    {K_NAT, "masquerade", T_BOOL, NA(masquerade), 0, 0, 0, 0},
+    {K_NAT, "dhcp", T_BOOL, NA(dhcp), 0, 0, 0, 0},
+    {K_NAT, "dhcp-range", T_RANGE, NA(range_lo), NA(range_hi), 0, 0, 0},
+    {K_NAT, "dns", T_BOOL, NA(dns), 0, 0, 0, 0},
+    {K_GLOBAL, "strict", T_BOOL, GL(strict), 0, 0, 0, 0},
 };
 #define NKEYS NELEM(keys)
 
@@ -301,6 +317,10 @@ struct parser {
 	int depth;
 	char **real; /* canonical path of every file read, parallel to c->files */
 	char *stack[XP_INCLUDE_DEPTH];
+	/* per kind, per element: the line each key was set on (0: not set),
+	 * so whole-map errors point at the offending key */
+	int (*klines[K_SKIP])[NKEYS];
+	size_t nklines[K_SKIP];
 };
 
 static void err(struct parser *p, const char *file, int line, const char *fmt, ...)
@@ -363,6 +383,8 @@ static char *elem_base(struct xp_conf *c, enum kind k, size_t idx)
 		return (char *)&c->routed[idx];
 	case K_NAT:
 		return (char *)&c->nats[idx];
+	case K_GLOBAL:
+		return (char *)&c->global;
 	default:
 		return NULL;
 	}
@@ -490,6 +512,19 @@ static const char *nearest(const char *s, const char *const *names, size_t n)
 	return bd <= limit ? best : NULL;
 }
 
+/* [global]: no name, and its keys apply to the whole map. */
+static void global_header(struct parser *p, struct section *s, const char *file, int line,
+			  size_t nw, char **w)
+{
+	if (nw > 1) {
+		err(p, file, line, "[global] takes no name, '%s' -- write [global]", w[1]);
+		return;
+	}
+	s->kind = K_GLOBAL;
+	s->idx = 0;
+	s->label = "[global]";
+}
+
 static void section_header(struct parser *p, struct section *s, const char *file, int line, char *t)
 {
 	size_t len = strlen(t), nw;
@@ -525,6 +560,10 @@ static void section_header(struct parser *p, struct section *s, const char *file
 		    near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
 		goto out;
 	}
+	if (k == K_GLOBAL) {
+		global_header(p, s, file, line, nw, w);
+		goto out;
+	}
 	if (nw == 1) {
 		err(p, file, line, "section [%s] has no name -- write [%s NAME]", w[0], w[0]);
 		goto out;
@@ -541,7 +580,7 @@ static void section_header(struct parser *p, struct section *s, const char *file
 		goto out;
 	}
 	e = new_element(p, k, w[1], (struct xp_loc){file, line}, &s->idx);
-	if (!e) {
+	if (!e || !grow(&p->klines[k], &p->nklines[k], sizeof(*p->klines[k]))) {
 		oom(p, file, line);
 		goto out;
 	}
@@ -790,11 +829,16 @@ static void key_line(struct parser *p, struct section *s, const char *file, int 
 		return;
 	}
 	s->seen[kd - keys] = line;
+	if (s->idx < p->nklines[s->kind])
+		p->klines[s->kind][s->idx][kd - keys] = line;
 	if (!*val) {
 		err(p, file, line, "key has no value, '%s' -- write %s = VALUE or remove the line",
 		    key, key);
 		return;
 	}
+	if (kd->off_loc) /* the line that names the devices, for later messages */
+		*(struct xp_loc *)(void *)(elem_base(p->c, s->kind, s->idx) + kd->off_loc) =
+		    (struct xp_loc){file, line};
 	set_value(p, s, kd, file, line, val);
 }
 
@@ -833,6 +877,23 @@ static const char *add_file(struct parser *p, const char *name, const char *real
 nomem:
 	oom(p, from ? from->file : name, from ? from->line : 0);
 	return NULL;
+}
+
+/* Is fd on a kernel pseudo-filesystem (/proc, /sys, ...)?  Its files look
+ * regular, with size 0, and would read as an empty map. */
+static int on_pseudo_fs(int fd)
+{
+	static const long magic[] = {PROC_SUPER_MAGIC,	  SYSFS_MAGIC,	    DEBUGFS_MAGIC,
+				     TRACEFS_MAGIC,	  SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC,
+				     CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((long)sf.f_type == magic[i])
+			return 1;
+	return 0;
 }
 
 /* Parse one file (top level when from is NULL, else included at from). */
@@ -877,6 +938,13 @@ static void parse_path(struct parser *p, const char *path, const struct xp_loc *
 		err(p, at, atl,
 		    "includes nested too deep, '%s' -- at most %d files may be open at once", path,
 		    XP_INCLUDE_DEPTH);
+		goto out;
+	}
+	if (on_pseudo_fs(fileno(f))) {
+		err(p, at, atl,
+		    "cannot read %s, '%s' -- it is a kernel file (/proc, /sys), not a map; "
+		    "name a file of your own",
+		    from ? "included file" : "map", path);
 		goto out;
 	}
 	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > XP_MAP_MAX_BYTES) {
@@ -959,6 +1027,9 @@ static void parse_text(struct parser *p, const char *file, char *text, size_t le
 	char *line = text, *end = text + len;
 	int lineno = 0;
 
+	/* a UTF-8 byte order mark (editors on Windows write one) */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		line += 3;
 	while (line < end) {
 		char *nl = memchr(line, '\n', (size_t)(end - line));
 		char *t, *eq;
@@ -996,6 +1067,17 @@ struct dev {
 	enum kind kind;
 	const struct xp_loc *loc;
 };
+
+/* The line key (of kind k) was set on in element idx, else fallback (the
+ * section header's line): whole-map errors name the offending key. */
+static int kline(const struct parser *p, enum kind k, size_t idx, const char *key, int fallback)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].kind == k && !strcmp(keys[i].name, key))
+			return idx < p->nklines[k] && p->klines[k][idx][i] ? p->klines[k][idx][i]
+									   : fallback;
+	return fallback;
+}
 
 /* Every netdev the map defines, bridges first. */
 static size_t list_devs(const struct xp_conf *c, struct dev *out)
@@ -1109,7 +1191,7 @@ static void check_vlans(struct parser *p, const struct dev *devs, size_t n)
 			    "vlan has no id, '%s' -- set id = 1..4094 or name it PARENT.ID",
 			    v->name);
 		else if (nid >= 0 && nid != v->id)
-			err(p, f, l,
+			err(p, f, kline(p, K_VLAN, i, "id", l),
 			    "vlan name says id %ld but id = %d, '%s' -- make the name and the id "
 			    "agree",
 			    nid, v->id, v->name);
@@ -1123,7 +1205,7 @@ static void check_vlans(struct parser *p, const struct dev *devs, size_t n)
 		}
 		par = v->parent[0] ? find_dev(devs, n, v->parent) : NULL;
 		if (par && par->kind == K_VLAN)
-			err(p, f, l,
+			err(p, f, kline(p, K_VLAN, i, "parent", l),
 			    "vlan on top of a vlan, parent '%s' -- set parent to a NIC, bond, "
 			    "dummy "
 			    "or bridge",
@@ -1134,7 +1216,7 @@ static void check_vlans(struct parser *p, const struct dev *devs, size_t n)
 			const struct xp_dummy *du = xp_conf_dummy(p->c, par->name);
 			int pm = b ? b->mtu : br ? br->mtu : du ? du->mtu : XP_UNSET;
 			if (pm != XP_UNSET && v->mtu > pm)
-				err(p, f, l,
+				err(p, f, kline(p, K_VLAN, i, "mtu", l),
 				    "vlan mtu above its parent's, '%d' (parent '%s' has mtu %d) -- "
 				    "lower it or raise the parent's",
 				    v->mtu, v->parent, pm);
@@ -1147,6 +1229,7 @@ struct member {
 	enum kind master_kind;
 	const char *master;
 	const struct xp_loc *loc;
+	int line; /* of the ports / slaves key */
 };
 
 static const char *role(enum kind k)
@@ -1159,7 +1242,7 @@ static void check_member(struct parser *p, const struct dev *devs, size_t n, con
 {
 	const struct dev *low = find_dev(devs, n, m->ifname);
 	const char *f = m->loc->file;
-	int l = m->loc->line;
+	int l = m->line;
 
 	if (low && low->kind == K_BRIDGE) {
 		err(p, f, l,
@@ -1187,12 +1270,12 @@ static void check_member(struct parser *p, const struct dev *devs, size_t n, con
 			    "bond slave used as a bridge port, '%s' (slave of bond '%s' at %s:%d) "
 			    "-- "
 			    "make '%s' the port of bridge '%s' instead",
-			    m->ifname, o->master, o->loc->file, o->loc->line, o->master, m->master);
+			    m->ifname, o->master, o->loc->file, o->line, o->master, m->master);
 		else
 			err(p, f, l,
 			    "interface has two masters, '%s' is %s '%s' (%s:%d) and %s '%s' -- "
 			    "an interface can belong to one bridge or bond only",
-			    m->ifname, role(o->master_kind), o->master, o->loc->file, o->loc->line,
+			    m->ifname, role(o->master_kind), o->master, o->loc->file, o->line,
 			    role(m->master_kind), m->master);
 		return;
 	}
@@ -1218,14 +1301,18 @@ static void check_members(struct parser *p, const struct dev *devs, size_t n)
 		oom(p, NULL, 0);
 		return;
 	}
-	for (size_t i = 0; i < c->nbonds; i++)
+	for (size_t i = 0; i < c->nbonds; i++) {
+		int l = kline(p, K_BOND, i, "slaves", c->bonds[i].loc.line);
 		for (size_t j = 0; j < c->bonds[i].nslaves; j++)
 			m[k++] = (struct member){c->bonds[i].slaves[j], K_BOND, c->bonds[i].name,
-						 &c->bonds[i].loc};
-	for (size_t i = 0; i < c->nbridges; i++)
+						 &c->bonds[i].loc, l};
+	}
+	for (size_t i = 0; i < c->nbridges; i++) {
+		int l = kline(p, K_BRIDGE, i, "ports", c->bridges[i].loc.line);
 		for (size_t j = 0; j < c->bridges[i].nports; j++)
 			m[k++] = (struct member){c->bridges[i].ports[j], K_BRIDGE,
-						 c->bridges[i].name, &c->bridges[i].loc};
+						 c->bridges[i].name, &c->bridges[i].loc, l};
+	}
 	for (size_t i = 0; i < total; i++)
 		check_member(p, devs, n, &m[i], m, i);
 	free(m);
@@ -1241,14 +1328,16 @@ static void check_bridges(struct parser *p)
 		int l = b->loc.line;
 
 		if (b->is_default && first)
-			err(p, f, l,
+			err(p, f, kline(p, K_BRIDGE, i, "default", l),
 			    "second default bridge, '%s' (first is '%s' at %s:%d) -- set default = "
 			    "yes on one bridge only",
-			    b->name, first->name, first->loc.file, first->loc.line);
+			    b->name, first->name, first->loc.file,
+			    kline(p, K_BRIDGE, (size_t)(first - p->c->bridges), "default",
+				  first->loc.line));
 		else if (b->is_default)
 			first = b;
 		if (b->stp == 1 && b->forward_delay >= 0 && b->forward_delay < 2)
-			err(p, f, l,
+			err(p, f, kline(p, K_BRIDGE, i, "forward-delay", l),
 			    "forward-delay too short for STP, '%d' -- with stp = on use 2 to 30 "
 			    "seconds",
 			    b->forward_delay);
@@ -1274,27 +1363,27 @@ static void check_bonds(struct parser *p)
 		if (m == BAD_INT)
 			continue; /* a bad mode: mode-specific checks would only guess */
 		if (b->lacp_rate >= 0 && m != XP_BOND_8023AD)
-			err(p, f, l,
+			err(p, f, kline(p, K_BOND, i, "lacp-rate", l),
 			    "lacp-rate needs mode 802.3ad, bond '%s' has mode %s -- remove "
 			    "lacp-rate "
 			    "or set mode = 802.3ad",
 			    b->name, mn);
 		if (b->xmit_hash_policy >= 0 && m != XP_BOND_8023AD && m != XP_BOND_BALANCE_XOR &&
 		    m != XP_BOND_BALANCE_TLB)
-			err(p, f, l,
+			err(p, f, kline(p, K_BOND, i, "xmit-hash-policy", l),
 			    "xmit-hash-policy has no effect in mode %s, bond '%s' -- remove it or "
 			    "use "
 			    "mode 802.3ad, balance-xor or balance-tlb",
 			    mn, b->name);
 		if (b->primary[0] && m != XP_BOND_ACTIVE_BACKUP && m != XP_BOND_BALANCE_TLB &&
 		    m != XP_BOND_BALANCE_ALB)
-			err(p, f, l,
+			err(p, f, kline(p, K_BOND, i, "primary", l),
 			    "primary needs mode active-backup, balance-tlb or balance-alb, bond "
 			    "'%s' "
 			    "has mode %s -- remove primary or change the mode",
 			    b->name, mn);
 		else if (b->primary[0] && strcmp(b->primary, BAD_NAME) && !slave_of(b, b->primary))
-			err(p, f, l,
+			err(p, f, kline(p, K_BOND, i, "primary", l),
 			    "primary is not a slave of bond '%s', '%s' -- add it to slaves or "
 			    "pick one of the slaves",
 			    b->name, b->primary);
@@ -1306,13 +1395,13 @@ static void check_bonds(struct parser *p)
 			if (b->miimon == BAD_INT)
 				continue;
 			if (b->miimon <= 0)
-				err(p, f, l,
+				err(p, f, kline(p, K_BOND, i, kn, l),
 				    "%s without miimon in bond '%s', '%d' -- set miimon (e.g. 100) "
 				    "or "
 				    "remove %s",
 				    kn, b->name, dl, kn);
 			else if (dl % b->miimon)
-				err(p, f, l,
+				err(p, f, kline(p, K_BOND, i, kn, l),
 				    "%s is not a multiple of miimon %d in bond '%s', '%d' -- use a "
 				    "multiple of %d",
 				    kn, b->miimon, b->name, dl, b->miimon);
@@ -1353,16 +1442,16 @@ static void check_networks(struct parser *p, const struct dev *devs, size_t n)
 			err(p, f, l, "network has no bridge, '%s' -- set bridge = BRIDGE",
 			    nw->name);
 		else if (dv && !br)
-			err(p, f, l,
+			err(p, f, kline(p, K_NETWORK, i, "bridge", l),
 			    "network bridge is a %s, not a bridge, '%s' -- name a [bridge]",
 			    kind_names[dv->kind], nw->bridge);
 		else if (!br)
-			err(p, f, l,
+			err(p, f, kline(p, K_NETWORK, i, "bridge", l),
 			    "network names a bridge not in the map, '%s' -- add [bridge %s] or fix "
 			    "the name",
 			    nw->bridge, nw->bridge);
 		else if (nw->vlan > 0 && br->vlan_filtering != 1)
-			err(p, f, l,
+			err(p, f, kline(p, K_NETWORK, i, "vlan", l),
 			    "network vlan on a bridge without VLAN filtering, '%s' -- set "
 			    "vlan-filtering = yes in [bridge %s]",
 			    nw->bridge, nw->bridge);
@@ -1516,6 +1605,8 @@ static int finish(struct parser *p)
 		free(p->real[i]);
 	free(p->real);
 	check_map(p); /* even after syntax errors: every error in one run */
+	for (size_t k = 0; k < K_SKIP; k++)
+		free(p->klines[k]);
 	if (p->errors)
 		xp_conf_free(p->c);
 	return p->errors;

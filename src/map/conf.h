@@ -30,6 +30,9 @@
  *   move-addresses = no           # yes: move port addresses+routes onto the bridge
  *   antispoof      = no           # yes: guests may send only from their mac/ip
  *
+ *   [global]                      # no name; optional, once
+ *   strict = no                   # yes: a missing port/slave/parent is an error
+ *
  *   [network dmz]                 # logical network guests may name as bridge=dmz
  *   bridge = br100
  *   vlan   = 100                  # optional: VLAN on a vlan-filtering bridge
@@ -67,21 +70,23 @@ struct xp_bridge {
 	struct xp_loc loc;
 	char (*ports)[XP_IFNAMSIZ];
 	size_t nports;
-	int mtu;	    /* XP_UNSET or 68..65535 */
-	int stp;	    /* XP_UNSET, 0, 1 */
-	int forward_delay;  /* XP_UNSET or seconds 0..30 */
-	int vlan_filtering; /* XP_UNSET, 0, 1 */
-	int is_default;	    /* 0/1 */
-	int move_addresses; /* 0/1 */
-	int antispoof;	    /* 0/1 */
+	struct xp_loc ports_loc; /* the ports line (line 0 when none) */
+	int mtu;		 /* XP_UNSET or 68..65535 */
+	int stp;		 /* XP_UNSET, 0, 1 */
+	int forward_delay;	 /* XP_UNSET or seconds 0..30 */
+	int vlan_filtering;	 /* XP_UNSET, 0, 1 */
+	int is_default;		 /* 0/1 */
+	int move_addresses;	 /* 0/1 */
+	int antispoof;		 /* 0/1 */
 };
 
 struct xp_vlan {
 	char name[XP_IFNAMSIZ];
 	struct xp_loc loc;
 	char parent[XP_IFNAMSIZ];
-	int id;	 /* 1..4094 */
-	int mtu; /* XP_UNSET or value */
+	struct xp_loc parent_loc; /* the parent line (line 0: from the name) */
+	int id;			  /* 1..4094 */
+	int mtu;		  /* XP_UNSET or value */
 };
 
 struct xp_bond {
@@ -89,6 +94,7 @@ struct xp_bond {
 	struct xp_loc loc;
 	char (*slaves)[XP_IFNAMSIZ];
 	size_t nslaves;
+	struct xp_loc slaves_loc;  /* the slaves line */
 	int mode;		   /* XP_UNSET or enum xp_bond_mode */
 	int miimon;		   /* ms */
 	int lacp_rate;		   /* XP_UNSET, 0 slow, 1 fast */
@@ -114,8 +120,15 @@ struct xp_network {
 };
 
 #include "map/conf_l3.h"
+/* [global]: how the map applies as a whole. */
+struct xp_global {
+	int strict; /* 1: a missing port, slave or parent is an error (all or
+		     * nothing); 0 (default): it is skipped and reported, and
+		     * the run ends "degraded" */
+};
 
 struct xp_conf {
+	struct xp_global global;
 	struct xp_bridge *bridges;
 	size_t nbridges;
 	struct xp_vlan *vlans;

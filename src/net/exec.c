@@ -95,6 +95,8 @@ static int nd_send(struct nl_sock *sk, const char *name, int ifindex, const stru
 		bad |= nla_put_u32(msg, IFLA_MTU, (uint32_t)a->w.mtu);
 	if (a->w.link > 0)
 		bad |= nla_put_u32(msg, IFLA_LINK, (uint32_t)a->w.link);
+	if (!ifindex) /* the mark that later proves the device ours */
+		bad |= nla_put_u32(msg, IFLA_GROUP, XP_OWN_GROUP);
 	if (f && f->master > 0)
 		bad |= nla_put_u32(msg, IFLA_MASTER, (uint32_t)f->master);
 	li = nla_nest_start(msg, IFLA_LINKINFO);
@@ -167,6 +169,66 @@ static int set_attr(struct nl_sock *sk, const struct xp_op *op)
 	return nd_send(sk, NULL, idx, k, &a, NULL);
 }
 
+/* ---- ownership: what the kernel says about a device before it goes ---- */
+
+struct owner {
+	int ifindex;
+	unsigned int group;
+	char kind[32];
+};
+
+static int on_owner(struct nlmsghdr *nlh, void *arg)
+{
+	struct owner *w = arg;
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return 0;
+	w->ifindex = ifi->ifi_index;
+	if (tb[IFLA_GROUP])
+		w->group = nla_get_u32(tb[IFLA_GROUP]);
+	if (tb[IFLA_LINKINFO] &&
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0 && li[IFLA_INFO_KIND])
+		snprintf(w->kind, sizeof(w->kind), "%s", nla_get_string(li[IFLA_INFO_KIND]));
+	return 0;
+}
+
+/* Delete dev only when the kernel says it is of the op's kind and carries
+ * xenplumb's mark; by ifindex, so that the device checked is the one
+ * deleted. */
+static int delete_owned(struct nl_sock *sk, const struct xp_op *op)
+{
+	const struct xp_kind *k = xp_kind_get(op->kind);
+	struct owner w = {0, 0, ""};
+	struct nl_msg *msg;
+	int err = link_msg(&msg, RTM_GETLINK, 0, 0, op->dev, 0, 0);
+
+	xp_nl_ifindex_forget(op->dev);
+	if (err < 0)
+		return err;
+	err = xp_nl_query(sk, msg, on_owner, &w);
+	if (err == -NLE_NODEV)
+		err = -NLE_OBJ_NOTFOUND;
+	if (err < 0)
+		return err;
+	if (!k || strcmp(w.kind, k->name) || w.group != XP_OWN_GROUP) {
+		char why[200];
+		snprintf(why, sizeof(why),
+			 "%s is %s%s with link group %u, not a %s carrying xenplumb's mark "
+			 "(group %u): not deleted",
+			 op->dev, w.kind[0] ? "a " : "", w.kind[0] ? w.kind : "a plain device",
+			 w.group, k ? k->name : "?", XP_OWN_GROUP);
+		xp_nl_set_last_error(why);
+		return -NLE_PERM;
+	}
+	if ((err = link_msg(&msg, RTM_DELLINK, 0, w.ifindex, NULL, 0, 0)) < 0)
+		return err;
+	err = xp_nl_do(sk, msg);
+	return err == -NLE_NODEV ? -NLE_OBJ_NOTFOUND : err;
+}
+
 static int fold_ifindex(void *sk, const char *name)
 {
 	return xp_nl_ifindex(sk, name);
@@ -182,10 +244,11 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 			return -NLE_INVAL; /* an undo cannot recreate */
 		return create(sk, op, NULL);
 	case XP_OP_DELETE:
-		xp_nl_ifindex_forget(op->dev);
-		return link_simple(sk, op->dev, RTM_DELLINK, 0, 0, 0, 0);
+		return delete_owned(sk, op);
 	case XP_OP_SET_MTU:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MTU, op->value, 0, 0);
+	case XP_OP_PIN_MTU:
+		return xp_br_pin_mtu(sk, xp_nl_ifindex(sk, op->dev), op->value);
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:
 	case XP_OP_SET_VLANF:
@@ -203,13 +266,21 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 	case XP_OP_DEL_PORT:
 		return link_simple(sk, op->dev, RTM_NEWLINK, IFLA_MASTER, 0, 0, 0);
 	case XP_OP_ADD_ADDR:
-		/* onto a bridge (a move): usable at once, it served already */
-		return xp_addr_add(sk, op->dev, &op->addr, op->value == 0 && op->peer[0]);
+		if (op->value == 3)
+			return xp_addr_reflag(sk, op->dev, &op->addr);
+		/* onto a bridge (a move: its label was made for the port), or back
+		 * where it was: usable at once either way, it served already */
+		return xp_addr_add(sk, op->dev, op->value == 0 && op->peer[0] ? op->peer : op->dev,
+				   &op->addr, op->peer[0] != 0);
 	case XP_OP_DEL_ADDR:
+		if (op->had && op->value == 2)
+			return 0; /* the bridge's own: only the record goes */
 		return xp_addr_del(sk, op->dev, &op->addr);
 	case XP_OP_ADD_ROUTE:
 		return xp_route_add(sk, op->dev, &op->route);
 	case XP_OP_DEL_ROUTE:
+		if (op->had && op->value == 2)
+			return 0;
 		return xp_route_del(sk, op->dev, &op->route);
 	case XP_OP_PORT_VLAN: {
 		struct xp_vlan_run r = {op->value, op->value, 0};
@@ -223,6 +294,39 @@ int xp_exec_op(struct nl_sock *sk, const struct xp_op *op)
 /* ---- undo ---- */
 
 /* ---- state bookkeeping ---- */
+
+/* The records of a bridge's MTU and of trunk VLANs on its ports. */
+static void record_bridge(struct xp_exec *e, const struct xp_op *op)
+{
+	struct xp_state *s = e->state;
+
+	switch (op->type) {
+	case XP_OP_DELETE:
+		xp_state_del_mtu(s, op->dev);
+		for (size_t i = s->npvlans; i-- > 0;)
+			if (!strcmp(s->pvlans[i].bridge, op->dev) ||
+			    !strcmp(s->pvlans[i].port, op->dev))
+				xp_state_del_pvlan(s, s->pvlans[i].bridge, s->pvlans[i].port,
+						   s->pvlans[i].vid);
+		break;
+	case XP_OP_PIN_MTU:
+		xp_state_add_mtu(s, op->dev, xp_nl_ifindex(e->sk, op->dev), op->old);
+		break;
+	case XP_OP_SET_MTU:
+		if (op->kind == XP_K_BRIDGE) /* given back: forgotten */
+			xp_state_del_mtu(s, op->dev);
+		break;
+	case XP_OP_PORT_VLAN:
+		/* on a bridge xenplumb did not create: stop removes it */
+		if (op->old)
+			xp_state_del_pvlan(s, op->peer, op->dev, op->value);
+		else if (!op->created)
+			xp_state_add_pvlan(s, op->peer, op->dev, op->value);
+		break;
+	default:
+		break;
+	}
+}
 
 /* ahead: before the request (a device to be created has no ifindex yet) */
 static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
@@ -241,9 +345,22 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 			if (!strcmp(s->ports[i].bridge, op->dev) ||
 			    !strcmp(s->ports[i].port, op->dev))
 				xp_state_del_port(s, s->ports[i].bridge, s->ports[i].port);
+		/* a slave that was up stays recorded until it is up again: a run
+		 * killed right after this delete must still bring it up */
 		for (size_t i = s->nslaves; i-- > 0;)
-			if (!strcmp(s->slaves[i].bond, op->dev))
+			if (!strcmp(s->slaves[i].bond, op->dev) && !s->slaves[i].was_up)
 				xp_state_del_slave(s, s->slaves[i].bond, s->slaves[i].slave);
+		record_bridge(e, op);
+		break;
+	case XP_OP_UP:
+		/* a former slave of a deleted bond is up again: done with it */
+		if (op->peer[0] && !xp_state_dev(s, op->peer))
+			xp_state_del_slave(s, op->peer, op->dev);
+		break;
+	case XP_OP_PIN_MTU:
+	case XP_OP_SET_MTU:
+	case XP_OP_PORT_VLAN:
+		record_bridge(e, op);
 		break;
 	case XP_OP_ENSLAVE: {
 		/* keep was-up from a record written before the NIC went down (by
@@ -265,6 +382,7 @@ static void record(struct xp_exec *e, const struct xp_op *op, int ahead)
 	case XP_OP_DEL_ADDR:
 	case XP_OP_DEL_ROUTE:
 		m.is_route = op->type == XP_OP_DEL_ROUTE;
+		m.had = op->had;
 		m.addr = op->addr;
 		m.route = op->route;
 		if (op->value == 1) { /* moved from dev to peer */
@@ -379,7 +497,8 @@ static int exec_folded(struct nl_sock *sk, const struct xp_op *op, const struct 
  * pruned next run. */
 static void write_ahead(struct xp_exec *e, const struct xp_op *op)
 {
-	if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT ||
+	if (op->type == XP_OP_CREATE || op->type == XP_OP_ADD_PORT || op->type == XP_OP_PIN_MTU ||
+	    (op->type == XP_OP_PORT_VLAN && !op->old) ||
 	    ((op->type == XP_OP_DEL_ADDR || op->type == XP_OP_DEL_ROUTE) && op->value == 1)) {
 		record(e, op, 1);
 		step_saved(e);

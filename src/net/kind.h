@@ -35,6 +35,7 @@ struct xp_pctx {
 	const struct xp_observed *o;
 	const struct xp_state *s;
 	struct xp_plan *p;
+	int reload; /* a reload: what left the map goes in the same plan */
 };
 
 /* ---- plan-building primitives (pctx.c; with xp_plan_push & co. of plan.h) ---- */

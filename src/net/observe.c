@@ -81,6 +81,8 @@ static int on_link(struct nlmsghdr *nlh, void *arg)
 		l->master_index = (int)nla_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK])
 		l->link_index = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_GROUP])
+		l->group = nla_get_u32(tb[IFLA_GROUP]);
 	if (li->name && tb[IFLA_IFNAME])
 		snprintf(li->name, XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
 	if (tb[IFLA_LINKINFO])
@@ -106,6 +108,18 @@ static int get_link(struct nl_sock *sk, const char *name, int ifindex, struct li
 }
 
 /* ---- addresses ---- */
+
+/* The message body, to be re-sent on another device (see XP_NL_MAX). */
+static void keep_msg(const struct nlmsghdr *nlh, unsigned char *buf, unsigned short *len)
+{
+	size_t n = (size_t)nlmsg_datalen(nlh);
+
+	*len = 0;
+	if (n > XP_NL_MAX)
+		return;
+	memcpy(buf, nlmsg_data(nlh), n);
+	*len = (unsigned short)n;
+}
 
 static int on_addr(struct nlmsghdr *nlh, void *arg)
 {
@@ -134,6 +148,15 @@ static int on_addr(struct nlmsghdr *nlh, void *arg)
 		x->has_brd = 1;
 		memcpy(x->brd, nla_data(tb[IFA_BROADCAST]), 4);
 	}
+	if (tb[IFA_LOCAL] && tb[IFA_ADDRESS] && nla_len(tb[IFA_ADDRESS]) == nla_len(a) &&
+	    memcmp(nla_data(tb[IFA_ADDRESS]), nla_data(a), alen(x->family))) {
+		x->has_peer = 1;
+		memcpy(x->peer, nla_data(tb[IFA_ADDRESS]), alen(x->family));
+	}
+	if (tb[IFA_LABEL])
+		snprintf(x->label, sizeof(x->label), "%s", nla_get_string(tb[IFA_LABEL]));
+	x->origidx = l->ifindex;
+	keep_msg(nlh, x->nl, &x->nllen);
 	return 0;
 }
 
@@ -153,21 +176,29 @@ static int get_addrs(struct nl_sock *sk, struct xp_obs_link *l)
 
 /* ---- routes ---- */
 
-static int mp_uses(struct nlattr *mp, int ifindex)
+/* How many of the RTA_MULTIPATH nexthops use ifindex (and how many there
+ * are, in *all). */
+static int mp_uses(struct nlattr *mp, int ifindex, int *all)
 {
 	struct rtnexthop *nh = nla_data(mp);
-	int left = nla_len(mp);
+	int left = nla_len(mp), n = 0;
 
+	*all = 0;
 	while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
 	       (int)nh->rtnh_len <= left) {
+		(*all)++;
 		if (nh->rtnh_ifindex == ifindex)
-			return 1;
+			n++;
 		left -= RTNH_ALIGN(nh->rtnh_len);
 		nh = RTNH_NEXT(nh);
 	}
-	return 0;
+	return n;
 }
 
+/* Routes through l that a move takes along: in every table, of every type,
+ * single or multipath (a nexthop through l), not the kernel's own (made
+ * from addresses) and not cached clones; those by nexthop object
+ * (RTA_NH_ID) are counted as unmovable. */
 static int on_route(struct nlmsghdr *nlh, void *arg)
 {
 	struct xp_obs_link *l = arg;
@@ -175,27 +206,26 @@ static int on_route(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *tb[RTA_MAX + 1];
 	struct xp_route *r;
 	unsigned int table;
+	int nhops = 0;
 	size_t n;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
 	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
 		return 0;
 	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	if (table == RT_TABLE_LOCAL || rtm->rtm_protocol == RTPROT_KERNEL ||
-	    (rtm->rtm_flags & RTM_F_CLONED) || rtm->rtm_type != RTN_UNICAST)
+	if (rtm->rtm_protocol == RTPROT_KERNEL || (rtm->rtm_flags & RTM_F_CLONED))
 		return 0;
-	if (tb[RTA_MULTIPATH]) {
-		if (mp_uses(tb[RTA_MULTIPATH], l->ifindex))
-			l->unmovable_routes++;
-		return 0;
-	}
 	if (tb[RTA_NH_ID]) {
 		if (tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == l->ifindex)
 			l->unmovable_routes++;
 		return 0;
 	}
-	if (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != l->ifindex)
+	if (tb[RTA_MULTIPATH]) {
+		if (!mp_uses(tb[RTA_MULTIPATH], l->ifindex, &nhops))
+			return 0;
+	} else if (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != l->ifindex) {
 		return 0;
+	}
 	n = alen(rtm->rtm_family);
 	l->routes = grow(l->routes, l->nroutes, sizeof(*l->routes));
 	r = &l->routes[l->nroutes++];
@@ -219,6 +249,17 @@ static int on_route(struct nlmsghdr *nlh, void *arg)
 	r->scope = rtm->rtm_scope;
 	r->type = rtm->rtm_type;
 	r->tos = rtm->rtm_tos;
+	r->nhops = nhops;
+	r->origidx = l->ifindex;
+	keep_msg(nlh, r->nl, &r->nllen);
+	/* an IPv6 multipath route is dumped once per sibling: keep one */
+	for (size_t i = 0; r->nhops && r->nllen && i + 1 < l->nroutes; i++)
+		if (l->routes[i].nllen == r->nllen && !memcmp(l->routes[i].nl, r->nl, r->nllen)) {
+			l->nroutes--;
+			return 0;
+		}
+	if (!r->nllen) /* too big to re-send whole: not moved, and said so */
+		l->nroutes--, l->unmovable_routes++;
 	return 0;
 }
 
@@ -349,22 +390,37 @@ static void index_name(struct nl_sock *sk, const struct xp_observed *o, int ifin
 		*kind = tmp.kind;
 }
 
-/* The link itself: one RTM_GETLINK by name. */
+/* The link itself: one RTM_GETLINK by name.  The kernel finds a link by
+ * any of its names (IFLA_IFNAME looks altnames up too): the entry goes by
+ * the kernel's name, and the name asked for finds the same entry. */
 static int observe_basic(struct nl_sock *sk, const char *name, struct xp_observed *o)
 {
-	struct xp_obs_link *l = xp_obs_add(o, name);
-	struct linkinfo li = {.l = l, .name = NULL};
+	struct xp_obs_link tmp, *l;
+	char kname[XP_IFNAMSIZ] = "";
+	struct linkinfo li = {.l = &tmp, .name = kname};
+	long i;
 	int err;
 
-	xp_obs_link_clear(l);
-	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
+	memset(&tmp, 0, sizeof(tmp));
 	err = get_link(sk, name, 0, &li);
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
-		l->kind = XP_K_ABSENT;
+	if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+		return err;
+	if (err < 0 || !kname[0])
+		snprintf(kname, sizeof(kname), "%s", name);
+	if (strcmp(kname, name) && xp_nametab_get(&o->names, kname, &i) &&
+	    o->links[i].kind != XP_K_ABSENT) {
+		xp_nametab_put(&o->names, name, i); /* an altname of one seen already */
 		return 0;
 	}
-	return err < 0 ? err : 0;
+	l = xp_obs_add(o, kname);
+	xp_obs_link_clear(l);
+	*l = tmp;
+	snprintf(l->name, sizeof(l->name), "%s", kname);
+	if (err < 0)
+		l->kind = XP_K_ABSENT;
+	if (strcmp(kname, name))
+		xp_nametab_put(&o->names, name, (long)(l - o->links));
+	return 0;
 }
 
 static void resolve_names(struct nl_sock *sk, struct xp_observed *o, size_t i)
@@ -445,13 +501,17 @@ static int bulk_route(struct nlmsghdr *nlh, void *arg)
 		on_route(nlh, l);
 	if (tb[RTA_MULTIPATH]) {
 		struct rtnexthop *nh = nla_data(tb[RTA_MULTIPATH]);
-		int left = nla_len(tb[RTA_MULTIPATH]);
+		int left = nla_len(tb[RTA_MULTIPATH]), seen[32], nseen = 0;
 
 		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
 		       (int)nh->rtnh_len <= left) {
-			if ((l = bulk_link(b, nh->rtnh_ifindex)) &&
-			    !(tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == nh->rtnh_ifindex))
+			int dup = tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == nh->rtnh_ifindex;
+			for (int k = 0; k < nseen; k++) /* once per link, however many */
+				dup |= seen[k] == nh->rtnh_ifindex;
+			if (!dup && (l = bulk_link(b, nh->rtnh_ifindex)))
 				on_route(nlh, l);
+			if (!dup && nseen < 32)
+				seen[nseen++] = nh->rtnh_ifindex;
 			left -= RTNH_ALIGN(nh->rtnh_len);
 			nh = RTNH_NEXT(nh);
 		}
@@ -643,6 +703,13 @@ int xp_observe_all(struct nl_sock *sk, const struct xp_conf *c, char (*extra)[XP
 			err = get_ports(sk, l);
 	}
 	free(v);
+	/* Ports carrying VLANs start recorded (stop removes them). */
+	for (size_t i = 0; s && i < s->npvlans && !err; i++) {
+		struct xp_obs_link *p = xp_obs_add(o, s->pvlans[i].port);
+		if (p->kind != XP_K_ABSENT && p->nvids == 0 && !p->vids &&
+		    !strcmp(p->master, s->pvlans[i].bridge))
+			err = xp_observe_vlans(sk, p);
+	}
 	/* Bridge VLANs of the map's ports on VLAN-filtering bridges. */
 	for (size_t i = 0; c && i < c->nbridges && !err; i++) {
 		const struct xp_obs_link *b = xp_obs_find(o, c->bridges[i].name);

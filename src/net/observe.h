@@ -16,6 +16,13 @@
 
 struct nl_sock;
 struct xp_conf;
+struct xp_diag;
+
+/* The link group every device xenplumb creates carries, set in the
+ * creating RTM_NEWLINK ("xplb" in ASCII; iproute2: group 2020633698, or a
+ * name for it in /etc/iproute2/group).  A device is deleted only when the
+ * kernel says it carries it: the state file alone never proves ownership. */
+#define XP_OWN_GROUP 0x78706c62u
 
 enum xp_kind_id {
 	XP_K_ABSENT = 0, /* no such interface */
@@ -27,6 +34,14 @@ enum xp_kind_id {
 };
 const char *xp_kind_name(int kind);
 
+/* The kernel's own message for an address or route, as dumped (the body
+ * after struct nlmsghdr): a move re-sends it with the device changed, so
+ * that every attribute (peer, label, lifetimes, metrics, preference,
+ * nexthop flags, multipath nexthops, ...) comes across, including ones
+ * this program never names.  0 bytes: not known (a record of an older
+ * version), then the fields below alone are sent. */
+#define XP_NL_MAX 512
+
 struct xp_addr {
 	int family; /* AF_INET / AF_INET6 */
 	uint8_t addr[16];
@@ -35,6 +50,12 @@ struct xp_addr {
 	unsigned int flags; /* IFA_F_* */
 	int has_brd;
 	uint8_t brd[4]; /* IPv4 broadcast */
+	int has_peer;	/* IFA_ADDRESS differs from IFA_LOCAL (point-to-point) */
+	uint8_t peer[16];
+	char label[XP_IFNAMSIZ]; /* IFA_LABEL (IPv4), "" when none */
+	int origidx;		 /* ifindex of the device the message came from */
+	unsigned short nllen;
+	_Alignas(4) unsigned char nl[XP_NL_MAX]; /* read in place as netlink structs */
 };
 
 /* A route whose (single) nexthop goes through some interface.  Just what
@@ -53,6 +74,10 @@ struct xp_route {
 	int scope;
 	int type;
 	int tos;
+	int nhops;   /* RTA_MULTIPATH nexthops (0: a single nexthop) */
+	int origidx; /* the ifindex its nexthop(s) used (the port's) */
+	unsigned short nllen;
+	_Alignas(4) unsigned char nl[XP_NL_MAX]; /* read in place as netlink structs */
 };
 
 struct xp_obs_link {
@@ -66,6 +91,7 @@ struct xp_obs_link {
 	int master_kind;	  /* kind of the master */
 	int master_index;	  /* its ifindex (0: none) */
 	int link_index;		  /* IFLA_LINK (a VLAN's parent), 0: none */
+	unsigned int group;	  /* IFLA_GROUP: XP_OWN_GROUP marks xenplumb's own */
 	/* bridge */
 	int stp;	    /* 0/1 */
 	int forward_delay;  /* seconds */
@@ -86,7 +112,7 @@ struct xp_obs_link {
 	size_t naddrs;
 	struct xp_route *routes; /* routes through this link, movable ones */
 	size_t nroutes;
-	int unmovable_routes; /* multipath routes through it (cannot be moved) */
+	int unmovable_routes; /* routes through it by nexthop object (cannot be moved) */
 };
 
 struct xp_observed {
@@ -94,6 +120,16 @@ struct xp_observed {
 	size_t n;
 	struct xp_nametab names; /* name -> index in links */
 };
+
+/* The map's names that are altnames of a device (`ip link property add dev
+ * eth0 altname enp3s0`) rewritten to the device's kernel name, everywhere
+ * (bridges, ports, bonds, slaves, primary, VLANs, parents, dummies,
+ * networks' bridges), each said once in notes ("FILE:LINE: enp3s0 is an
+ * altname of eth0"); then one master per interface, by kernel name: two
+ * names of one NIC in two bridges or bonds are an error in errs.  Returns
+ * the number of errors (0: the map may be planned). */
+int xp_obs_canon_conf(const struct xp_observed *o, struct xp_conf *c, struct xp_diag *notes,
+		      struct xp_diag *errs);
 
 /* The entry for name, or NULL when it was not observed. */
 const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name);

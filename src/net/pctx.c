@@ -81,6 +81,32 @@ void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const c
 	snprintf(d->have, sizeof(d->have), "%s", have);
 }
 
+void xp_plan_missing(struct xp_plan *p, const struct xp_conf *c, const struct xp_loc *loc,
+		     const char *what, const char *dev, const char *of)
+{
+	struct xp_missing *m;
+	char where[200];
+
+	xp_loc_prefix(loc, where, sizeof(where));
+	if (c->legacy) {
+		xp_plan_error(p, "%s%s %s of %s does not exist", where, what, dev, of);
+		return;
+	}
+	if (c->global.strict) {
+		xp_plan_error(p,
+			      "%s%s %s of %s does not exist (strict = yes in [global]: the map "
+			      "applies whole or not at all)",
+			      where, what, dev, of);
+		return;
+	}
+	p->missing = grow(p->missing, p->nmissing, sizeof(*p->missing));
+	m = &p->missing[p->nmissing++];
+	memset(m, 0, sizeof(*m));
+	set_name(m->device, dev);
+	snprintf(m->where, sizeof(m->where), "%s", where);
+	snprintf(m->role, sizeof(m->role), "%s of %s", what, of);
+}
+
 void xp_plan_free(struct xp_plan *p)
 {
 	for (size_t i = 0; i < p->nerrors; i++)
@@ -91,6 +117,7 @@ void xp_plan_free(struct xp_plan *p)
 	free(p->notes);
 	free(p->ops);
 	free(p->drift);
+	free(p->missing);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -186,8 +213,30 @@ size_t xp_l3_summary(const struct xp_obs_link *l, char *buf, size_t len)
 	return n + nr;
 }
 
+/* Can a's label follow it from port to bridge (PORT:X -> BRIDGE:X within
+ * IFNAMSIZ)?  Else an error naming it. */
+static int label_fits(struct xp_pctx *x, const struct xp_addr *a, const char *port,
+		      const char *bridge)
+{
+	size_t n = strlen(port);
+	char buf[128];
+
+	if (strncmp(a->label, port, n) || a->label[n] != ':' ||
+	    strlen(bridge) + strlen(a->label + n) < XP_IFNAMSIZ)
+		return 1;
+	xp_addr_format(a, buf, sizeof(buf));
+	xp_plan_error(x->p,
+		      "address %s of port %s has label %s, which on bridge %s would be %s%s, "
+		      "longer than %d characters; give it a shorter label (ip addr change ... "
+		      "label %s:N) or the bridge a shorter name",
+		      buf, port, a->label, bridge, bridge, a->label + n, XP_IFNAMSIZ - 1, port);
+	return 0;
+}
+
 /* Move what port carries onto bridge: addresses to the bridge first, then
- * routes through the bridge, then delete them from the port. */
+ * routes through the bridge, then delete them from the port.  What the
+ * bridge has already (an adopted bridge's own) is neither moved nor
+ * recorded: stop must not take it from the bridge. */
 void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 {
 	const struct xp_obs_link *pl = xp_pctx_obs(x, port);
@@ -198,17 +247,30 @@ void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 	if (!pl)
 		return;
 	for (size_t i = 0; i < pl->naddrs; i++) {
-		if (!xp_addr_movable(&pl->addrs[i]) || xp_obs_has_addr(bl, &pl->addrs[i]))
+		if (!xp_addr_movable(&pl->addrs[i]))
 			continue;
 		xp_addr_format(&pl->addrs[i], buf, sizeof(buf));
+		if (xp_obs_has_addr(bl, &pl->addrs[i])) {
+			xp_plan_note(x->p,
+				     "%s is on %s already: taken off port %s only (stop gives it "
+				     "back, and leaves %s its own)",
+				     buf, bridge, port, bridge);
+			continue;
+		}
+		if (!label_fits(x, &pl->addrs[i], port, bridge))
+			continue;
 		op =
 		    xp_plan_push(x->p, XP_OP_ADD_ADDR, bridge, "moving %s from port %s", buf, port);
 		op->addr = pl->addrs[i];
 		set_name(op->peer, port);
 	}
 	for (size_t i = 0; i < pl->nroutes; i++) {
-		if (xp_obs_has_route(bl, &pl->routes[i]))
+		if (xp_obs_has_route(bl, &pl->routes[i])) {
+			xp_route_format(&pl->routes[i], buf, sizeof(buf));
+			xp_plan_note(x->p, "route %s is on %s already: taken off port %s only", buf,
+				     bridge, port);
 			continue;
+		}
 		op = xp_plan_push(x->p, XP_OP_ADD_ROUTE, bridge, "moving route from port %s", port);
 		op->route = pl->routes[i];
 		set_name(op->peer, port);
@@ -217,6 +279,7 @@ void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 		op = xp_plan_push(x->p, XP_OP_DEL_ROUTE, port, "moved to %s", bridge);
 		op->route = pl->routes[i];
 		op->value = 1; /* a recorded move */
+		op->had = xp_obs_has_route(bl, &pl->routes[i]);
 		set_name(op->peer, bridge);
 	}
 	/* last first: an IPv4 primary takes its secondaries with it */
@@ -226,6 +289,7 @@ void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 		op = xp_plan_push(x->p, XP_OP_DEL_ADDR, port, "moved to %s", bridge);
 		op->addr = pl->addrs[i];
 		op->value = 1;
+		op->had = xp_obs_has_addr(bl, &pl->addrs[i]);
 		set_name(op->peer, bridge);
 	}
 }

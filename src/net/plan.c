@@ -4,6 +4,7 @@
  * work. */
 #include "net/plan.h"
 
+#include <linux/if_addr.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +47,26 @@ const char *xp_op_name(int type)
 	    [XP_OP_DEL_ROUTE] = "del-route",
 	    [XP_OP_DELETE] = "delete",
 	    [XP_OP_PORT_VLAN] = "port-vlan",
+	    [XP_OP_PIN_MTU] = "pin-mtu",
 	};
 	if (type < 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])
 		return "?";
 	return names[type];
+}
+
+static void addr_op_format(const struct xp_op *op, char *what, size_t len)
+{
+	char a[96];
+
+	xp_addr_format(&op->addr, a, sizeof(a));
+	if (op->type == XP_OP_DEL_ADDR && op->had && op->value == 2)
+		snprintf(what, len, "keep address %s on %s (its own)", a, op->dev);
+	else if (op->type == XP_OP_ADD_ADDR && op->value == 3)
+		snprintf(what, len, "restore flags of address %s on %s", a, op->dev);
+	else
+		snprintf(what, len, "%s address %s %s %s",
+			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
+			 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
 }
 
 void xp_op_format(const struct xp_op *op, char *buf, size_t len)
@@ -66,17 +83,20 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 	case XP_OP_SET_MTU:
 		snprintf(what, sizeof(what), "set %s mtu %d (was %d)", op->dev, op->value, op->old);
 		break;
+	case XP_OP_PIN_MTU:
+		snprintf(what, sizeof(what),
+			 "set %s mtu %d, pinned: ports no longer move it (was %d)", op->dev,
+			 op->value, op->old);
+		break;
 	case XP_OP_SET_STP:
-		snprintf(what, sizeof(what), "set %s stp %s (was %s)", op->dev,
+	case XP_OP_SET_VLANF:
+		snprintf(what, sizeof(what), "set %s %s %s (was %s)", op->dev,
+			 op->type == XP_OP_SET_STP ? "stp" : "vlan-filtering",
 			 op->value ? "on" : "off", op->old ? "on" : "off");
 		break;
 	case XP_OP_SET_FD:
 		snprintf(what, sizeof(what), "set %s forward-delay %d (was %d)", op->dev, op->value,
 			 op->old);
-		break;
-	case XP_OP_SET_VLANF:
-		snprintf(what, sizeof(what), "set %s vlan-filtering %s (was %s)", op->dev,
-			 op->value ? "on" : "off", op->old ? "on" : "off");
 		break;
 	case XP_OP_DOWN:
 		snprintf(what, sizeof(what), "set %s down", op->dev);
@@ -94,20 +114,18 @@ void xp_op_format(const struct xp_op *op, char *buf, size_t len)
 		snprintf(what, sizeof(what), "remove port %s from %s", op->dev, op->peer);
 		break;
 	case XP_OP_ADD_ADDR:
-	case XP_OP_DEL_ADDR: {
-		char a[64];
-		xp_addr_format(&op->addr, a, sizeof(a));
-		snprintf(what, sizeof(what), "%s address %s %s %s",
-			 op->type == XP_OP_ADD_ADDR ? "add" : "delete", a,
-			 op->type == XP_OP_ADD_ADDR ? "to" : "from", op->dev);
+	case XP_OP_DEL_ADDR:
+		addr_op_format(op, what, sizeof(what));
 		break;
-	}
 	case XP_OP_ADD_ROUTE:
 	case XP_OP_DEL_ROUTE: {
 		char r[128];
 		xp_route_format(&op->route, r, sizeof(r));
-		snprintf(what, sizeof(what), "%s route %s dev %s",
-			 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
+		if (op->type == XP_OP_DEL_ROUTE && op->had && op->value == 2)
+			snprintf(what, sizeof(what), "keep route %s dev %s (its own)", r, op->dev);
+		else
+			snprintf(what, sizeof(what), "%s route %s dev %s",
+				 op->type == XP_OP_ADD_ROUTE ? "add" : "delete", r, op->dev);
 		break;
 	}
 	case XP_OP_PORT_VLAN:
@@ -176,6 +194,25 @@ static void plan_up(struct xp_pctx *x, const char *name, const char *role)
 	} else if (l && !l->up) {
 		op = xp_plan_push(x->p, XP_OP_UP, name, "%s is down", role);
 		op->old = 0;
+	}
+}
+
+/* NICs that were up before joining a bond xenplumb deleted since, and are
+ * still down (a run killed between the delete and the up): up again. */
+static void plan_orphan_slaves(struct xp_pctx *x)
+{
+	const struct xp_state *s = x->s;
+	struct xp_op *op;
+
+	for (size_t i = 0; s && i < s->nslaves; i++) {
+		const struct xp_st_slave *sl = &s->slaves[i];
+		const struct xp_obs_link *l = xp_pctx_obs(x, sl->slave);
+		if (xp_state_dev(s, sl->bond) || !sl->was_up || !l || l->up || l->master[0] ||
+		    has_op(x->p, XP_OP_UP, sl->slave) || has_op(x->p, XP_OP_ENSLAVE, sl->slave))
+			continue;
+		op = xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s, now gone",
+				  sl->bond);
+		set_name(op->peer, sl->bond); /* the executor forgets the record */
 	}
 }
 
@@ -255,6 +292,25 @@ static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl
 	return n;
 }
 
+/* An IPv6 address moved back goes on with nodad, then gets its flags by a
+ * replace: a run killed in between left it back on the port with nodad,
+ * which it did not have.  Its flags as recorded, then. */
+static void plan_reflag(struct unwind *u, const struct xp_obs_link *pl, const struct xp_st_move *m)
+{
+	struct xp_op *op;
+
+	for (size_t i = 0; i < pl->naddrs; i++)
+		if (xp_addr_equal(&pl->addrs[i], &m->addr) && m->addr.family == AF_INET6 &&
+		    (pl->addrs[i].flags & IFA_F_NODAD) && !(m->addr.flags & IFA_F_NODAD)) {
+			op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, m->from,
+					  "a run killed moving it back from %s left it nodad",
+					  m->to);
+			op->addr = m->addr;
+			op->value = 3;
+			return;
+		}
+}
+
 static void plan_move_back(struct unwind *u, const char *port, const char *bridge)
 {
 	const struct xp_state *s = u->x->s;
@@ -271,8 +327,10 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 		const struct xp_st_move *m = &s->moves[i];
 		if (strcmp(m->from, port) || strcmp(m->to, bridge) || m->is_route)
 			continue;
-		if (xp_obs_has_addr(pl, &m->addr))
+		if (xp_obs_has_addr(pl, &m->addr)) {
+			plan_reflag(u, pl, m);
 			continue;
+		}
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, port, "moving back from %s", bridge);
 		op->addr = m->addr;
 		op->value = 1; /* restored as it was (no nodad) */
@@ -298,7 +356,8 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 					  bridge, "moved back to %s", port);
 			op->route = m->route;
 			op->addr = m->addr;
-			op->value = 2; /* undoes a recorded move */
+			op->value = 2;	  /* undoes a recorded move */
+			op->had = m->had; /* then only the record goes */
 			set_name(op->peer, port);
 		}
 }
@@ -390,6 +449,61 @@ static void unwind_delete(struct unwind *u)
 		}
 }
 
+static int port_has_vid(const struct xp_obs_link *l, int vid)
+{
+	for (int i = 0; l && i < l->nvids; i++)
+		if (l->vids[i] == vid)
+			return 1;
+	return 0;
+}
+
+/* Does the map still want VLAN vid tagged on bridge's port? */
+static int pvlan_in_map(const struct xp_conf *c, const char *bridge, const char *port, int vid)
+{
+	if (!port_in_map(c, bridge, port))
+		return 0;
+	for (size_t i = 0; i < c->nnetworks; i++)
+		if (!strcmp(c->networks[i].bridge, bridge) && c->networks[i].vlan == vid)
+			return 1;
+	return 0;
+}
+
+/* What start changed on devices that stay (bridges it adopted): trunk
+ * VLANs it put on their ports go, and each bridge gets back the MTU it had
+ * (the kernel keeps it pinned: there is no way back to following ports). */
+static void unwind_kept_devices(struct unwind *u)
+{
+	const struct xp_state *s = u->x->s;
+	struct xp_op *op;
+
+	for (size_t i = 0; i < s->npvlans; i++) {
+		const struct xp_st_pvlan *v = &s->pvlans[i];
+		const struct xp_obs_link *pl = xp_pctx_obs(u->x, v->port);
+		if (in_list(u->gone, u->ngone, v->bridge) || !pl || strcmp(pl->master, v->bridge) ||
+		    !port_has_vid(pl, v->vid) ||
+		    (!u->stop && pvlan_in_map(u->x->c, v->bridge, v->port, v->vid)))
+			continue;
+		op = xp_plan_push(u->x->p, XP_OP_PORT_VLAN, v->port, "added by xenplumb%s",
+				  u->stop ? "" : ", no longer in the map");
+		op->value = v->vid;
+		op->old = 1; /* remove */
+		set_name(op->peer, v->bridge);
+	}
+	for (size_t i = 0; i < s->nmtus; i++) {
+		const struct xp_st_mtu *m = &s->mtus[i];
+		const struct xp_obs_link *l = xp_pctx_obs(u->x, m->dev);
+		if (!l || in_list(u->gone, u->ngone, m->dev) ||
+		    xp_plan_is_created(u->x->p, s, u->x->o, m->dev) ||
+		    (m->ifindex && m->ifindex != l->ifindex) || l->mtu == m->old ||
+		    (!u->stop && in_map(u->x->c, m->dev, XP_K_BRIDGE)))
+			continue;
+		op = xp_plan_push(u->x->p, XP_OP_SET_MTU, m->dev, "the MTU it had before xenplumb");
+		op->value = m->old;
+		op->old = l->mtu;
+		op->kind = XP_K_BRIDGE; /* forget the record */
+	}
+}
+
 static void unwind_plan(struct xp_pctx *x, int stop)
 {
 	struct unwind u = {.x = x, .stop = stop};
@@ -399,6 +513,7 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 	if (!s)
 		return;
 	unwind_pick(&u);
+	unwind_kept_devices(&u);
 
 	/* Ports xenplumb added that are no longer wanted: addresses back, then
 	 * off the bridge (unless the bridge goes anyway). */
@@ -418,6 +533,8 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 				     sp->port, sp->bridge, guests);
 			continue;
 		}
+		if (has_op(x->p, XP_OP_DEL_PORT, sp->port))
+			continue; /* moving to a bridge of the new map: done above */
 		if (has_moves(s, sp->port, sp->bridge))
 			plan_move_back(&u, sp->port, sp->bridge);
 		if (!bridge_goes && pl && !strcmp(pl->master, sp->bridge)) {
@@ -472,7 +589,7 @@ static void plan_ups(struct xp_pctx *x)
 int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,
 		  int reload, struct xp_plan *p)
 {
-	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p};
+	struct xp_pctx x = {.c = c, .o = o, .s = s, .p = p, .reload = reload};
 
 	memset(p, 0, sizeof(*p));
 	plan_devices(&x);
@@ -484,6 +601,7 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 	}
 	if (reload)
 		unwind_plan(&x, 0);
+	plan_orphan_slaves(&x);
 	return p->nerrors ? -1 : 0;
 }
 
@@ -494,5 +612,6 @@ int xp_plan_stop(const struct xp_conf *c, const struct xp_observed *o, const str
 
 	memset(p, 0, sizeof(*p));
 	unwind_plan(&x, 1);
+	plan_orphan_slaves(&x);
 	return p->nerrors ? -1 : 0;
 }

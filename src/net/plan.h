@@ -21,7 +21,8 @@
 
 enum xp_op_type {
 	XP_OP_CREATE,	 /* dev of kind; spec points into the map */
-	XP_OP_SET_MTU,	 /* dev, value (old: old) */
+	XP_OP_SET_MTU,	 /* dev, value (old: old); kind XP_K_BRIDGE: gives a bridge
+			  * back its recorded MTU, and forgets the record */
 	XP_OP_SET_STP,	 /* bridge dev, value */
 	XP_OP_SET_FD,	 /* bridge dev, forward delay seconds */
 	XP_OP_SET_VLANF, /* bridge dev, vlan_filtering */
@@ -36,6 +37,7 @@ enum xp_op_type {
 	XP_OP_DEL_ROUTE, /* route via dev */
 	XP_OP_DELETE,	 /* dev (only ones xenplumb created) */
 	XP_OP_PORT_VLAN, /* bridge port dev carries vlan value tagged */
+	XP_OP_PIN_MTU,	 /* bridge dev's MTU set to value so ports cannot move it (old: old) */
 };
 
 struct xp_op {
@@ -49,6 +51,7 @@ struct xp_op {
 	struct xp_addr addr;   /* ADD_ADDR / DEL_ADDR */
 	struct xp_route route; /* ADD_ROUTE / DEL_ROUTE */
 	int created;	       /* dev was created by xenplumb (this run or before) */
+	int had; /* DEL_ADDR/DEL_ROUTE of a move: the bridge had it already (kept there) */
 	char why[160];
 };
 
@@ -57,6 +60,16 @@ struct xp_drift {
 	char what[32];
 	char want[96];
 	char have[96];
+};
+
+/* A device the map names that does not exist and that nothing in the plan
+ * creates (a port, a bond slave, a VLAN's parent): skipped, the rest of
+ * the map applies, the run ends "degraded" (exit 3) -- unless the map says
+ * strict = yes, when it is an error instead. */
+struct xp_missing {
+	char device[XP_IFNAMSIZ];
+	char role[64];	 /* "port of bridge xenbr0" */
+	char where[200]; /* "FILE:LINE: " of the line naming it, or "" */
 };
 
 struct xp_plan {
@@ -68,6 +81,8 @@ struct xp_plan {
 	size_t nnotes;
 	struct xp_drift *drift;
 	size_t ndrift;
+	struct xp_missing *missing;
+	size_t nmissing;
 };
 
 /* start (reload = 0) or reload (reload = 1). */
@@ -90,6 +105,12 @@ void xp_plan_error(struct xp_plan *p, const char *fmt, ...) __attribute__((forma
 void xp_plan_note(struct xp_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const char *want,
 		   const char *have);
+/* dev, the `what` ("port") of `of` ("bridge xenbr0"), does not exist: a
+ * missing entry, or under strict an error.  loc: the line naming it (may be
+ * NULL).  Strict: the map's [global] strict = yes, and network-bridge's
+ * legacy arguments (one bridge on one NIC: all or nothing, as before). */
+void xp_plan_missing(struct xp_plan *p, const struct xp_conf *c, const struct xp_loc *loc,
+		     const char *what, const char *dev, const char *of);
 
 /* Is name a device xenplumb created (recorded in the state, or being
  * created by this plan)? */

@@ -2,8 +2,14 @@
  *   dev NAME KIND IFINDEX
  *   port BRIDGE PORT
  *   slave BOND SLAVE WAS_UP
- *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-
+ *   addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|- [had] [nl IFINDEX HEX]
  *   route FROM TO TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE TYPE TOS
+ *         [had] [nl IFINDEX HEX]
+ * ("had": the bridge had it already; stop gives the port its copy back and
+ * leaves the bridge's)
+ * ("nl IFINDEX HEX": the kernel's own message as it was dumped from the
+ * device with that ifindex, in hex: what a move re-sends, every attribute
+ * included)
  * with KIND one of bridge bond vlan dummy and "-" for a missing value.
  * The journal (state.journal) holds the same lines, and "-" then a record
  * for its removal; a replay applies them in order. */
@@ -63,12 +69,14 @@ void xp_state_free(struct xp_state *s)
 	free(s->ports);
 	free(s->slaves);
 	free(s->moves);
+	free(s->mtus);
+	free(s->pvlans);
 	memset(s, 0, sizeof(*s));
 }
 
 /* ---- one record as a line ---- */
 
-#define LINE_MAX_LEN 512
+#define LINE_MAX_LEN (2 * XP_NL_MAX + 400)
 
 static void ip_str(int family, const uint8_t *a, char *buf, size_t len)
 {
@@ -91,10 +99,42 @@ static int fmt_slave(char *buf, size_t len, const struct xp_st_slave *sl)
 	return snprintf(buf, len, "slave %s %s %d\n", sl->bond, sl->slave, sl->was_up);
 }
 
+/* " nl IFINDEX HEX\n" (or "\n" when there is no message) at buf. */
+static int fmt_nl(char *buf, size_t len, int n, int origidx, const unsigned char *nl,
+		  unsigned short nllen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t at;
+
+	if (n < 0 || (size_t)n >= len)
+		return n;
+	if (!nllen || (size_t)n + 32 + 2 * (size_t)nllen >= len)
+		return n + snprintf(buf + n, len - (size_t)n, "\n");
+	at = (size_t)n + (size_t)snprintf(buf + n, len - (size_t)n, " nl %d ", origidx);
+	for (size_t i = 0; i < nllen; i++) {
+		buf[at++] = hex[nl[i] >> 4];
+		buf[at++] = hex[nl[i] & 15];
+	}
+	buf[at++] = '\n';
+	buf[at] = 0;
+	return (int)at;
+}
+
+static int fmt_mtu(char *buf, size_t len, const struct xp_st_mtu *m)
+{
+	return snprintf(buf, len, "mtu %s %d %d\n", m->dev, m->ifindex, m->old);
+}
+
+static int fmt_pvlan(char *buf, size_t len, const struct xp_st_pvlan *v)
+{
+	return snprintf(buf, len, "pvlan %s %s %d\n", v->bridge, v->port, v->vid);
+}
+
 static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
 	const struct xp_route *r = &m->route;
+	int n;
 
 	if (!m->is_route) {
 		ip_str(m->addr.family, m->addr.addr, a, sizeof(a));
@@ -102,8 +142,10 @@ static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 			ip_str(AF_INET, m->addr.brd, b, sizeof(b));
 		else
 			snprintf(b, sizeof(b), "-");
-		return snprintf(buf, len, "addr %s %s %s/%d %u %d %s\n", m->from, m->to, a,
-				m->addr.prefixlen, m->addr.flags, m->addr.scope, b);
+		n = snprintf(buf, len, "addr %s %s %s/%d %u %d %s%s", m->from, m->to, a,
+			     m->addr.prefixlen, m->addr.flags, m->addr.scope, b,
+			     m->had ? " had" : "");
+		return fmt_nl(buf, len, n, m->addr.origidx, m->addr.nl, m->addr.nllen);
 	}
 	ip_str(r->family, r->dst, a, sizeof(a));
 	if (r->has_gw)
@@ -114,12 +156,19 @@ static int fmt_move(char *buf, size_t len, const struct xp_st_move *m)
 		ip_str(r->family, r->prefsrc, c, sizeof(c));
 	else
 		snprintf(c, sizeof(c), "-");
-	return snprintf(buf, len, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d\n", m->from, m->to,
-			r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
-			r->priority, r->protocol, r->scope, r->type, r->tos);
+	n = snprintf(buf, len, "route %s %s %s %u %s/%d %s %s %u %d %d %d %d%s", m->from, m->to,
+		     r->family == AF_INET6 ? "inet6" : "inet", r->table, a, r->dst_len, b, c,
+		     r->priority, r->protocol, r->scope, r->type, r->tos, m->had ? " had" : "");
+	return fmt_nl(buf, len, n, r->origidx, r->nl, r->nllen);
 }
 
 /* ---- the journal ---- */
+
+static int is_regular(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
 
 int xp_state_journal_open(const char *dir, struct xp_state *s)
 {
@@ -128,9 +177,13 @@ int xp_state_journal_open(const char *dir, struct xp_state *s)
 
 	xp_state_journal_close(s);
 	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0)
 		return -errno;
+	if (!is_regular(fd)) {
+		close(fd);
+		return -EINVAL;
+	}
 	s->jfd = fd + 1;
 	return 0;
 }
@@ -335,6 +388,144 @@ void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m)
 	s->nmoves--;
 }
 
+void xp_state_scope(struct xp_state *s, struct xp_state *rest,
+		    int (*keep)(int kind, const char *a, const char *b, const void *arg),
+		    const void *arg)
+{
+	memset(rest, 0, sizeof(*rest));
+	for (size_t i = s->ndevs; i-- > 0;)
+		if (!keep('d', s->devs[i].name, xp_kind_name(s->devs[i].kind), arg)) {
+			xp_state_add_dev(rest, s->devs[i].name, s->devs[i].kind,
+					 s->devs[i].ifindex);
+			REMOVE_AT(s->devs, s->ndevs, i);
+			s->ndevs--;
+		}
+	for (size_t i = s->nports; i-- > 0;)
+		if (!keep('p', s->ports[i].bridge, s->ports[i].port, arg)) {
+			xp_state_add_port(rest, s->ports[i].bridge, s->ports[i].port);
+			REMOVE_AT(s->ports, s->nports, i);
+			s->nports--;
+		}
+	for (size_t i = s->nslaves; i-- > 0;)
+		if (!keep('s', s->slaves[i].bond, s->slaves[i].slave, arg)) {
+			xp_state_add_slave(rest, s->slaves[i].bond, s->slaves[i].slave,
+					   s->slaves[i].was_up);
+			REMOVE_AT(s->slaves, s->nslaves, i);
+			s->nslaves--;
+		}
+	for (size_t i = s->nmtus; i-- > 0;)
+		if (!keep('u', s->mtus[i].dev, "", arg)) {
+			xp_state_add_mtu(rest, s->mtus[i].dev, s->mtus[i].ifindex, s->mtus[i].old);
+			REMOVE_AT(s->mtus, s->nmtus, i);
+			s->nmtus--;
+		}
+	for (size_t i = s->npvlans; i-- > 0;)
+		if (!keep('v', s->pvlans[i].bridge, s->pvlans[i].port, arg)) {
+			xp_state_add_pvlan(rest, s->pvlans[i].bridge, s->pvlans[i].port,
+					   s->pvlans[i].vid);
+			REMOVE_AT(s->pvlans, s->npvlans, i);
+			s->npvlans--;
+		}
+	/* moves keep their order (move-back depends on it) */
+	for (size_t i = 0; i < s->nmoves;)
+		if (!keep('m', s->moves[i].from, s->moves[i].to, arg)) {
+			xp_state_add_move(rest, &s->moves[i]);
+			REMOVE_AT(s->moves, s->nmoves, i);
+			s->nmoves--;
+		} else {
+			i++;
+		}
+	s->rest = rest;
+}
+
+static int mtu_at(const struct xp_state *s, const char *dev)
+{
+	for (size_t i = 0; s && i < s->nmtus; i++)
+		if (!strcmp(s->mtus[i].dev, dev))
+			return (int)i;
+	return -1;
+}
+
+const struct xp_st_mtu *xp_state_mtu(const struct xp_state *s, const char *dev)
+{
+	int i = mtu_at(s, dev);
+	return i < 0 ? NULL : &s->mtus[i];
+}
+
+/* The first record of a bridge keeps its MTU from before xenplumb. */
+int xp_state_add_mtu(struct xp_state *s, const char *dev, int ifindex, int old)
+{
+	const struct xp_st_mtu *m = xp_state_mtu(s, dev);
+	char line[LINE_MAX_LEN];
+
+	if (m && m->ifindex == ifindex)
+		return 0;
+	if (m) { /* another bridge of that name: a new record */
+		REMOVE_AT(s->mtus, s->nmtus, (size_t)(m - s->mtus));
+		s->nmtus--;
+	}
+	s->mtus = grow(s->mtus, s->nmtus, sizeof(*s->mtus));
+	set_name(s->mtus[s->nmtus].dev, dev);
+	s->mtus[s->nmtus].ifindex = ifindex;
+	s->mtus[s->nmtus].old = old;
+	s->nmtus++;
+	journal(s, 0, line, fmt_mtu(line, sizeof(line), &s->mtus[s->nmtus - 1]));
+	return 0;
+}
+
+void xp_state_del_mtu(struct xp_state *s, const char *dev)
+{
+	char line[LINE_MAX_LEN];
+	int i = mtu_at(s, dev);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_mtu(line, sizeof(line), &s->mtus[i]));
+	REMOVE_AT(s->mtus, s->nmtus, (size_t)i);
+	s->nmtus--;
+}
+
+static int pvlan_at(const struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	for (size_t i = 0; s && i < s->npvlans; i++)
+		if (!strcmp(s->pvlans[i].bridge, bridge) && !strcmp(s->pvlans[i].port, port) &&
+		    s->pvlans[i].vid == vid)
+			return (int)i;
+	return -1;
+}
+
+int xp_state_has_pvlan(const struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	return pvlan_at(s, bridge, port, vid) >= 0;
+}
+
+int xp_state_add_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	char line[LINE_MAX_LEN];
+
+	if (pvlan_at(s, bridge, port, vid) >= 0)
+		return 0;
+	s->pvlans = grow(s->pvlans, s->npvlans, sizeof(*s->pvlans));
+	set_name(s->pvlans[s->npvlans].bridge, bridge);
+	set_name(s->pvlans[s->npvlans].port, port);
+	s->pvlans[s->npvlans].vid = vid;
+	s->npvlans++;
+	journal(s, 0, line, fmt_pvlan(line, sizeof(line), &s->pvlans[s->npvlans - 1]));
+	return 0;
+}
+
+void xp_state_del_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid)
+{
+	char line[LINE_MAX_LEN];
+	int i = pvlan_at(s, bridge, port, vid);
+
+	if (i < 0)
+		return;
+	journal(s, 1, line, fmt_pvlan(line, sizeof(line), &s->pvlans[i]));
+	REMOVE_AT(s->pvlans, s->npvlans, (size_t)i);
+	s->npvlans--;
+}
+
 /* ---- text form ---- */
 
 static int kind_parse(const char *w)
@@ -390,6 +581,22 @@ int xp_state_format(const struct xp_state *s, char **out)
 		tb_add(&t, line, fmt_slave(line, sizeof(line), &s->slaves[i]));
 	for (size_t i = 0; i < s->nmoves; i++)
 		tb_add(&t, line, fmt_move(line, sizeof(line), &s->moves[i]));
+	for (size_t i = 0; i < s->nmtus; i++)
+		tb_add(&t, line, fmt_mtu(line, sizeof(line), &s->mtus[i]));
+	for (size_t i = 0; i < s->npvlans; i++)
+		tb_add(&t, line, fmt_pvlan(line, sizeof(line), &s->pvlans[i]));
+	if (s->rest) {
+		char *more = NULL;
+		if (xp_state_format(s->rest, &more) < 0) {
+			t.bad = 1;
+		} else {
+			const char *body = strchr(more, '\n'); /* after its head line */
+			body = body ? body + 1 : more;
+			if (*body)
+				tb_add(&t, body, (int)strlen(body));
+		}
+		free(more);
+	}
 	if (t.bad) {
 		free(t.buf);
 		return -ENOMEM;
@@ -445,78 +652,173 @@ static int split_words(const char *line, char (*w)[64])
 	return n;
 }
 
+/* " nl IFINDEX HEX" at the end of a move record: cut off line, into
+ * *idx, buf, *len.  0 (also when absent) or -1. */
+static int parse_nl(char *line, int *idx, unsigned char *buf, unsigned short *len)
+{
+	char *at = strstr(line, " nl ");
+	char *hex, *end;
+	long v;
+	size_t n;
+
+	*len = 0;
+	if (!at)
+		return 0;
+	*at = 0;
+	at += 4;
+	hex = strchr(at, ' ');
+	if (!hex)
+		return -1;
+	*hex++ = 0;
+	if (xp_parse_uint(at, 1, 0x7fffffff, &v) < 0)
+		return -1;
+	*idx = (int)v;
+	n = strcspn(hex, " \t\r\n");
+	end = hex + n;
+	if (*end && end[strspn(end, " \t\r\n")])
+		return -1;
+	if (n % 2 || n / 2 > XP_NL_MAX || n == 0)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned int byte;
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 ||
+		    !strchr("0123456789abcdef", hex[2 * i]) ||
+		    !strchr("0123456789abcdef", hex[2 * i + 1]))
+			return -1;
+		buf[i] = (unsigned char)byte;
+	}
+	*len = (unsigned short)(n / 2);
+	return 0;
+}
+
+/* "addr FROM TO ADDR/PLEN FLAGS SCOPE BROADCAST|-" into m.  0 or -1. */
+static int parse_addr_words(char (*w)[64], struct xp_st_move *m)
+{
+	int fam = AF_INET;
+	long v[2];
+
+	set_name(m->from, w[1]);
+	set_name(m->to, w[2]);
+	if (parse_ip(w[3], &m->addr.family, m->addr.addr, &m->addr.prefixlen) < 0 ||
+	    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+	    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
+		return -1;
+	m->addr.flags = (unsigned)v[0];
+	m->addr.scope = (int)v[1];
+	if (strcmp(w[6], "-")) {
+		if (parse_ip(w[6], &fam, m->addr.brd, NULL) < 0 || fam != AF_INET)
+			return -1;
+		m->addr.has_brd = 1;
+	}
+	return 0;
+}
+
+/* "route FROM TO FAMILY TABLE DST/LEN GW|- PREFSRC|- METRIC PROTO SCOPE
+ * TYPE TOS" into m.  0 or -1. */
+static int parse_route_words(char (*w)[64], struct xp_st_move *m)
+{
+	struct xp_route *r = &m->route;
+	long v[6];
+
+	set_name(m->from, w[1]);
+	set_name(m->to, w[2]);
+	m->is_route = 1;
+	r->family = !strcmp(w[3], "inet6") ? AF_INET6 : AF_INET;
+	if (xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
+	    parse_ip(w[5], &r->family, r->dst, &r->dst_len) < 0)
+		return -1;
+	r->table = (unsigned)v[0];
+	if (strcmp(w[6], "-")) {
+		if (parse_ip(w[6], &r->family, r->gw, NULL) < 0)
+			return -1;
+		r->has_gw = 1;
+	}
+	if (strcmp(w[7], "-")) {
+		if (parse_ip(w[7], &r->family, r->prefsrc, NULL) < 0)
+			return -1;
+		r->has_prefsrc = 1;
+	}
+	if (xp_parse_uint(w[8], 0, 0xffffffffL, &v[1]) < 0 ||
+	    xp_parse_uint(w[9], 0, 255, &v[2]) < 0 || xp_parse_uint(w[10], 0, 255, &v[3]) < 0 ||
+	    xp_parse_uint(w[11], 0, 255, &v[4]) < 0 || xp_parse_uint(w[12], 0, 255, &v[5]) < 0)
+		return -1;
+	r->priority = (unsigned)v[1];
+	r->protocol = (int)v[2];
+	r->scope = (int)v[3];
+	r->type = (int)v[4];
+	r->tos = (int)v[5];
+	return 0;
+}
+
+/* An addr or route record (with its optional "had" and message) into s. */
+static int parse_move(char *line, struct xp_state *s)
+{
+	char w[14][64];
+	struct xp_st_move m;
+	unsigned char nl[XP_NL_MAX];
+	unsigned short nllen = 0;
+	int nlidx = 0, n, route = !strncmp(line, "route", 5);
+
+	memset(&m, 0, sizeof(m));
+	if (parse_nl(line, &nlidx, nl, &nllen) < 0)
+		return -1;
+	n = split_words(line, w);
+	if (n > 7 && !strcmp(w[n - 1], "had")) {
+		m.had = 1; /* the bridge's own as well */
+		n--;
+	}
+	if (n != (route ? 13 : 7) || !names_ok(w[1], w[2]) ||
+	    (route ? parse_route_words(w, &m) : parse_addr_words(w, &m)) < 0)
+		return -1;
+	m.addr.origidx = m.route.origidx = nlidx;
+	memcpy(route ? m.route.nl : m.addr.nl, nl, nllen);
+	if (route)
+		m.route.nllen = nllen;
+	else
+		m.addr.nllen = nllen;
+	return xp_state_add_move(s, &m);
+}
+
+/* "mtu BRIDGE IFINDEX OLD", "pvlan BRIDGE PORT VID" */
+static int parse_bridge_record(char (*w)[64], int n, struct xp_state *s)
+{
+	long v[2];
+
+	if (!strcmp(w[0], "mtu") && n == 4 && !xp_valid_ifname(w[1], NULL) &&
+	    xp_parse_uint(w[2], 0, 0x7fffffff, &v[0]) == 0 &&
+	    xp_parse_uint(w[3], 0, 0xffff, &v[1]) == 0)
+		return xp_state_add_mtu(s, w[1], (int)v[0], (int)v[1]);
+	if (!strcmp(w[0], "pvlan") && n == 4 && names_ok(w[1], w[2]) &&
+	    xp_parse_uint(w[3], 1, 4094, &v[0]) == 0)
+		return xp_state_add_pvlan(s, w[1], w[2], (int)v[0]);
+	return -1;
+}
+
 static int parse_record(char *line, struct xp_state *s)
 {
 	char w[14][64];
-	int n = split_words(line, w);
-	long v[6];
-	struct xp_st_move m;
+	int n;
+	long v;
 
+	if (!strncmp(line, "addr ", 5) || !strncmp(line, "route ", 6))
+		return parse_move(line, s);
+	n = split_words(line, w);
 	if (n <= 0)
 		return -1;
-	memset(&m, 0, sizeof(m));
 	if (!strcmp(w[0], "dev") && n == 4) {
 		int kind = kind_parse(w[2]);
 		if (xp_valid_ifname(w[1], NULL) || kind < 0 ||
-		    xp_parse_uint(w[3], 0, 0x7fffffff, &v[0]) < 0)
+		    xp_parse_uint(w[3], 0, 0x7fffffff, &v) < 0)
 			return -1;
-		return xp_state_add_dev(s, w[1], kind, (int)v[0]);
+		return xp_state_add_dev(s, w[1], kind, (int)v);
 	}
 	if (!strcmp(w[0], "port") && n == 3 && names_ok(w[1], w[2]))
 		return xp_state_add_port(s, w[1], w[2]);
+	if (!strcmp(w[0], "mtu") || !strcmp(w[0], "pvlan"))
+		return parse_bridge_record(w, n, s);
 	if (!strcmp(w[0], "slave") && n == 4 && names_ok(w[1], w[2]) &&
-	    xp_parse_uint(w[3], 0, 1, &v[0]) == 0)
-		return xp_state_add_slave(s, w[1], w[2], (int)v[0]);
-	if (!strcmp(w[0], "addr") && n == 7 && names_ok(w[1], w[2])) {
-		int fam = AF_INET;
-		set_name(m.from, w[1]);
-		set_name(m.to, w[2]);
-		if (parse_ip(w[3], &m.addr.family, m.addr.addr, &m.addr.prefixlen) < 0 ||
-		    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
-		    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
-			return -1;
-		m.addr.flags = (unsigned)v[0];
-		m.addr.scope = (int)v[1];
-		if (strcmp(w[6], "-")) {
-			if (parse_ip(w[6], &fam, m.addr.brd, NULL) < 0 || fam != AF_INET)
-				return -1;
-			m.addr.has_brd = 1;
-		}
-		return xp_state_add_move(s, &m);
-	}
-	if (!strcmp(w[0], "route") && n == 13 && names_ok(w[1], w[2])) {
-		struct xp_route *r = &m.route;
-		set_name(m.from, w[1]);
-		set_name(m.to, w[2]);
-		m.is_route = 1;
-		r->family = !strcmp(w[3], "inet6") ? AF_INET6 : AF_INET;
-		if (xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
-		    parse_ip(w[5], &r->family, r->dst, &r->dst_len) < 0)
-			return -1;
-		r->table = (unsigned)v[0];
-		if (strcmp(w[6], "-")) {
-			if (parse_ip(w[6], &r->family, r->gw, NULL) < 0)
-				return -1;
-			r->has_gw = 1;
-		}
-		if (strcmp(w[7], "-")) {
-			if (parse_ip(w[7], &r->family, r->prefsrc, NULL) < 0)
-				return -1;
-			r->has_prefsrc = 1;
-		}
-		if (xp_parse_uint(w[8], 0, 0xffffffffL, &v[1]) < 0 ||
-		    xp_parse_uint(w[9], 0, 255, &v[2]) < 0 ||
-		    xp_parse_uint(w[10], 0, 255, &v[3]) < 0 ||
-		    xp_parse_uint(w[11], 0, 255, &v[4]) < 0 ||
-		    xp_parse_uint(w[12], 0, 255, &v[5]) < 0)
-			return -1;
-		r->priority = (unsigned)v[1];
-		r->protocol = (int)v[2];
-		r->scope = (int)v[3];
-		r->type = (int)v[4];
-		r->tos = (int)v[5];
-		return xp_state_add_move(s, &m);
-	}
+	    xp_parse_uint(w[3], 0, 1, &v) == 0)
+		return xp_state_add_slave(s, w[1], w[2], (int)v);
 	return -1;
 }
 
@@ -544,6 +846,10 @@ static int parse_line(char *line, struct xp_state *s, int journal_line)
 		xp_state_del_slave(s, one.slaves[i].bond, one.slaves[i].slave);
 	for (size_t i = 0; rc == 0 && i < one.nmoves; i++)
 		xp_state_del_move(s, &one.moves[i]);
+	for (size_t i = 0; rc == 0 && i < one.nmtus; i++)
+		xp_state_del_mtu(s, one.mtus[i].dev);
+	for (size_t i = 0; rc == 0 && i < one.npvlans; i++)
+		xp_state_del_pvlan(s, one.pvlans[i].bridge, one.pvlans[i].port, one.pvlans[i].vid);
 	xp_state_free(&one);
 	return rc;
 }
@@ -611,6 +917,33 @@ static char *read_all(int fd, size_t *lenp)
 	return NULL;
 }
 
+/* Open path for reading when it is a regular file: a FIFO would block the
+ * open or the read, a device could act.  fd, -1 with errno ENOENT when
+ * missing, else -1 with a message in err. */
+static int open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -1;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		errno = EIO;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s is not a regular file; it is not xenplumb's state: remove it (what "
+			 "it should have recorded is then forgotten)",
+			 path);
+		close(fd);
+		errno = EIO;
+		return -1;
+	}
+	return fd;
+}
+
 int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen)
 {
 	char path[4096], jpath[4096], *text;
@@ -622,14 +955,11 @@ int xp_state_load(const char *dir, struct xp_state *s, char *err, size_t errlen)
 	snprintf(jpath, sizeof(jpath), "%s/%s", dir, JOURNAL_FILE);
 	/* The journal first: a writer that replaces the snapshot meanwhile
 	 * unlinks it, and this one still reads it (replay is idempotent). */
-	jfd = open(jpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (jfd < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", jpath, strerror(errno));
+	jfd = open_regular(jpath, err, errlen);
+	if (jfd < 0 && errno != ENOENT)
 		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, err, errlen);
 	if (fd < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = -1;
 	} else if (fd >= 0) {
 		text = read_all(fd, &len);
@@ -679,9 +1009,11 @@ int xp_state_save(const char *dir, const struct xp_state *s)
 	rc = xp_state_format(s, &text);
 	if (rc < 0)
 		return rc;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		rc = -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+	if (fd < 0 || !is_regular(fd)) {
+		rc = fd < 0 ? -errno : -EINVAL;
+		if (fd >= 0)
+			close(fd);
 		free(text);
 		return rc;
 	}

@@ -41,8 +41,26 @@ struct xp_st_move {
 	char from[XP_IFNAMSIZ]; /* the port that had it */
 	char to[XP_IFNAMSIZ];	/* the bridge that has it now */
 	int is_route;
+	int had; /* the bridge had it before: stop gives the port its copy back and
+		    leaves the bridge's */
 	struct xp_addr addr;
 	struct xp_route route;
+};
+
+/* A bridge whose MTU xenplumb set (pinned: its ports no longer move it);
+ * old: the MTU it had, which stop gives back to a bridge it adopted. */
+struct xp_st_mtu {
+	char dev[XP_IFNAMSIZ];
+	int ifindex;
+	int old;
+};
+
+/* A VLAN start put on a trunk port (of a VLAN-filtering bridge it did not
+ * create: on its own bridges the VLANs go with the bridge). */
+struct xp_st_pvlan {
+	char bridge[XP_IFNAMSIZ];
+	char port[XP_IFNAMSIZ];
+	int vid;
 };
 
 struct xp_state {
@@ -54,9 +72,16 @@ struct xp_state {
 	size_t nslaves;
 	struct xp_st_move *moves;
 	size_t nmoves;
+	struct xp_st_mtu *mtus;
+	size_t nmtus;
+	struct xp_st_pvlan *pvlans;
+	size_t npvlans;
 	int jfd;      /* journal fd + 1 while changes are journaled, else 0 */
 	int jerr;     /* first journal write error (-errno), 0 if none */
 	int replayed; /* load replayed a journal: the snapshot is behind */
+	/* records outside this run's scope (network-bridge arguments name one
+	 * bridge): written out with s, never planned over; not owned by s */
+	const struct xp_state *rest;
 };
 
 /* The state directory (env or default). */
@@ -88,6 +113,20 @@ int xp_state_add_slave(struct xp_state *s, const char *bond, const char *slave, 
 void xp_state_del_slave(struct xp_state *s, const char *bond, const char *slave);
 int xp_state_add_move(struct xp_state *s, const struct xp_st_move *m);
 void xp_state_del_move(struct xp_state *s, const struct xp_st_move *m);
+const struct xp_st_mtu *xp_state_mtu(const struct xp_state *s, const char *dev);
+int xp_state_add_mtu(struct xp_state *s, const char *dev, int ifindex, int old);
+void xp_state_del_mtu(struct xp_state *s, const char *dev);
+int xp_state_has_pvlan(const struct xp_state *s, const char *bridge, const char *port, int vid);
+int xp_state_add_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid);
+void xp_state_del_pvlan(struct xp_state *s, const char *bridge, const char *port, int vid);
+
+/* Move the records no keep() accepts into rest (which must be empty) and
+ * point s->rest at it.  kind: 'd'ev, 'p'ort, 's'lave, 'm'ove, 'u' (mtu),
+ * 'v' (pvlan); a, b: the record's two names (dev: name and kind name; mtu:
+ * bridge and "").  Journal closed. */
+void xp_state_scope(struct xp_state *s, struct xp_state *rest,
+		    int (*keep)(int kind, const char *a, const char *b, const void *arg),
+		    const void *arg);
 
 /* Text form of one record, and back (used by the file and by tests). */
 int xp_state_format(const struct xp_state *s, char **out);

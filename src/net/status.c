@@ -211,6 +211,11 @@ static void op_diff(const struct xp_plan *p, const struct xp_op *op, json_object
 		diff_add(drift, op->dev, op->type == XP_OP_SET_MTU ? "mtu" : "forward-delay", want,
 			 have);
 		break;
+	case XP_OP_PIN_MTU:
+		snprintf(want, sizeof(want), "%d, set (ports cannot move it)", op->value);
+		snprintf(have, sizeof(have), "%d, following its ports", op->old);
+		diff_add(drift, op->dev, "mtu", want, have);
+		break;
 	case XP_OP_SET_STP:
 	case XP_OP_SET_VLANF:
 		diff_add(drift, op->dev, op->type == XP_OP_SET_STP ? "stp" : "vlan-filtering",
@@ -256,6 +261,27 @@ static void op_diffs(const struct xp_plan *p, json_object *drift)
 			 p->drift[i].have);
 	for (size_t i = 0; i < p->nerrors; i++)
 		diff_add(drift, "-", "conflict", "start can apply the map", p->errors[i]);
+}
+
+/* Devices the map names that do not exist (start skips them: degraded). */
+static json_object *missing_json(const struct xp_plan *p)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < p->nmissing; i++) {
+		const struct xp_missing *mi = &p->missing[i];
+		json_object *j = json_object_new_object();
+		char where[200];
+		size_t n = strlen(mi->where);
+
+		/* "FILE:LINE: " -> "FILE:LINE" */
+		snprintf(where, sizeof(where), "%.*s", (int)(n >= 2 ? n - 2 : 0), mi->where);
+		json_object_object_add(j, "device", jstr(mi->device));
+		json_object_object_add(j, "role", jstr(mi->role));
+		json_object_object_add(j, "where", jstr(where));
+		json_object_array_add(arr, j);
+	}
+	return arr;
 }
 
 /* ---- the model (docs/status-schema.json) ---- */
@@ -433,13 +459,18 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 			     struct nl_sock *sk)
 {
 	struct model m = {o, s, {0}, json_object_new_array()};
-	json_object *root = json_object_new_object();
+	json_object *root = json_object_new_object(), *missing;
+	struct xp_conf cc;
 	struct xp_plan p;
 
 	xen_open(&m.x);
 	load_renamed(&m.x);
-	xp_plan_start(c, o, s, 0, &p);
+	/* strict or not, status names a missing device as missing */
+	cc = *c;
+	cc.global.strict = 0;
+	xp_plan_start(&cc, o, s, 0, &p);
 	op_diffs(&p, m.drift);
+	missing = missing_json(&p);
 	xp_plan_free(&p);
 	detached_diffs(&m, sk);
 	json_object_object_add(root, "map", jstr(mapname));
@@ -452,8 +483,10 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 		link_json(c->dummies[i].name, live(o, c->dummies[i].name), s));
 	SECTION(root, "networks", c->nnetworks, network_json(&m, &c->networks[i]));
 	json_object_object_add(root, "drift", m.drift);
+	json_object_object_add(root, "missing", missing);
 	json_object_object_add(root, "matches_map",
-			       json_object_new_boolean(json_object_array_length(m.drift) == 0));
+			       json_object_new_boolean(json_object_array_length(m.drift) == 0 &&
+						       json_object_array_length(missing) == 0));
 	xen_close(&m.x);
 	return root;
 }
@@ -469,6 +502,9 @@ int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_
 		extend(model, arg);
 	json_object_object_get_ex(model, "matches_map", &v);
 	rc = json_object_get_boolean(v) ? 0 : 1;
+	/* only missing devices: degraded, as start's exit says */
+	if (rc && json_object_object_get_ex(model, "drift", &v) && !json_object_array_length(v))
+		rc = 3;
 	if (json)
 		fprintf(out, "%s\n",
 			json_object_to_json_string_ext(model, JSON_C_TO_STRING_PRETTY |

@@ -109,9 +109,21 @@ static void tail_text(json_object *m, FILE *out)
 				str(d, "what"), str(d, "want"), str(d, "have"));
 		}
 	}
-	fprintf(out, "%s\n",
-		yes(m, "matches_map") ? "status: OK -- live matches the map"
-				      : "status: DRIFT -- live differs from the map");
+	for (size_t i = 0; i < count(m, "missing"); i++) {
+		json_object *d = item(m, "missing", i);
+		if (!i)
+			fprintf(out, "missing (%zu):\n", count(m, "missing"));
+		fprintf(out, "  %s: %s, does not exist%s%s%s\n", str(d, "device"), str(d, "role"),
+			str(d, "where")[0] ? " (" : "", str(d, "where"),
+			str(d, "where")[0] ? ")" : "");
+	}
+	if (yes(m, "matches_map"))
+		fprintf(out, "status: OK -- live matches the map\n");
+	else if (!n)
+		fprintf(out, "status: DEGRADED -- devices the map names are missing; start adds "
+			     "them once they exist\n");
+	else
+		fprintf(out, "status: DRIFT -- live differs from the map\n");
 }
 
 void xp_status_render(json_object *m, FILE *out)

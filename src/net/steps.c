@@ -15,6 +15,10 @@ int xp_op_inverse(const struct xp_op *op, struct xp_op *inv)
 	case XP_OP_CREATE:
 		inv->type = XP_OP_DELETE;
 		return 1;
+	case XP_OP_PIN_MTU:
+		/* a new bridge goes with its MTU; an adopted one gets its old MTU */
+		inv->type = XP_OP_SET_MTU;
+		return !op->created;
 	case XP_OP_SET_MTU:
 	case XP_OP_SET_STP:
 	case XP_OP_SET_FD:
@@ -34,9 +38,13 @@ int xp_op_inverse(const struct xp_op *op, struct xp_op *inv)
 		inv->type = XP_OP_ADD_PORT;
 		return 1;
 	case XP_OP_ADD_ADDR:
+		if (op->value == 3)
+			return 0; /* only its flags: nothing to take back */
 		inv->type = XP_OP_DEL_ADDR;
 		return 1;
 	case XP_OP_DEL_ADDR:
+		if (op->had && op->value == 2)
+			return 0; /* nothing was sent */
 		inv->type = XP_OP_ADD_ADDR;
 		inv->value = 1; /* back where it was: no nodad */
 		return 1;
@@ -44,6 +52,8 @@ int xp_op_inverse(const struct xp_op *op, struct xp_op *inv)
 		inv->type = XP_OP_DEL_ROUTE;
 		return 1;
 	case XP_OP_DEL_ROUTE:
+		if (op->had && op->value == 2)
+			return 0;
 		inv->type = XP_OP_ADD_ROUTE;
 		return 1;
 	case XP_OP_PORT_VLAN:

@@ -17,16 +17,21 @@
 #include "common/log.h"
 #include "common/nl.h"
 #include "common/xsutil.h"
+#include "map/applied.h"
 #include "map/conf.h"
 #include "vif/antispoof.h"
 #include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_keys.h"
 #include "vif/vif_l3.h"
+#include "vif/vif_lock.h"
 #include "vif/vif_plumb.h"
 #include "vif/vif_route.h"
 
 #define ERRLEN 512
+#ifndef XP_VERSION
+#define XP_VERSION "unknown"
+#endif
 
 /* Room for each backend key read (a key is at most 1024 bytes, plus slack
  * to tell "too long"). */
@@ -41,7 +46,11 @@ struct run {
 	struct nl_sock *sk;
 	struct xp_conf conf;
 	int have_conf;
+	struct xp_applied applied; /* what network-xenplumb applied, if any */
+	int have_applied;	   /* (then conf holds its routed/NAT networks alone) */
+	int map_loaded;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
+	int lockfd;		/* the vif's lock (vif_lock.h), 0 before */
 	char err[ERRLEN];
 	struct keybuf kb;
 	enum vif_as as;		/* called as vif-route / vif-nat (install-compat) */
@@ -50,6 +59,13 @@ struct run {
 };
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
+
+/* The routed and NAT networks: the parsed map's, or the applied map's
+ * (xp_applied_l3), or none. */
+static const struct xp_conf *l3_conf(const struct run *r)
+{
+	return r->have_conf || r->have_applied ? &r->conf : NULL;
+}
 
 /* Keeps the link it found: it is usually the bridge, which online then
  * needs again. */
@@ -69,11 +85,13 @@ static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int
 	const struct xp_network *n;
 	const struct xp_nat *nat;
 
-	if (r->have_conf && (nat = xp_conf_nat(&r->conf, name))) {
+	if ((nat = xp_conf_nat(l3_conf(r), name))) {
 		snprintf(bridge, XP_IFNAMSIZ, "%s", nat->bridge);
 		*vlan = 0;
 		return 0;
 	}
+	if (r->have_applied)
+		return xp_applied_network(&r->applied, name, bridge, vlan);
 	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
 		return -1;
 	snprintf(bridge, XP_IFNAMSIZ, "%s", n->bridge);
@@ -86,18 +104,52 @@ static const char *cb_default_bridge(void *ctx)
 	struct run *r = ctx;
 	const struct xp_bridge *b;
 
+	if (r->have_applied)
+		return xp_applied_default(&r->applied);
 	if (!r->have_conf || !(b = xp_conf_default_bridge(&r->conf)))
 		return NULL;
 	return b->name;
 }
 
-/* The map; a missing file is an empty map. */
+/* Does the map give bridge antispoof = yes? */
+static int map_antispoof(struct run *r, const char *bridge)
+{
+	const struct xp_bridge *b;
+	int as = 0;
+
+	if (r->have_applied)
+		return xp_applied_bridge(&r->applied, bridge, &as) == 0 && as;
+	b = r->have_conf ? xp_conf_bridge(&r->conf, bridge) : NULL;
+	return b && b->antispoof;
+}
+
+/* The map network-xenplumb applied (STATE_DIR/applied-map: one look-up
+ * per question, whatever its size); only where there is none, the live
+ * map ($XENPLUMB_CONF or /etc/xen/xenplumb.conf), parsed, where a missing
+ * file is an empty map. */
 static int load_map(struct run *r)
 {
 	const char *path = getenv("XENPLUMB_CONF");
+	char ap[4096];
 	struct xp_diag d = {0};
 	struct stat st;
+	int e;
 
+	if (r->map_loaded)
+		return 0;
+	r->map_loaded = 1;
+	xp_applied_path(ap, sizeof(ap));
+	if ((e = xp_applied_open(ap, &r->applied, r->err, sizeof(r->err))) != 0) {
+		r->have_applied = e > 0;
+		if (e > 0 && xp_applied_l3(&r->applied, &r->conf) < 0) {
+			snprintf(r->err, sizeof(r->err),
+				 "applied map %.400s: a damaged routed or NAT record -- run "
+				 "network-xenplumb reload",
+				 ap);
+			return -1;
+		}
+		return e > 0 ? 0 : -1;
+	}
 	if (!path || !*path)
 		path = XP_CONF_DEFAULT_PATH;
 	if (stat(path, &st) && errno == ENOENT)
@@ -159,18 +211,26 @@ static int read_keys(struct run *r, struct vif_raw *raw)
 	return vif_lock_parse(lock, &r->lock, r->err, sizeof(r->err));
 }
 
-/* Never take the name netback or qemu gives another guest's NIC. */
-static int check_vifname(struct run *r, const char *vifname, int tap)
+/* Never take the name netback or qemu gives (or could give) a guest NIC,
+ * nor one the kernel rewrites. */
+static int check_vifname(struct run *r, const char *vifname)
 {
-	unsigned d, n;
+	return vif_check_vifname(vifname, &r->inv, r->err, sizeof(r->err));
+}
 
-	if (*vifname && !vif_parse_devname(vifname, tap, &d, &n) &&
-	    (d != r->inv.domid || n != r->inv.devid)) {
-		snprintf(r->err, sizeof(r->err),
-			 "vifname %s is the kernel name of another guest's NIC", vifname);
-		return -1;
-	}
-	return 0;
+/* The backend directory is there (an online after libxl removed it would
+ * plumb a vif nobody will take down, and report into nothing). */
+static int check_backend(struct run *r)
+{
+	int rc = xp_xs_exists(r->xs, r->inv.xbpath);
+
+	if (rc == 1)
+		return 0;
+	snprintf(r->err, sizeof(r->err),
+		 rc == 0 ? "backend directory %s has gone: not plumbed"
+			 : "cannot read backend directory %s",
+		 r->inv.xbpath);
+	return -1;
 }
 
 /* Which bridge, and the VLANs given once. */
@@ -206,8 +266,7 @@ static void plan_port(struct run *r, const struct vif_keys *k, const struct vif_
  * locking-mode says so. */
 static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_plan *p)
 {
-	const struct xp_bridge *cb = r->have_conf ? xp_conf_bridge(&r->conf, p->bridge) : NULL;
-	int mode = vif_lock_apply(r->lock, cb && cb->antispoof);
+	int mode = vif_lock_apply(r->lock, map_antispoof(r, p->bridge));
 
 	if (!mode)
 		return 0;
@@ -235,18 +294,24 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 }
 
 /* A PV vif's MTU where stock set_mtu writes it (the frontend's directory),
- * then hotplug-status; on failure the port is unplumbed again. */
+ * then hotplug-status, each in a transaction that writes nothing when its
+ * directory has gone; on failure the port is unplumbed again. */
 static int report_up(struct run *r, const char *table, int mtu)
 {
 	char path[128], mtutxt[16], e2[256];
-	int found, had;
+	int found, had, rc;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
-	if (xp_xs_write(r->xs, path, "mtu", mtutxt))
+	rc = xp_xs_write_if_dir(r->xs, path, "mtu", mtutxt);
+	if (rc < 0)
 		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
-	else if (r->inv.action == VIF_ONLINE && xp_xs_report_connected(r->xs, r->inv.xbpath))
-		snprintf(r->err, sizeof(r->err), "cannot write %s/hotplug-status", r->inv.xbpath);
+	else if (r->inv.action == VIF_ONLINE &&
+		 (rc = xp_xs_report_connected(r->xs, r->inv.xbpath)) <= 0)
+		snprintf(r->err, sizeof(r->err),
+			 rc == 0 ? "backend directory %s has gone: unplumbed again"
+				 : "cannot write %s/hotplug-status",
+			 r->inv.xbpath);
 	else
 		return 0;
 	vif_route_undo(r->sk, r->inv.dev, &had, e2, sizeof(e2));
@@ -262,8 +327,7 @@ static int route_up(struct run *r, const struct vif_keys *k, const struct xp_rou
 	    rt, r->gatewaydev ? r->gatewaydev : "eth0", r->inv.dev, table, k, r->lock, tap};
 	int mtu = 0;
 
-	xp_log(LOG_INFO, "%s %s: routed (%s)", vif_action_name(r->inv.action), r->inv.dev,
-	       rt ? rt->name : "vif-route, no [routed] section");
+	xp_log(LOG_INFO, "routed (%s)", rt ? rt->name : "vif-route, no [routed] section");
 	if (vif_l3_route_up(r->sk, &in, &mtu, r->err, sizeof(r->err)))
 		return -1;
 	return tap ? 0 : report_up(r, table, mtu);
@@ -290,7 +354,7 @@ static int nat_up(struct run *r, const struct vif_keys *k, const struct xp_nat *
 static int pick_mode(struct run *r, struct vif_keys *k, const struct xp_routed **rt,
 		     const struct xp_nat **nat)
 {
-	const struct xp_conf *c = r->have_conf ? &r->conf : NULL;
+	const struct xp_conf *c = l3_conf(r);
 	int rc = vif_pick_routed(c, k->bridge, r->as, r->gatewaydev, rt, r->err, sizeof(r->err));
 
 	*nat = NULL;
@@ -315,8 +379,9 @@ static int do_up(struct run *r)
 	char table[64];
 	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0, routed;
 
-	if (read_keys(r, &raw) || vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) ||
-	    check_vifname(r, k.vifname, tap) || load_map(r))
+	if (check_backend(r) || read_keys(r, &raw) ||
+	    vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) || check_vifname(r, k.vifname) ||
+	    load_map(r))
 		return -1;
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
 	routed = pick_mode(r, &k, &rt, &nat);
@@ -324,13 +389,12 @@ static int do_up(struct run *r)
 		return routed < 0 ? -1 : route_up(r, &k, rt, table, tap);
 	if (resolve_bridge(r, &k, &t))
 		return -1;
-	if (!nat && r->have_conf)
-		nat = xp_conf_nat_of_bridge(&r->conf, t.bridge);
+	if (!nat)
+		nat = xp_conf_nat_of_bridge(l3_conf(r), t.bridge);
 	plan_port(r, &k, &t, table, &p);
 	if (plan_antispoof(r, &k, &p))
 		return -1;
-	xp_log(LOG_INFO, "%s %s: bridge %s (%s)", vif_action_name(r->inv.action), r->inv.dev,
-	       t.bridge, t.how);
+	xp_log(LOG_INFO, "bridge %s (%s)", t.bridge, t.how);
 	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)) || nat_up(r, &k, nat, table))
 		return -1;
 	return tap ? 0 : report_up(r, table, mtu);
@@ -355,15 +419,17 @@ static int do_down(struct run *r)
 		return -1;
 	}
 	if (!found)
-		xp_log(LOG_INFO, "%s %s: device already gone", vif_action_name(r->inv.action),
-		       r->inv.dev);
+		xp_log(LOG_INFO, "device already gone");
 	return 0;
 }
 
 /* ---- main ---------------------------------------------------------------- */
 
-/* Run by udev (our rules set UDEV_CALL=1): step aside when libxl runs the
- * hotplug scripts itself (it writes /libxl/disable_udev), and for an
+/* Run by udev (the xend-host rule sets UDEV_CALL=1; it ships inactive,
+ * because libxl 4.6 and later runs the scripts itself and no longer writes
+ * /libxl/disable_udev, so on an xl host the rule would run a second copy):
+ * step aside where an older libxl says it runs them (/libxl/disable_udev),
+ * and for an
  * emulated NIC, whose uevent does not say which script the vif uses, unless
  * its backend names vif-xenplumb. */
 static int udev_not_ours(struct run *r, int argc, char **argv)
@@ -374,8 +440,7 @@ static int udev_not_ours(struct run *r, int argc, char **argv)
 	if (!u || strcmp(u, "1"))
 		return 0;
 	if (xp_xs_exists(r->xs, "/libxl/disable_udev") == 1) {
-		xp_log(LOG_DEBUG, "%s: libxl runs the hotplug scripts; udev call ignored",
-		       r->inv.dev);
+		xp_log(LOG_DEBUG, "libxl runs the hotplug scripts; udev call ignored");
 		return 1;
 	}
 	/* a removed tap is gone anyway: always clean up after it */
@@ -388,16 +453,49 @@ static int udev_not_ours(struct run *r, int argc, char **argv)
 	return strcmp(base, "vif-xenplumb") != 0;
 }
 
+/* The error, logged and (only into this vif's own backend directory, and
+ * only while it exists) in hotplug-error, named like every log line. */
 static int report_failure(struct run *r)
 {
+	char msg[ERRLEN + 200];
+
 	xp_log(LOG_ERR, "%s", r->err);
 	if (!*r->inv.xbpath)
 		return 1;
 	if (!r->xs)
 		r->xs = xp_xs_open();
-	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, r->err) < 0)
+	snprintf(msg, sizeof(msg), "%s: %s", xp_log_context(), r->err);
+	if (!r->xs || xp_xs_report_error(r->xs, r->inv.xbpath, msg) < 0)
 		xp_log(LOG_ERR, "cannot write hotplug-error to %s", r->inv.xbpath);
 	return 1;
+}
+
+/* Shown text for a raw value, "?" when it is absent or unsafe. */
+static const char *shown(const char *v, size_t max)
+{
+	return v && *v && !xp_valid_text(v, max) ? v : "?";
+}
+
+/* "ACTION VIF (domain D)" before every line, from what the invocation
+ * gave (what is not known yet shows as "?"). */
+static void set_context(const struct run *r, int argc, char **argv, int parsed)
+{
+	const char *act = "?", *dev = r->inv.dev;
+	char ctx[96], dom[16] = "?";
+
+	for (int i = 1; i < argc; i++)
+		if (!strchr(argv[i], '=')) {
+			act = shown(argv[i], 16);
+			break;
+		}
+	if (parsed || *dev)
+		snprintf(dom, sizeof(dom), "%u", r->inv.domid);
+	if (!*dev)
+		dev =
+		    shown(vif_getvar(argc, argv, r->inv.type == VIF_TYPE_TAP ? "INTERFACE" : "vif"),
+			  XP_IFNAMSIZ - 1);
+	snprintf(ctx, sizeof(ctx), "%s %s (domain %s)", act, dev, dom);
+	xp_log_set_context(ctx);
 }
 
 static const char usage_text[] =
@@ -407,8 +505,10 @@ static const char usage_text[] =
     "bridge (backend keys bridge vifname mtu ip mac vlan gatewaydev locking-mode)\n"
     "or routes it ([routed] networks; called as vif-route) and reports\n"
     "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
-    "vif=vifD.N (tap: INTERFACE=vifD.N-emu); XENPLUMB_CONF (map, default\n"
-    "/etc/xen/xenplumb.conf), XENPLUMB_HOTPLUG_LOG.  See vif-xenplumb(8).\n";
+    "vif=vifD.N (tap: INTERFACE=vifD.N-emu).  The map: the one network-xenplumb\n"
+    "applied ($XENPLUMB_STATE_DIR/applied-map, default /run/xenplumb), else\n"
+    "XENPLUMB_CONF (default /etc/xen/xenplumb.conf).  XENPLUMB_HOTPLUG_LOG.\n"
+    "-V, --version prints the version.  See vif-xenplumb(8).\n";
 
 int main(int argc, char **argv)
 {
@@ -419,10 +519,16 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		puts("vif-xenplumb " XP_VERSION);
+		return 0;
+	}
 
 	xp_log_init("vif-xenplumb", 1, 1);
 	r.as = vif_as_name(argv[0]);
-	if (vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err))) {
+	rc = vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err));
+	set_context(&r, argc, argv, rc == 0);
+	if (rc) {
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -431,9 +537,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!xp_have_net_admin()) {
-		snprintf(
-		    r.err, sizeof(r.err),
-		    "vif-xenplumb needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
+		snprintf(r.err, sizeof(r.err),
+			 "needs CAP_NET_ADMIN (run it as root, as the toolstack does)");
 		rc = report_failure(&r);
 		goto out;
 	}
@@ -448,6 +553,12 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	/* every run for this vif, one at a time; other vifs never wait */
+	r.lockfd = vif_lock(r.inv.domid, r.inv.devid, r.err, sizeof(r.err));
+	if (r.lockfd < 0) {
+		rc = report_failure(&r);
+		goto out;
+	}
 	r.sk = xp_nl_open();
 	if (!r.sk) {
 		snprintf(r.err, sizeof(r.err), "cannot open rtnetlink");
@@ -458,14 +569,16 @@ int main(int argc, char **argv)
 	if (rc)
 		rc = report_failure(&r);
 	else
-		xp_log(LOG_INFO, "%s %s: done", vif_action_name(r.inv.action), r.inv.dev);
+		xp_log(LOG_INFO, "done");
 out:
 	if (r.last)
 		rtnl_link_put(r.last);
-	if (r.have_conf)
-		xp_conf_free(&r.conf);
+	xp_conf_free(&r.conf); /* the parsed map, or the applied map's routed/NAT networks */
+	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);
+	if (r.lockfd > 0)
+		close(r.lockfd); /* after the last report */
 	xp_log_close();
 	return rc;
 }

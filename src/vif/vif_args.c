@@ -158,31 +158,34 @@ static int parse_type(int argc, char **argv, struct vif_inv *inv, char *err, siz
 	return 0;
 }
 
-/* A PV vif: XENBUS_PATH names the backend, vif the device in it. */
+/* A PV vif: XENBUS_PATH names the backend, vif the device in it.  The pair
+ * must agree before the backend path is kept: a mismatched pair names no
+ * backend this run may write to (it could be another guest's). */
 static int parse_vif_dev(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
 {
-	const char *v = vif_getvar(argc, argv, "XENBUS_PATH");
+	const char *xb = vif_getvar(argc, argv, "XENBUS_PATH"), *v;
 	unsigned d2, n2;
 
-	if (!v || vif_parse_xbpath(v, &inv->domid, &inv->devid)) {
+	if (!xb || vif_parse_xbpath(xb, &inv->domid, &inv->devid)) {
 		snprintf(err, errlen, "XENBUS_PATH missing or not backend/vif/DOMID/DEVID");
 		return -1;
 	}
-	memcpy(inv->xbpath, v, strlen(v) + 1);
 	v = vif_getvar(argc, argv, "vif");
 	if (!v || vif_parse_devname(v, 0, &d2, &n2)) {
 		snprintf(err, errlen, "vif missing or not a vifDOMID.DEVID name");
 		return -1;
 	}
 	if (d2 != inv->domid || n2 != inv->devid) {
-		snprintf(err, errlen, "vif %s does not belong to %s", v, inv->xbpath);
+		snprintf(err, errlen, "vif %s does not belong to %s: nothing written there", v, xb);
 		return -1;
 	}
 	memcpy(inv->dev, v, strlen(v) + 1);
+	memcpy(inv->xbpath, xb, strlen(xb) + 1);
 	return 0;
 }
 
-/* tap: the backend follows from the emulated NIC's name, as stock does. */
+/* tap: the backend follows from the emulated NIC's name, as stock does; a
+ * XENBUS_PATH given beside it must be that NIC's. */
 static int parse_tap_dev(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
 {
 	const char *v = vif_getvar(argc, argv, "INTERFACE");
@@ -194,7 +197,14 @@ static int parse_tap_dev(int argc, char **argv, struct vif_inv *inv, char *err, 
 	}
 	memcpy(inv->dev, v, strlen(v) + 1);
 	v = vif_getvar(argc, argv, "XENBUS_PATH");
-	if (v && !vif_parse_xbpath(v, &d2, &n2) && d2 == inv->domid && n2 == inv->devid)
+	if (v && *v && (vif_parse_xbpath(v, &d2, &n2) || d2 != inv->domid || n2 != inv->devid)) {
+		snprintf(err, errlen,
+			 "INTERFACE %s does not belong to XENBUS_PATH %.64s: nothing "
+			 "written there",
+			 inv->dev, xp_valid_text(v, 64) ? "?" : v);
+		return -1;
+	}
+	if (v && *v)
 		memcpy(inv->xbpath, v, strlen(v) + 1); /* libxl's, valid for driver domains */
 	else
 		snprintf(inv->xbpath, sizeof(inv->xbpath), "/local/domain/0/backend/vif/%u/%u",
@@ -215,6 +225,47 @@ static int parse_netdev(int argc, char **argv, struct vif_inv *inv, char *err, s
 		return -1;
 	}
 	snprintf(inv->netdev, sizeof(inv->netdev), "%s", v);
+	return 0;
+}
+
+/* Is name shaped like a name netback (vifD.N) or qemu (vifD.N-emu) gives a
+ * guest NIC, for any D and N (leading zeros and out-of-range ids too: no
+ * guessing which ones the toolstack could produce)? */
+static int devname_shaped(const char *name)
+{
+	const char *p = name;
+	size_t a, b;
+
+	if (strncmp(p, "vif", 3))
+		return 0;
+	p += 3;
+	a = strspn(p, "0123456789");
+	if (!a || p[a] != '.')
+		return 0;
+	p += a + 1;
+	b = strspn(p, "0123456789");
+	if (!b)
+		return 0;
+	p += b;
+	return !*p || !strcmp(p, "-emu");
+}
+
+int vif_check_vifname(const char *vifname, const struct vif_inv *inv, char *err, size_t errlen)
+{
+	if (!vifname || !*vifname || !strcmp(vifname, inv->dev))
+		return 0;
+	if (strchr(vifname, '%')) {
+		snprintf(err, errlen, "vifname %s: the kernel would rewrite a name with '%%'",
+			 vifname);
+		return -1;
+	}
+	if (devname_shaped(vifname)) {
+		snprintf(err, errlen,
+			 "vifname %s: has the form of a guest NIC's kernel name (vifD.N or "
+			 "vifD.N-emu), which another guest's NIC has or could get",
+			 vifname);
+		return -1;
+	}
 	return 0;
 }
 

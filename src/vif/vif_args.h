@@ -34,8 +34,9 @@ struct vif_inv {
 const char *vif_getvar(int argc, char **argv, const char *name);
 
 /* Parse and validate.  0 ok; -1 with message in err.  On error inv->xbpath
- * is filled whenever a valid backend path was found, so the caller can
- * still report hotplug-error there. */
+ * is filled only when the backend path and the device name agree (the vif's
+ * own backend), so the caller reports hotplug-error there and nowhere else;
+ * after a mismatched pair it stays "" and nothing is written. */
 int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen);
 
 /* Validate a backend path: "backend/vif/D/N" or
@@ -44,6 +45,12 @@ int vif_parse_xbpath(const char *p, unsigned *domid, unsigned *devid);
 
 /* Parse a netback/qemu device name "vifD.N" or "vifD.N-emu" (tap=1). */
 int vif_parse_devname(const char *name, int tap, unsigned *domid, unsigned *devid);
+
+/* The name the port is to get (tap: with -emu added) may not be one the
+ * kernel rewrites ('%') nor have the shape of a guest NIC's kernel name
+ * (vifD.N, vifD.N-emu: another guest's, or this guest's other NIC), unless
+ * it is this vif's own kernel name.  0 ok; -1 with message in err. */
+int vif_check_vifname(const char *vifname, const struct vif_inv *inv, char *err, size_t errlen);
 
 const char *vif_action_name(enum vif_action a);
 

@@ -15,6 +15,7 @@
 #include "common/bridge.h"
 #include "common/log.h"
 #include "common/nl.h"
+#include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_steps.h"
 
@@ -103,6 +104,68 @@ static int altname(struct nl_sock *sk, int type, int ifindex, const char *name)
 	}
 	nla_nest_end(m, pl);
 	return xp_nl_do(sk, m);
+}
+
+/* The altnames of one link (RTM_GETLINK by index, its IFLA_PROP_LIST):
+ * the first that is a guest NIC's kernel name other than kname. */
+struct alt_scan {
+	const char *kname;
+	char other[XP_IFNAMSIZ];
+};
+
+static int on_link_alts(struct nlmsghdr *nlh, void *arg)
+{
+	struct alt_scan *a = arg;
+	struct nlattr *pl = nlmsg_find_attr(nlh, sizeof(struct ifinfomsg), IFLA_PROP_LIST), *n;
+	unsigned d, i;
+	int rem;
+
+	if (!pl)
+		return 0;
+	nla_for_each_nested(n, pl, rem)
+	{
+		char name[XP_IFNAMSIZ];
+
+		if (nla_type(n) != IFLA_ALT_IFNAME || a->other[0])
+			continue;
+		nla_strlcpy(name, n, sizeof(name));
+		if (strcmp(name, a->kname) &&
+		    (!vif_parse_devname(name, 0, &d, &i) || !vif_parse_devname(name, 1, &d, &i)))
+			memcpy(a->other, name, sizeof(name));
+	}
+	return 0;
+}
+
+/* Is link l (found by the name kname) this vif's device?  Not when it
+ * carries another guest NIC's kernel name as an altname: then it is that
+ * NIC, renamed to kname (by a vifname this version refuses, or by hand).
+ * 0 ours; -1 with the refusal in err. */
+static int check_identity(struct nl_sock *sk, struct rtnl_link *l, const char *kname, char *err,
+			  size_t errlen)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = rtnl_link_get_ifindex(l)};
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST); /* one answer, no ack */
+	struct alt_scan a = {.kname = kname};
+	int rc;
+
+	if (!m || nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(m);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = xp_nl_query(sk, m, on_link_alts, &a);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the names of %s: %s", kname, xp_nl_strerror(rc));
+		return -1;
+	}
+	if (a.other[0]) {
+		snprintf(err, errlen,
+			 "%s is not this vif: it is %s renamed (its altname), another NIC; "
+			 "left alone",
+			 rtnl_link_get_name(l), a.other);
+		return -1;
+	}
+	return 0;
 }
 
 /* One change to link l; changes is consumed. */
@@ -225,6 +288,7 @@ struct plumb {
 	const char *dev;     /* the port's name now */
 	const char *newname; /* the name to give it, NULL: keep */
 	int mtu, defpvid;
+	int brmtu;    /* the bridge's MTU as found: no guest moves it */
 	int up;	      /* set up by the attributes request */
 	int altnamed; /* kept its kernel name as an altname */
 	/* undo: the port found again (after a rename the old object has the
@@ -241,6 +305,8 @@ static int check_port(struct plumb *c)
 	if (rc < 0)
 		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find device %s",
 			     c->p->kname);
+	if (check_identity(c->sk, c->l, c->p->kname, c->err, c->errlen))
+		return -1;
 	c->ifindex = rtnl_link_get_ifindex(c->l);
 	snprintf(c->oldname, sizeof(c->oldname), "%s", rtnl_link_get_name(c->l));
 	c->oldmtu = (int)rtnl_link_get_mtu(c->l);
@@ -276,7 +342,8 @@ static int check_bridge(struct plumb *c)
 	if (rtnl_link_get_master(c->l) && rtnl_link_get_master(c->l) != c->brindex)
 		return failf(c->err, c->errlen, 0, "%s is already a port of another device",
 			     c->dev);
-	c->mtu = p->mtu ? p->mtu : (int)rtnl_link_get_mtu(c->br);
+	c->brmtu = (int)rtnl_link_get_mtu(c->br);
+	c->mtu = p->mtu ? p->mtu : c->brmtu;
 	return 0;
 }
 
@@ -398,12 +465,37 @@ static int step_down(struct vif_steps *s, void *ctx)
 	struct plumb *c = ctx;
 	int rc;
 
-	if (!c->was_up)
+	/* Already on its bridge under its name (an online after an online):
+	 * no down/up flap for the guest. */
+	if (!c->was_up || (!c->newname && rtnl_link_get_master(c->l) == c->brindex))
 		return 0;
 	if (vif_steps_record(s, undo_up_again))
 		return failf(c->err, c->errlen, 0, "too many steps");
 	rc = set_up(c->sk, c->l, 0);
 	return rc < 0 ? failk(c->err, c->errlen, rc, "cannot set %s down", c->dev) : 0;
+}
+
+/* The guest's mtu key sets the vif's MTU, never the bridge's.  A bridge
+ * whose MTU was never set follows its smallest port (and a lone port up),
+ * so before a vif of another MTU joins, the bridge's MTU is set to what it
+ * is (common/bridge.c: xp_br_pin_mtu); its value does not change, so there
+ * is nothing to undo.  A vif of the bridge's MTU cannot move it: it is
+ * already the smallest port's (or, on a port-less bridge, its own). */
+static int step_pin_bridge_mtu(struct vif_steps *s, void *ctx)
+{
+	struct plumb *c = ctx;
+	int rc;
+
+	(void)s;
+	if (c->mtu == c->brmtu)
+		return 0;
+	rc = xp_br_pin_mtu(c->sk, c->brindex, c->brmtu);
+	if (rc < 0)
+		return failk(c->err, c->errlen, rc, "cannot keep bridge %s at mtu %d", c->p->bridge,
+			     c->brmtu);
+	xp_log(LOG_INFO, "%s: mtu %d, bridge %s kept at mtu %d", c->dev, c->mtu, c->p->bridge,
+	       c->brmtu);
+	return 0;
 }
 
 /* Rename, MAC, MTU, join (and up, when nothing sits between joining and
@@ -520,9 +612,10 @@ static int step_up(struct vif_steps *s, void *ctx)
 }
 
 static const struct vif_step up_steps[] = {
-    {"down", step_down},   {"attributes", step_attrs},		{"altname", step_altname},
-    {"vlans", step_vlans}, {"default vlan", step_default_vlan}, {"antispoof", step_antispoof},
-    {"up", step_up},
+    {"down", step_down},	   {"bridge mtu", step_pin_bridge_mtu},
+    {"attributes", step_attrs},	   {"altname", step_altname},
+    {"vlans", step_vlans},	   {"default vlan", step_default_vlan},
+    {"antispoof", step_antispoof}, {"up", step_up},
 };
 
 int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err, size_t errlen)
@@ -561,6 +654,10 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 		const char *name = rtnl_link_get_name(l);
 		int ifindex = rtnl_link_get_ifindex(l);
 
+		if (check_identity(sk, l, kname, err, errlen)) {
+			rtnl_link_put(l);
+			return -1;
+		}
 		*found = 1;
 		rc = set_up(sk, l, 0);
 		if (rc < 0 && rc != -NLE_NODEV)
@@ -570,8 +667,10 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 			if (rc < 0 && rc != -NLE_NODEV)
 				ret = failk(err, errlen, rc, "cannot take %s off its bridge", name);
 		}
-		if (strcmp(name, kname))
-			altname(sk, RTM_DELLINKPROP, ifindex, kname);
+		/* The altname stays: a later run for this vif (udev's offline
+		 * after libxl's, a late online) still finds the device by its
+		 * kernel name, and its identity rests on it. */
+		(void)ifindex;
 		xp_log(LOG_INFO, "%s: down, off its bridge", name);
 		rtnl_link_put(l);
 	} else if (!missing(rc)) {

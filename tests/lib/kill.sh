@@ -148,7 +148,13 @@ kill_sweep() {
 		[ "$_k_cmd" = stop ] && "$X" start -c "$KILL_MAP" >/dev/null 2>&1
 		strace -o /dev/null -e trace="$_k_sc" -e inject="$_k_sc":signal=SIGKILL:when="$_k_k" \
 			"$X" "$_k_cmd" -c "$KILL_MAP" >"$tmp/out" 2>&1
-		[ $? = 137 ] && skilled=$((skilled + 1))
+		_k_rc=$?
+		if [ "$_k_rc" = 137 ]; then
+			skilled=$((skilled + 1))
+		else
+			echo "# $_k_cmd was not killed at $_k_sc $_k_k of $_k_n (exit $_k_rc)"
+			sed 's/^/#   /' "$tmp/out"
+		fi
 		if [ "$_k_cmd" = stop ]; then
 			kill_stopped_clean "stop killed at $_k_sc $_k_k"
 		elif [ "$_k_rerun" = rerun ] && [ $((_k_k % 2)) = 0 ]; then

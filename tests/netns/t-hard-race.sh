@@ -123,7 +123,7 @@ while [ $r -le $ROUNDS ]; do
 	# shellcheck disable=SC2046
 	w_start eth0 $(vifnames)
 	all_vifs online
-	"$X" reload -c "$VIF_TMP/$to.conf" >"$VIF_TMP/reload.out" 2>&1 &
+	"$X" reload --wait 600 -c "$VIF_TMP/$to.conf" >"$VIF_TMP/reload.out" 2>&1 &
 	rp=$!
 	wait $rp
 	rrc=$?
@@ -194,7 +194,7 @@ hp=$!
 k=0
 while [ ! -e "$VIF_TMP/held" ] && [ $k -lt 200 ]; do sleep 0.05; k=$((k + 1)); done
 t_ok "this test holds the run lock" test -e "$VIF_TMP/held"
-"$X" reload -c "$VIF_TMP/$to.conf" >"$VIF_TMP/reload.out" 2>&1 &
+"$X" reload --wait 600 -c "$VIF_TMP/$to.conf" >"$VIF_TMP/reload.out" 2>&1 &
 rp=$!
 all_vifs online
 wait_vifs

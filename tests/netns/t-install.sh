@@ -62,9 +62,9 @@ complete_words() {
 }
 t_eq "completion: network-xenplumb subcommands" "start stop status" \
 	"$(complete_words network-xenplumb st)"
-t_eq "completion: status options" "--dry-run --json" "$(complete_words network-xenplumb status --)"
+t_eq "completion: status options" "--config --json" "$(complete_words network-xenplumb status --)"
 t_eq "completion: vif-xenplumb actions" "online offline" "$(complete_words vif-xenplumb o)"
-t_eq "completion: vif-xenplumb type_if" "type_if=vif type_if=tap" \
+t_eq "completion: vif-xenplumb type_if" "type_if=tap" \
 	"$(complete_words vif-xenplumb add type)"
 u=$R/usr/lib/systemd/system/xenplumb.service
 t_match "unit starts the installed helper" \
@@ -77,13 +77,23 @@ t_match "unit runs after the NICs" '^After=network\.target' "$(cat "$u" 2>&1)"
 sed "s|/usr/sbin/|$R/usr/sbin/|" "$u" >"$TMP/xenplumb.service"
 t_ok "systemd-analyze verify accepts the unit" \
 	systemd-analyze verify --man=no "$TMP/xenplumb.service"
+# The udev rule is for xend hosts only: shipped inactive, activated by
+# make install-xend-udev (on xl hosts it would run a second vif-xenplumb).
+XR=usr/share/xenplumb/udev/90-xenplumb-vif.rules
 if [ -f etc/udev/xenplumb-vif.rules ]; then
-	t_ok "udev rules installed" test -f "$R/usr/lib/udev/rules.d/90-xenplumb-vif.rules"
-	t_nomatch "udev rules have no unexpanded @VAR@" '@[A-Z_]+@' \
-		"$(cat "$R/usr/lib/udev/rules.d/90-xenplumb-vif.rules")"
+	t_ok "xend udev rule shipped under /usr/share/xenplumb/udev" test -f "$R/$XR"
+	t_nomatch "udev rule has no unexpanded @VAR@" '@[A-Z_]+@' "$(cat "$R/$XR")"
+	t_eq "no active udev rule installed" "" \
+		"$(find "$R" -path '*/rules.d/*' 2>/dev/null)"
 else
 	t_failmsg "etc/udev/xenplumb-vif.rules missing from the tree"
 fi
+t_ok "make install-xend-udev" $M install-xend-udev DESTDIR="$R"
+t_eq "xend rule active: /etc/udev/rules.d links to the shipped one" "/$XR" \
+	"$(readlink "$R/etc/udev/rules.d/90-xenplumb-vif.rules")"
+t_ok "make uninstall-xend-udev" $M uninstall-xend-udev DESTDIR="$R"
+t_fails "xend rule inactive again" test -e "$R/etc/udev/rules.d/90-xenplumb-vif.rules"
+$M install-xend-udev DESTDIR="$R" >/dev/null 2>&1
 ww=$(find "$R" -perm -0002 ! -type l)
 t_eq "nothing world-writable" "" "$ww"
 t_eq "everything owned by root" "" "$(find "$R" ! -user root)"

@@ -129,15 +129,37 @@ t_fails "XENBUS_PATH outside backend/vif is refused" env XENBUS_PATH=/local/doma
 	vif=vif42.0 "$VIF_BIN" online
 t_fails "vif not matching XENBUS_PATH is refused" env XENBUS_PATH=backend/vif/42/0 \
 	vif=vif40.0 "$VIF_BIN" online
-t_match "and reported in that backend" "does not belong" "$(vif_error 42 0)"
+t_eq "and nothing written into the backend it named" "" "$(vif_error 42 0)"
 t_fails "vif naming a host NIC is refused" env XENBUS_PATH=backend/vif/42/0 vif=hostnic0 \
 	"$VIF_BIN" online
 t_fails "offline for another guest's device name is refused" env \
 	XENBUS_PATH=backend/vif/42/0 vif=vif40.0 "$VIF_BIN" offline
 t_fails "tap with a bad INTERFACE is refused" env INTERFACE=hostnic0 "$VIF_BIN" add \
 	type_if=tap
+# guest 40 is connected: a pair naming its backend with another vif (or its
+# vif with another backend) writes nothing into it and leaves its NIC alone
+BE40=$(xenstore-ls -f "$VIF_BE/40" 2>/dev/null)
+t_fails "vif42.0 with guest 40's XENBUS_PATH: online refused" env \
+	XENBUS_PATH=backend/vif/40/0 vif=vif42.0 "$VIF_BIN" online type_if=vif
+t_fails "same pair: offline refused" env XENBUS_PATH=backend/vif/40/0 vif=vif42.0 \
+	"$VIF_BIN" offline type_if=vif
+t_fails "vif42.0-emu tap with guest 40's XENBUS_PATH: remove refused" env \
+	XENBUS_PATH=backend/vif/40/0 INTERFACE=vif42.0-emu "$VIF_BIN" remove type_if=tap
+t_eq "guest 40 still connected" connected "$(vif_status 40 0)"
+t_eq "guest 40's backend exactly as it was (no hotplug-error)" "$BE40" \
+	"$(xenstore-ls -f "$VIF_BE/40" 2>/dev/null)"
+t_eq "guest 42's backend got no hotplug-error either" "" "$(vif_error 42 0)"
 t_eq "nothing else changed by the bad environments" "$SNAP" "$(snapshot)"
 t_eq "vif42.0 untouched" "" "$("$NLPROBE" link vif42.0 master)"
+
+# -- the backend directory has gone (libxl removed the device): online
+# plumbs nothing and does not create it again --
+vif_mkvif 44 0 bridge=xpbr0 || t_bail "vif 44.0"
+F44=$("$NLPROBE" link vif44.0 master mtu mac up)
+xenstore-rm "$VIF_BE/44/0"
+t_fails "online for a removed backend fails" vif_run online 44 0
+t_ok "the backend directory is not created again" sh -c "! xenstore-exists $VIF_BE/44/0"
+t_eq "vif44.0 not plumbed" "$F44" "$("$NLPROBE" link vif44.0 master mtu mac up)"
 
 # -- the guest's own (frontend) directory is never read --
 vif_mkvif 43 0 bridge=xpbr0 mtu=1400 || t_bail "vif 43.0"

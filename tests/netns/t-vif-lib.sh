@@ -42,6 +42,8 @@ vif_init() {
 	trap 'vif_cleanup; exit 143' TERM
 	export XENPLUMB_HOTPLUG_LOG="$VIF_TMP/xen-hotplug.log"
 	export XENPLUMB_CONF="$VIF_TMP/none.conf"
+	# the per-vif locks; no applied map: the tests name their maps by XENPLUMB_CONF
+	export XENPLUMB_STATE_DIR="$VIF_TMP/state"
 	xenstore-write /local/domain/0/name Domain-0
 }
 
@@ -54,7 +56,8 @@ vif_map() {
 
 vif_key() { xenstore-write -- "$VIF_BE/$1/$2/$3" "$4"; }
 
-# _vif_keys D N [KEY=VAL...]: the backend directory as libxl lays it out
+# _vif_keys D N [KEY=VAL...]: the backend directory (and the frontend's
+# beside it) as libxl lays them out
 _vif_keys() {
 	_vd=$1 _vn=$2
 	shift 2
@@ -66,7 +69,11 @@ _vif_keys() {
 		"$VIF_BE/$_vd/$_vn/script" /etc/xen/scripts/vif-xenplumb \
 		"$VIF_BE/$_vd/$_vn/mac" "00:16:3e:00:$(printf %02x $((_vd % 256))):$(printf %02x $((_vn % 256)))" \
 		"$VIF_BE/$_vd/$_vn/handle" "$_vn" \
-		"$VIF_BE/$_vd/$_vn/type" vif ||
+		"$VIF_BE/$_vd/$_vn/type" vif \
+		"/local/domain/$_vd/device/vif/$_vn/backend" "$VIF_BE/$_vd/$_vn" \
+		"/local/domain/$_vd/device/vif/$_vn/backend-id" 0 \
+		"/local/domain/$_vd/device/vif/$_vn/handle" "$_vn" \
+		"/local/domain/$_vd/device/vif/$_vn/state" 1 ||
 		return 1
 	for _kv in "$@"; do
 		xenstore-write -- "$VIF_BE/$_vd/$_vn/${_kv%%=*}" "${_kv#*=}" || return 1

@@ -59,7 +59,7 @@ t_eq "plain offline: as stock" "$(vif_facts vif6.0)" "$(vif_facts vif5.0)"
 t_eq "plain offline: down, off the bridge" " 1400 fe:ff:ff:ff:ff:ff 0" "$(vif_facts vif5.0)"
 t_eq "mtu offline: as stock" "$(vif_facts vif6.1)" "$(vif_facts vif5.1)"
 t_eq "vifname offline: as stock" "$(vif_facts web6)" "$(vif_facts web5)"
-t_match "hotplug log has the actions" "online vif5.0: done" "$(cat "$XENPLUMB_HOTPLUG_LOG")"
+t_match "hotplug log has the actions" "vif-xenplumb\[[0-9]+\]: online vif5\.0 \(domain 5\): done" "$(cat "$XENPLUMB_HOTPLUG_LOG")"
 
 # ---- libxl: xl removes the backend directory before offline ---------------
 vif_mkvif 7 0 bridge=xpbr0 vifname=db7 || t_bail "vif 7.0"
@@ -162,7 +162,8 @@ t_eq "vif 10.2 not renamed" vif10.2 "$("$NLPROBE" link vif10.2 name)"
 ip link add xpbr1 type bridge && ip link set xpbr1 up || t_bail "bridge 1"
 vif_mkvif 12 0 || t_bail "vif 12.0"
 t_fails "no bridge key and no map: error" vif_run online 12 0
-t_eq "error text" "no bridge given and no default" "$(vif_error 12 0)"
+t_eq "error text, named" "online vif12.0 (domain 12): no bridge given and no default" \
+	"$(vif_error 12 0)"
 vif_map '[bridge xpbr1]
 default = yes
 

@@ -22,8 +22,10 @@ static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
 
 		xp_loc_prefix(&b->loc, pre, sizeof(pre));
 		if (!l) {
-			xp_plan_error(x->p, "%sslave %s of bond %s does not exist", pre, name,
-				      b->name);
+			char of[32];
+			snprintf(of, sizeof(of), "bond %s", b->name);
+			xp_plan_missing(x->p, x->c, b->slaves_loc.line ? &b->slaves_loc : &b->loc,
+					"slave", name, of);
 			continue;
 		}
 		if (!strcmp(l->master, b->name))
@@ -57,6 +59,18 @@ static void plan_new_slaves(struct xp_pctx *x, const struct xp_bond *b)
 	}
 }
 
+/* An adopted bond's slaves that do not exist: missing, not drift. */
+static void adopted_missing(struct xp_pctx *x, const struct xp_bond *b)
+{
+	char of[32];
+
+	snprintf(of, sizeof(of), "bond %s", b->name);
+	for (size_t i = 0; i < b->nslaves; i++)
+		if (!xp_pctx_obs(x, b->slaves[i]))
+			xp_plan_missing(x->p, x->c, b->slaves_loc.line ? &b->slaves_loc : &b->loc,
+					"slave", b->slaves[i], of);
+}
+
 static void plan_drift(struct xp_pctx *x, const struct xp_bond *b, const struct xp_obs_link *l)
 {
 	char want[96] = "", have[96] = "";
@@ -72,9 +86,11 @@ static void plan_drift(struct xp_pctx *x, const struct xp_bond *b, const struct 
 	want[0] = have[0] = 0;
 	for (size_t i = 0; i < b->nslaves; i++) {
 		const struct xp_obs_link *s = xp_pctx_obs(x, b->slaves[i]);
+		if (!s) /* missing: reported as such (plan_new_slaves, or here) */
+			continue;
 		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", i ? " " : "",
 			 b->slaves[i]);
-		if (s && !strcmp(s->master, b->name))
+		if (!strcmp(s->master, b->name))
 			snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s",
 				 have[0] ? " " : "", b->slaves[i]);
 	}
@@ -107,6 +123,8 @@ static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *
 	/* ours (in the state): enslave what a killed run did not get to */
 	if (xp_pctx_recorded(x, b->name))
 		plan_new_slaves(x, b);
+	else
+		adopted_missing(x, b);
 	plan_drift(x, b, l);
 	xp_pctx_mtu(x, b->name, b->mtu, l);
 }
@@ -120,7 +138,10 @@ static void plan_deleted(struct xp_pctx *x, const char *name)
 		const struct xp_st_slave *sl = &s->slaves[j];
 		if (strcmp(sl->bond, name) || !sl->was_up || !xp_pctx_obs(x, sl->slave))
 			continue;
-		xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s", name);
+		struct xp_op *op =
+		    xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s", name);
+		/* names the bond: the executor forgets the slave once it is up */
+		snprintf(op->peer, sizeof(op->peer), "%s", name);
 	}
 }
 

@@ -27,6 +27,64 @@ static void plan_attr(struct xp_pctx *x, const char *name, int type, int want, i
 		op->kind = XP_K_BRIDGE; /* the executor asks this kind's fill_set */
 }
 
+/* An adopted bridge: its MTU is pinned where it is (or where the map says)
+ * the first time, recorded so that stop gives back the old value; later,
+ * only a change the map asks for. */
+static void plan_adopted_mtu(struct xp_pctx *x, const struct xp_bridge *br,
+			     const struct xp_obs_link *l)
+{
+	const struct xp_st_mtu *m = NULL;
+	int want = br->mtu > 0 ? br->mtu : l->mtu;
+	struct xp_op *op;
+
+	/* the state's records read in place (a kind links no state code) */
+	for (size_t i = 0; x->s && i < x->s->nmtus; i++)
+		if (!strcmp(x->s->mtus[i].dev, br->name))
+			m = &x->s->mtus[i];
+	if (m && (!m->ifindex || m->ifindex == l->ifindex)) {
+		plan_attr(x, br->name, XP_OP_SET_MTU, br->mtu, l->mtu, "mtu");
+		return;
+	}
+	op = xp_plan_push(x->p, XP_OP_PIN_MTU, br->name,
+			  br->mtu > 0 ? "map says mtu %d" : "keeps mtu %d, whatever its ports have",
+			  want);
+	op->value = want;
+	op->old = l->mtu;
+	op->created = xp_pctx_recorded(x, br->name);
+}
+
+/* A new bridge's MTU: the map's, else its uplink's (the first port of the
+ * map that exists or is made), else 1500. */
+static int new_bridge_mtu(struct xp_pctx *x, const struct xp_bridge *br)
+{
+	if (br->mtu > 0)
+		return br->mtu;
+	for (size_t i = 0; i < br->nports; i++) {
+		const char *port = br->ports[i];
+		const struct xp_obs_link *l = xp_pctx_obs(x, port);
+		const struct xp_bond *b = xp_conf_bond(x->c, port);
+		const struct xp_vlan *v = xp_conf_vlan(x->c, port);
+		const struct xp_dummy *d = xp_conf_dummy(x->c, port);
+
+		if (l)
+			return l->mtu;
+		if (!xp_pctx_creating(x, port))
+			continue;
+		if (b)
+			return b->mtu > 0 ? b->mtu : 1500;
+		if (d)
+			return d->mtu > 0 ? d->mtu : 1500;
+		if (v && v->mtu > 0)
+			return v->mtu;
+		if (v && xp_pctx_obs(x, v->parent))
+			return xp_pctx_obs(x, v->parent)->mtu;
+		if (v && xp_conf_bond(x->c, v->parent) && xp_conf_bond(x->c, v->parent)->mtu > 0)
+			return xp_conf_bond(x->c, v->parent)->mtu;
+		return 1500;
+	}
+	return 1500;
+}
+
 static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *l)
 {
 	const struct xp_bridge *br = spec;
@@ -48,7 +106,7 @@ static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *
 		plan_attr(x, br->name, XP_OP_SET_FD, br->forward_delay, l->forward_delay,
 			  "forward-delay");
 	}
-	plan_attr(x, br->name, XP_OP_SET_MTU, br->mtu, l->mtu, "mtu");
+	plan_adopted_mtu(x, br, l);
 }
 
 static int has_vid(const struct xp_obs_link *l, int vid)
@@ -90,8 +148,74 @@ static void plan_port_vlans(struct xp_pctx *x, const struct xp_bridge *br)
 					  br->name);
 			op->value = nw->vlan;
 			snprintf(op->peer, sizeof(op->peer), "%s", br->name);
+			/* on a bridge xenplumb did not make, the VLAN is recorded */
+			op->created =
+			    xp_pctx_creating(x, br->name) || xp_pctx_recorded(x, br->name);
 		}
 	}
+}
+
+/* Does the map (still) have port on bridge? */
+static int map_has_port(const struct xp_conf *c, const char *bridge, const char *port)
+{
+	const struct xp_bridge *b = xp_conf_bridge(c, bridge);
+
+	for (size_t i = 0; b && i < b->nports; i++)
+		if (!strcmp(b->ports[i], port))
+			return 1;
+	return 0;
+}
+
+static int recorded_port(const struct xp_state *s, const char *bridge, const char *port)
+{
+	for (size_t i = 0; i < s->nports; i++)
+		if (!strcmp(s->ports[i].bridge, bridge) && !strcmp(s->ports[i].port, port))
+			return 1;
+	return 0;
+}
+
+static int moved_onto(const struct xp_state *s, const char *port, const char *bridge)
+{
+	for (size_t i = 0; i < s->nmoves; i++)
+		if (!strcmp(s->moves[i].from, port) && !strcmp(s->moves[i].to, bridge))
+			return 1;
+	return 0;
+}
+
+/* Reload: a port xenplumb put on a bridge the new map no longer gives it
+ * (the bridge left the map, or lost the port) may leave it for br in this
+ * run -- unless it carries addresses xenplumb moved onto the old bridge
+ * (refused: they would have to travel twice). */
+static int movable(struct xp_pctx *x, const struct xp_bridge *br, const struct xp_obs_link *l)
+{
+	const char *old = l->master;
+	char pre[300];
+
+	if (!x->reload || !x->s || l->master_kind != XP_K_BRIDGE ||
+	    !recorded_port(x->s, old, l->name) || map_has_port(x->c, old, l->name))
+		return 0;
+	if (!moved_onto(x->s, l->name, old))
+		return 1;
+	xp_plan_error(x->p,
+		      "%sport %s moves from %s to %s, but %s carries the addresses xenplumb "
+		      "moved off %s: run stop, then start with the new map",
+		      xp_loc_prefix(&br->loc, pre, sizeof(pre)), l->name, old, br->name, old,
+		      l->name);
+	return 1; /* reported: no second error */
+}
+
+/* Off the old bridge, then onto br. */
+static void plan_move_port(struct xp_pctx *x, const struct xp_bridge *br,
+			   const struct xp_obs_link *l)
+{
+	struct xp_op *op;
+
+	op = xp_plan_push(x->p, XP_OP_DEL_PORT, l->name,
+			  "moving to %s: the map no longer has it on %s", br->name, l->master);
+	snprintf(op->peer, sizeof(op->peer), "%s", l->master);
+	op = xp_plan_push(x->p, XP_OP_ADD_PORT, l->name, "port of %s in the map, from %s", br->name,
+			  l->master);
+	snprintf(op->peer, sizeof(op->peer), "%s", br->name);
 }
 
 static void plan_ports(struct xp_pctx *x, const void *spec)
@@ -102,14 +226,24 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 	if (!xp_pctx_will_exist(x, br->name))
 		return;
 	xp_loc_prefix(&br->loc, pre, sizeof(pre));
+	if (xp_pctx_creating(x, br->name)) {
+		/* before its ports join, so that none of them moves it */
+		struct xp_op *op = xp_plan_push(x->p, XP_OP_PIN_MTU, br->name, "new bridge");
+		op->value = new_bridge_mtu(x, br);
+		op->old = 1500;
+		op->created = 1;
+	}
 	for (size_t i = 0; i < br->nports; i++) {
 		const char *port = br->ports[i];
 		const struct xp_obs_link *l = xp_pctx_obs(x, port);
 		struct xp_op *op;
+		int moving;
 
 		if (!l && !xp_pctx_creating(x, port)) {
-			xp_plan_error(x->p, "%sport %s of bridge %s does not exist", pre, port,
-				      br->name);
+			char of[32];
+			snprintf(of, sizeof(of), "bridge %s", br->name);
+			xp_plan_missing(x->p, x->c, br->ports_loc.line ? &br->ports_loc : &br->loc,
+					"port", port, of);
 			continue;
 		}
 		if (l && l->kind == XP_K_BRIDGE) {
@@ -117,7 +251,8 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 				      br->name);
 			continue;
 		}
-		if (l && l->master[0] && strcmp(l->master, br->name)) {
+		moving = l && l->master[0] && strcmp(l->master, br->name) && movable(x, br, l);
+		if (l && l->master[0] && strcmp(l->master, br->name) && !moving) {
 			xp_plan_error(x->p,
 				      "%sport %s of bridge %s is already enslaved to %s; release "
 				      "it first or change the map",
@@ -141,17 +276,14 @@ static void plan_ports(struct xp_pctx *x, const void *spec)
 		}
 		if (l && !strcmp(l->master, br->name))
 			continue;
+		if (moving) {
+			plan_move_port(x, br, l);
+			continue;
+		}
 		op = xp_plan_push(x->p, XP_OP_ADD_PORT, port, "port of %s in the map", br->name);
 		snprintf(op->peer, sizeof(op->peer), "%s", br->name);
 	}
 	plan_port_vlans(x, br);
-	if (br->mtu > 0 && xp_pctx_creating(x, br->name)) {
-		struct xp_op *op = xp_plan_push(x->p, XP_OP_SET_MTU, br->name,
-						"map says mtu %d; after the ports", br->mtu);
-		op->value = br->mtu;
-		op->old = 1500;
-		op->created = 1;
-	}
 }
 
 static int fill_set(int op, int value, struct xp_attrw *w)
@@ -173,8 +305,9 @@ static int fill_create(const void *spec, struct xp_attrw *w)
 	const struct xp_bridge *br = spec;
 	int bad = 0;
 
-	/* No MTU here: the kernel would let the first port override it.  The
-	 * planner sets it after the ports (see plan_ports). */
+	/* No MTU here: an IFLA_MTU in the creating request leaves the bridge
+	 * following its ports.  The planner pins it (XP_OP_PIN_MTU) before
+	 * the ports join. */
 	w->mtu = 0;
 	/* The kernel applies the delay before STP: fine either way for a new
 	 * bridge, whose STP is off until this message turns it on. */

@@ -27,9 +27,11 @@ static void plan(struct xp_pctx *x, const void *spec, const struct xp_obs_link *
 
 	if (!l) {
 		if (!xp_pctx_will_exist(x, v->parent)) {
-			char pre[300];
-			xp_plan_error(x->p, "%sVLAN %s: parent %s does not exist",
-				      xp_loc_prefix(&v->loc, pre, sizeof(pre)), v->name, v->parent);
+			/* skipped with its parent: what is over it is missing too */
+			char of[32];
+			snprintf(of, sizeof(of), "VLAN %s", v->name);
+			xp_plan_missing(x->p, x->c, v->parent_loc.line ? &v->parent_loc : &v->loc,
+					"parent", v->parent, of);
 			return;
 		}
 		xp_pctx_create(x, v->name, XP_K_VLAN, v);

@@ -28,6 +28,9 @@ static void test_ifname(void **state)
 	assert_int_equal(xp_valid_ifname("..", &why), -1);
 	assert_int_equal(xp_valid_ifname("a/b", &why), -1);
 	assert_non_null(strstr(why, "'/'"));
+	assert_int_equal(xp_valid_ifname("web%d", &why), -1); /* the kernel rewrites it */
+	assert_non_null(strstr(why, "%"));
+	assert_int_equal(xp_valid_ifname("%", &why), -1);
 	assert_int_equal(xp_valid_ifname("a:b", &why), -1);
 	assert_int_equal(xp_valid_ifname("a b", &why), -1);
 	assert_int_equal(xp_valid_ifname("a\tb", &why), -1);

@@ -358,7 +358,7 @@ static const struct bad bad_syntax[] = {
     {"[bridge br0\n", 1, 1, "section header not closed, '[bridge br0'"},
     {"[]\n", 1, 1, "empty section header"},
     {"[bridges br0]\nmtu = 1\n", 1, 1, "unknown section kind 'bridges' -- did you mean 'bridge'"},
-    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, network, routed or nat"},
+    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, network, routed, nat or global"},
     {"[bridge]\n", 1, 1, "section [bridge] has no name"},
     {"[bridge a b]\n", 1, 1, "more than a kind and a name, 'b'"},
     {"\n[bridge abcdefghijklmnop]\n", 1, 2, "'abcdefghijklmnop' -- interface name longer than 15"},
@@ -414,48 +414,48 @@ static const struct bad bad_semantic[] = {
     {"[bridge x]\n[bond x]\n", 1, 2, "name already defined, 'x' (as [bridge x] at t.conf:1)"},
     {"[dummy d]\n[dummy d]\n", 1, 2, "name already defined, 'd'"},
     {"[vlan eth0.7]\n[bridge eth0.7]\n", 1, 2, "name already defined, 'eth0.7' (as [vlan eth0.7]"},
-    {"[bridge a]\n[bridge b]\nports = a\n", 1, 2, "a bridge cannot be a port of bridge 'b', 'a'"},
-    {"[bridge a]\nports = a\n", 1, 1, "a bridge cannot be a port of bridge 'a', 'a'"},
-    {"[bridge a]\n[bond b]\nslaves = a\n", 1, 2, "a bridge cannot be a slave of bond 'b', 'a'"},
-    {"[bond a]\n[bond b]\nslaves = a\n", 1, 2, "bond enslaves a bond, 'a'"},
-    {"[bond bond0]\nslaves = eth0 bond0.100\n[vlan bond0.100]\n", 1, 1,
+    {"[bridge a]\n[bridge b]\nports = a\n", 1, 3, "a bridge cannot be a port of bridge 'b', 'a'"},
+    {"[bridge a]\nports = a\n", 1, 2, "a bridge cannot be a port of bridge 'a', 'a'"},
+    {"[bridge a]\n[bond b]\nslaves = a\n", 1, 3, "a bridge cannot be a slave of bond 'b', 'a'"},
+    {"[bond a]\n[bond b]\nslaves = a\n", 1, 3, "bond enslaves a bond, 'a'"},
+    {"[bond bond0]\nslaves = eth0 bond0.100\n[vlan bond0.100]\n", 1, 2,
      "loop: 'bond0.100' runs on top of 'bond0', so it cannot be a slave of bond 'bond0'"},
-    {"[bridge br0]\nports = br0.5\n[vlan br0.5]\n", 1, 1, "loop: 'br0.5' runs on top of 'br0'"},
-    {"[bridge a]\nports = eth0\n[bridge b]\nports = eth0\n", 1, 3,
-     "interface has two masters, 'eth0' is a port of bridge 'a' (t.conf:1) and a port of bridge "
+    {"[bridge br0]\nports = br0.5\n[vlan br0.5]\n", 1, 2, "loop: 'br0.5' runs on top of 'br0'"},
+    {"[bridge a]\nports = eth0\n[bridge b]\nports = eth0\n", 1, 4,
+     "interface has two masters, 'eth0' is a port of bridge 'a' (t.conf:2) and a port of bridge "
      "'b'"},
-    {"[bond a]\nslaves = eth0\n[bond b]\nslaves = eth0\n", 1, 3,
-     "'eth0' is a slave of bond 'a' (t.conf:1) and a slave of bond 'b'"},
-    {"[bridge br]\nports = eth0\n[bond b]\nslaves = eth0\n", 1, 1,
-     "bond slave used as a bridge port, 'eth0' (slave of bond 'b' at t.conf:3) -- make 'b' the "
+    {"[bond a]\nslaves = eth0\n[bond b]\nslaves = eth0\n", 1, 4,
+     "'eth0' is a slave of bond 'a' (t.conf:2) and a slave of bond 'b'"},
+    {"[bridge br]\nports = eth0\n[bond b]\nslaves = eth0\n", 1, 2,
+     "bond slave used as a bridge port, 'eth0' (slave of bond 'b' at t.conf:4) -- make 'b' the "
      "port of bridge 'br' instead"},
     {"[vlan v]\nid = 5\n", 1, 1, "vlan has no parent, 'v' -- set parent = INTERFACE"},
     {"[vlan v]\nparent = eth0\n", 1, 1, "vlan has no id, 'v'"},
-    {"[vlan eth0.100]\nid = 200\n", 1, 1, "vlan name says id 100 but id = 200, 'eth0.100'"},
-    {"[vlan a.5]\n[vlan b]\nparent = a.5\nid = 6\n", 1, 2, "vlan on top of a vlan, parent 'a.5'"},
-    {"[bond b]\nmtu = 1500\n[vlan b.5]\nmtu = 9000\n", 1, 3,
+    {"[vlan eth0.100]\nid = 200\n", 1, 2, "vlan name says id 100 but id = 200, 'eth0.100'"},
+    {"[vlan a.5]\n[vlan b]\nparent = a.5\nid = 6\n", 1, 3, "vlan on top of a vlan, parent 'a.5'"},
+    {"[bond b]\nmtu = 1500\n[vlan b.5]\nmtu = 9000\n", 1, 4,
      "vlan mtu above its parent's, '9000' (parent 'b' has mtu 1500)"},
-    {"[bridge a]\ndefault = yes\n[bridge b]\ndefault = yes\n", 1, 3,
-     "second default bridge, 'b' (first is 'a' at t.conf:1)"},
-    {"[bridge a]\nstp = on\nforward-delay = 0\n", 1, 1,
+    {"[bridge a]\ndefault = yes\n[bridge b]\ndefault = yes\n", 1, 4,
+     "second default bridge, 'b' (first is 'a' at t.conf:2)"},
+    {"[bridge a]\nstp = on\nforward-delay = 0\n", 1, 3,
      "forward-delay too short for STP, '0' -- with stp = on use 2 to 30"},
-    {"[bond b]\nmode = balance-alb\nlacp-rate = fast\n", 1, 1,
+    {"[bond b]\nmode = balance-alb\nlacp-rate = fast\n", 1, 3,
      "lacp-rate needs mode 802.3ad, bond 'b' has mode balance-alb"},
-    {"[bond b]\nlacp-rate = slow\n", 1, 1, "has mode balance-rr (the default)"},
-    {"[bond b]\nmode = active-backup\nxmit-hash-policy = layer2\n", 1, 1,
+    {"[bond b]\nlacp-rate = slow\n", 1, 2, "has mode balance-rr (the default)"},
+    {"[bond b]\nmode = active-backup\nxmit-hash-policy = layer2\n", 1, 3,
      "xmit-hash-policy has no effect in mode active-backup"},
-    {"[bond b]\nslaves = e0 e1\nmode = 802.3ad\nprimary = e0\n", 1, 1,
+    {"[bond b]\nslaves = e0 e1\nmode = 802.3ad\nprimary = e0\n", 1, 4,
      "primary needs mode active-backup, balance-tlb or balance-alb, bond 'b' has mode 802.3ad"},
-    {"[bond b]\nslaves = e0 e1\nmode = active-backup\nprimary = e2\n", 1, 1,
+    {"[bond b]\nslaves = e0 e1\nmode = active-backup\nprimary = e2\n", 1, 4,
      "primary is not a slave of bond 'b', 'e2'"},
-    {"[bond b]\nupdelay = 200\n", 1, 1, "updelay without miimon in bond 'b', '200'"},
-    {"[bond b]\nmiimon = 100\ndowndelay = 150\n", 1, 1,
+    {"[bond b]\nupdelay = 200\n", 1, 2, "updelay without miimon in bond 'b', '200'"},
+    {"[bond b]\nmiimon = 100\ndowndelay = 150\n", 1, 3,
      "downdelay is not a multiple of miimon 100 in bond 'b', '150'"},
     {"[network n]\n", 1, 1, "network has no bridge, 'n'"},
-    {"[network n]\nbridge = nope\n", 1, 1,
+    {"[network n]\nbridge = nope\n", 1, 2,
      "network names a bridge not in the map, 'nope' -- add [bridge nope]"},
-    {"[bond b]\n[network n]\nbridge = b\n", 1, 2, "network bridge is a bond, not a bridge, 'b'"},
-    {"[bridge b]\n[network n]\nbridge = b\nvlan = 10\n", 1, 2,
+    {"[bond b]\n[network n]\nbridge = b\n", 1, 3, "network bridge is a bond, not a bridge, 'b'"},
+    {"[bridge b]\n[network n]\nbridge = b\nvlan = 10\n", 1, 4,
      "network vlan on a bridge without VLAN filtering, 'b' -- set vlan-filtering = yes in [bridge "
      "b]"},
     {"[bridge b]\n[network b]\nbridge = b\n", 1, 2, "network has the name of a bridge, 'b'"},
@@ -504,7 +504,7 @@ static void test_all_errors_in_order(void **state)
 	assert_non_null(strstr(d.msgs[0], "t.conf:3: bad mtu '1'"));
 	assert_non_null(strstr(d.msgs[1], "t.conf:6: stp is not yes or no"));
 	assert_non_null(strstr(d.msgs[2], "t.conf:7: not a section"));
-	assert_non_null(strstr(d.msgs[3], "t.conf:4: second default bridge"));
+	assert_non_null(strstr(d.msgs[3], "t.conf:5: second default bridge"));
 	assert_true(empty_conf(&c));
 	xp_diag_free(&d);
 	assert_int_equal(d.n, 0);
@@ -618,6 +618,62 @@ static void test_include_nested_glob(void **state)
 	assert_int_equal(xp_conf_bridge(&c, "xenbr0")->is_default, 1);
 	assert_int_equal(xp_conf_bond(&c, "bond0")->loc.line, 1);
 	xp_conf_free(&c);
+}
+
+/* A UTF-8 byte order mark opens the map and its includes (Windows
+ * editors write one); anywhere else it stays an error. */
+static void test_bom(void **state)
+{
+	struct xp_conf c;
+	struct xp_diag d = {0};
+	(void)state;
+
+	put("bom.conf", "\xef\xbb\xbf[bridge xenbr0]\nports = eth0\ninclude bom.inc\n");
+	put("bom.inc", "\xef\xbb\xbf# included, with its own mark\n[dummy dummy0]\n");
+	assert_int_equal(load("bom.conf", &c, &d), 0);
+	dump(&d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(c.nbridges, 1);
+	assert_string_equal(c.bridges[0].name, "xenbr0");
+	assert_int_equal(c.bridges[0].loc.line, 1);
+	assert_int_equal(c.ndummies, 1);
+	xp_conf_free(&c);
+
+	assert_int_equal(xp_conf_parse_string("t.conf", "\xef\xbb\xbf\n[bridge b]\n", &c, &d), 0);
+	assert_int_equal(c.bridges[0].loc.line, 2);
+	xp_conf_free(&c);
+	/* a mark on line 2 is not one */
+	parse_bad("[bridge b]\n\xef\xbb\xbfmtu = 1500\n", 1, 2, "unknown key");
+}
+
+/* Whole-map errors name the line of the offending key, in the file that
+ * holds it (here an include), not the section's header. */
+static void test_key_lines(void **state)
+{
+	struct xp_conf c;
+	struct xp_diag d = {0};
+	(void)state;
+
+	put("kl.conf", "[bond bond0]\n"
+		       "# a comment\n"
+		       "slaves = eth0 eth1\n"
+		       "mode = active-backup\n"
+		       "primary = eth9\n"
+		       "include kl.inc\n");
+	put("kl.inc", "[bridge xenbr0]\n"
+		      "stp = on\n"
+		      "\n"
+		      "forward-delay = 1\n"
+		      "ports = eth1\n");
+	assert_int_equal(load("kl.conf", &c, &d), 3);
+	dump(&d);
+	assert_int_equal(d.n, 3);
+	assert_non_null(strstr(rel(d.msgs[0]), "kl.conf:5: primary is not a slave"));
+	assert_non_null(strstr(rel(d.msgs[1]), "kl.inc:4: forward-delay too short"));
+	assert_non_null(strstr(rel(d.msgs[2]), "kl.inc:5: bond slave used as a bridge port"));
+	assert_non_null(strstr(d.msgs[2], "kl.conf:3)"));
+	assert_true(empty_conf(&c));
+	xp_diag_free(&d);
 }
 
 static void test_include_errors(void **state)
@@ -1065,6 +1121,8 @@ int main(void)
 	    cmocka_unit_test(test_diag_format),
 	    cmocka_unit_test_setup_teardown(test_include_nested_glob, setup_tmp, teardown_tmp),
 	    cmocka_unit_test_setup_teardown(test_include_errors, setup_tmp, teardown_tmp),
+	    cmocka_unit_test_setup_teardown(test_bom, setup_tmp, teardown_tmp),
+	    cmocka_unit_test_setup_teardown(test_key_lines, setup_tmp, teardown_tmp),
 	    cmocka_unit_test(test_legacy),
 	    cmocka_unit_test(test_corpus_bad),
 	    cmocka_unit_test(test_corpus_good),

@@ -156,6 +156,8 @@ static void seed_live(struct world *w)
 		l = nic(w, w->br[i].name, 1);
 		l->kind = XP_K_BRIDGE;
 		l->forward_delay = 15;
+		/* pinned by an earlier start */
+		xp_state_add_mtu(&w->s, l->name, l->ifindex, 1500);
 	}
 	add_port(w, "br100", "bond0.100");
 	add_port(w, "xenbr1", "dummy0");
@@ -557,6 +559,105 @@ static void test_stop_moves_back(void **st)
 	world_free(&w);
 }
 
+/* A missing port is skipped and reported (not an error); strict makes it one. */
+static void test_missing_port_degrades(void **st)
+{
+	struct world w;
+	(void)st;
+	seed_map(&w);
+	seed_live(&w);
+	w.br[2].ports_loc = (struct xp_loc){"test.conf", 12};
+	xp_obs_add(&w.o, "eth2")->kind = XP_K_ABSENT;
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	dump(&w.p);
+	assert_int_equal(w.p.nerrors, 0);
+	assert_int_equal(w.p.nmissing, 1);
+	assert_string_equal(w.p.missing[0].device, "eth2");
+	assert_string_equal(w.p.missing[0].role, "port of bridge xenbr0");
+	assert_string_equal(w.p.missing[0].where, "test.conf:12: ");
+	assert_int_equal(find_op(&w.p, XP_OP_ADD_PORT, "eth2"), -1);
+	xp_plan_free(&w.p);
+	w.c.global.strict = 1;
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), -1);
+	assert_int_equal(w.p.nmissing, 0);
+	assert_true(has_error(&w.p, "test.conf:12: port eth2 of bridge xenbr0 does not exist"));
+	world_free(&w);
+}
+
+/* A bond killed between its delete and its former slave's up: the next stop
+ * (and start) brings the slave up. */
+static void test_orphan_slave_up(void **st)
+{
+	struct world w;
+	(void)st;
+	seed_map(&w);
+	seed_live(&w);
+	nic(&w, "eth3", 0);
+	xp_state_add_slave(&w.s, "bond1", "eth3", 1);
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
+	dump(&w.p);
+	int up = find_op(&w.p, XP_OP_UP, "eth3");
+	assert_true(up >= 0);
+	assert_string_equal(w.p.ops[up].peer, "bond1");
+	xp_plan_free(&w.p);
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	assert_true(find_op(&w.p, XP_OP_UP, "eth3") >= 0);
+	xp_plan_free(&w.p);
+	/* one that was down before stays down */
+	xp_state_add_slave(&w.s, "bond1", "eth3", 0);
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
+	assert_int_equal(find_op(&w.p, XP_OP_UP, "eth3"), -1);
+	world_free(&w);
+}
+
+/* An adopted bridge is pinned where it is once; stop restores a changed MTU. */
+static void test_adopted_bridge_mtu(void **st)
+{
+	struct world w;
+	(void)st;
+	seed_map(&w);
+	seed_live(&w);
+	xp_state_del_mtu(&w.s, "xenbr0");
+	assert_int_equal(xp_plan_start(&w.c, &w.o, &w.s, 0, &w.p), 0);
+	dump(&w.p);
+	assert_int_equal(w.p.n, 1);
+	assert_int_equal(w.p.ops[0].type, XP_OP_PIN_MTU);
+	assert_int_equal(w.p.ops[0].value, 1500);
+	xp_plan_free(&w.p);
+	xp_state_add_mtu(&w.s, "xenbr0", xp_obs_find(&w.o, "xenbr0")->ifindex, 1500);
+	xp_obs_add(&w.o, "xenbr0")->mtu = 9000;
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
+	dump(&w.p);
+	int op = find_op(&w.p, XP_OP_SET_MTU, "xenbr0");
+	assert_true(op >= 0);
+	assert_int_equal(w.p.ops[op].value, 1500);
+	assert_int_equal(w.p.ops[op].kind, XP_K_BRIDGE);
+	world_free(&w);
+}
+
+/* A trunk VLAN recorded on an adopted bridge's port goes on stop. */
+static void test_pvlan_unwind(void **st)
+{
+	struct world w;
+	struct xp_obs_link *l;
+	(void)st;
+	seed_map(&w);
+	seed_live(&w);
+	l = xp_obs_add(&w.o, "eth2");
+	l->vids = calloc(1, sizeof(*l->vids));
+	l->vids[0] = 20;
+	l->nvids = 1;
+	xp_state_add_pvlan(&w.s, "xenbr0", "eth2", 20);
+	xp_state_add_pvlan(&w.s, "xenbr0", "eth2", 30); /* removed by hand since */
+	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
+	dump(&w.p);
+	assert_int_equal(count_ops(&w.p, XP_OP_PORT_VLAN), 1);
+	int op = find_op(&w.p, XP_OP_PORT_VLAN, "eth2");
+	assert_int_equal(w.p.ops[op].value, 20);
+	assert_int_equal(w.p.ops[op].old, 1);
+	world_free(&w);
+}
+
 static void test_reload_removes_what_left_map(void **st)
 {
 	struct world w;
@@ -673,6 +774,10 @@ int main(void)
 	    cmocka_unit_test(test_stop_moves_back),
 	    cmocka_unit_test(test_reload_removes_what_left_map),
 	    cmocka_unit_test(test_trunk_vlans),
+	    cmocka_unit_test(test_missing_port_degrades),
+	    cmocka_unit_test(test_orphan_slave_up),
+	    cmocka_unit_test(test_adopted_bridge_mtu),
+	    cmocka_unit_test(test_pvlan_unwind),
 	    cmocka_unit_test(test_state_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

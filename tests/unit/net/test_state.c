@@ -501,6 +501,128 @@ static void test_empty_dir(void **ctx)
 	xp_state_free(&s);
 }
 
+/* A move keeps the kernel's message (every attribute) and the "had"
+ * mark across a killed run and a snapshot. */
+static void test_move_message_and_had(void **ctx)
+{
+	struct fix *f = *ctx;
+	struct xp_st_move r = route_move("eth0", "xenbr0");
+	struct xp_state s;
+
+	for (unsigned i = 0; i < 300; i++)
+		r.route.nl[i] = (unsigned char)(i * 7);
+	r.route.nllen = 300;
+	r.route.origidx = 42;
+	r.had = 1;
+	begin_run(f);
+	xp_state_add_move(&f->st, &r);
+	kill_run(f);
+	reload(f, &s);
+	assert_int_equal(s.nmoves, 1);
+	assert_int_equal(s.moves[0].route.nllen, 300);
+	assert_int_equal(s.moves[0].route.origidx, 42);
+	assert_memory_equal(s.moves[0].route.nl, r.route.nl, 300);
+	assert_int_equal(s.moves[0].had, 1);
+	assert_int_equal(xp_state_save(f->dir, &s), 0);
+	xp_state_free(&s);
+	reload(f, &s);
+	assert_int_equal(s.moves[0].route.nllen, 300);
+	assert_memory_equal(s.moves[0].route.nl, r.route.nl, 300);
+	assert_int_equal(s.moves[0].had, 1);
+	xp_state_free(&s);
+}
+
+/* A bad message (odd hex, not hex) is a malformed line. */
+static void test_bad_message_is_malformed(void **ctx)
+{
+	struct fix *f = *ctx;
+	char err[200];
+	struct xp_state s;
+	const char *bad[] = {
+	    "addr eth0 xenbr0 192.0.2.1/24 0 0 - nl 3 abc\n",
+	    "addr eth0 xenbr0 192.0.2.1/24 0 0 - nl 3 zz\n",
+	    "addr eth0 xenbr0 192.0.2.1/24 0 0 - nl 0 0a\n",
+	    "addr eth0 xenbr0 192.0.2.1/24 0 0 - nl 3\n",
+	};
+
+	(void)f;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(xp_state_parse(bad[i], &s, err, sizeof(err)), -1);
+	assert_int_equal(
+	    xp_state_parse("addr eth0 xenbr0 192.0.2.1/24 0 0 - nl 3 0a0b\n", &s, err, sizeof(err)),
+	    0);
+	assert_int_equal(s.moves[0].addr.nllen, 2);
+	xp_state_free(&s);
+}
+
+static int keep_br0(int kind, const char *a, const char *b, const void *arg)
+{
+	(void)arg;
+	if (kind == 'd')
+		return !strcmp(a, "xenbr0");
+	if (kind == 'p')
+		return !strcmp(a, "xenbr0");
+	if (kind == 'm')
+		return !strcmp(b, "xenbr0");
+	return 0;
+}
+
+/* Scoping (legacy arguments): the other bridges' records are kept aside,
+ * untouched, and written out with the scoped ones. */
+static void test_scope_keeps_the_rest(void **ctx)
+{
+	struct fix *f = *ctx;
+	struct xp_state s, rest;
+	char *text = NULL;
+
+	begin_run(f);
+	xp_state_add_dev(&f->st, "xenbr0", XP_K_BRIDGE, 10);
+	xp_state_add_dev(&f->st, "xenbr1", XP_K_BRIDGE, 11);
+	xp_state_add_port(&f->st, "xenbr0", "eth0");
+	xp_state_add_port(&f->st, "xenbr1", "eth1");
+	end_run(f);
+	reload(f, &s);
+	xp_state_scope(&s, &rest, keep_br0, NULL);
+	assert_int_equal(s.ndevs, 1);
+	assert_string_equal(s.devs[0].name, "xenbr0");
+	assert_int_equal(s.nports, 1);
+	assert_int_equal(rest.ndevs, 1);
+	assert_int_equal(rest.nports, 1);
+	xp_state_del_dev(&s, "xenbr0");
+	xp_state_del_port(&s, "xenbr0", "eth0");
+	assert_int_equal(xp_state_save(f->dir, &s), 0);
+	xp_state_free(&s);
+	xp_state_free(&rest);
+	reload(f, &s);
+	assert_int_equal(s.ndevs, 1);
+	assert_string_equal(s.devs[0].name, "xenbr1");
+	assert_int_equal(s.nports, 1);
+	assert_string_equal(s.ports[0].port, "eth1");
+	assert_int_equal(xp_state_format(&s, &text), 0);
+	assert_null(strstr(text, "xenbr0"));
+	free(text);
+	xp_state_free(&s);
+}
+
+/* A FIFO as state file or journal is refused, not read (it would block). */
+static void test_fifo_refused(void **ctx)
+{
+	struct fix *f = *ctx;
+	char path[128], err[300];
+	struct xp_state s;
+
+	snprintf(path, sizeof(path), "%s/state.journal", f->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(xp_state_load(f->dir, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is not a regular file"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state", f->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(xp_state_load(f->dir, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is not a regular file"));
+	unlink(path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -521,6 +643,10 @@ int main(void)
 	    T(test_two_killed_runs),
 	    T(test_unjournaled_changes_lost),
 	    T(test_empty_dir),
+	    T(test_move_message_and_had),
+	    T(test_bad_message_is_malformed),
+	    T(test_scope_keeps_the_rest),
+	    T(test_fifo_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

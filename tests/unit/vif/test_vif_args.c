@@ -89,9 +89,17 @@ static void test_tap(void **st)
 	setenv("XENBUS_PATH", "backend/vif/12/3", 1);
 	assert_int_equal(parse(3, av), 0);
 	assert_string_equal(I.xbpath, "backend/vif/12/3");
-	setenv("XENBUS_PATH", "backend/vif/13/3", 1); /* not this NIC's: derived instead */
-	assert_int_equal(parse(3, av), 0);
-	assert_string_equal(I.xbpath, "/local/domain/0/backend/vif/12/3");
+	setenv("XENBUS_PATH", "backend/vif/13/3", 1); /* another guest's: refused, no path */
+	assert_int_equal(parse(3, av), -1);
+	assert_non_null(strstr(E, "does not belong"));
+	assert_string_equal(I.xbpath, "");
+	setenv("XENBUS_PATH", "backend/vif/12/4", 1); /* same guest, other NIC */
+	assert_int_equal(parse(3, av), -1);
+	assert_string_equal(I.xbpath, "");
+	setenv("XENBUS_PATH", "/etc/passwd", 1);
+	assert_int_equal(parse(3, av), -1);
+	assert_string_equal(I.xbpath, "");
+	unsetenv("XENBUS_PATH");
 	setenv("INTERFACE", "vif12.3", 1);
 	assert_int_equal(parse(3, av), -1);
 	setenv("INTERFACE", "eth0", 1);
@@ -162,6 +170,10 @@ static void test_bad(void **st)
 	setenv("vif", "vif6.0", 1); /* another guest's device */
 	assert_int_equal(parse(2, on), -1);
 	assert_non_null(strstr(E, "does not belong"));
+	assert_string_equal(I.xbpath, ""); /* so no hotplug-error lands in 5/0 */
+	setenv("vif", "vif5.1", 1);	   /* same guest, other NIC */
+	assert_int_equal(parse(2, on), -1);
+	assert_string_equal(I.xbpath, "");
 	setenv("vif", "eth0", 1);
 	assert_int_equal(parse(2, on), -1);
 	setenv("vif", "vif5.0-emu", 1);
@@ -173,6 +185,37 @@ static void test_bad(void **st)
 	assert_int_equal(parse(2, on), -1);
 	unsetenv("bridge");
 	assert_int_equal(parse(2, on), 0);
+}
+
+/* vifname: never a guest NIC's kernel name (but this vif's own), never '%'. */
+static void test_vifname_rules(void **st)
+{
+	struct vif_inv pv = {.type = VIF_TYPE_VIF, .domid = 1, .devid = 0, .dev = "vif1.0"};
+	struct vif_inv tap = {.type = VIF_TYPE_TAP, .domid = 1, .devid = 0, .dev = "vif1.0-emu"};
+	const char *bad[] = {"vif2.0-emu", "vif2.0",  "vif1.0-emu", "vif1.1",
+			     "vif0.0",	   "vif02.0", "vif1.00",    "vif99999.9",
+			     "web%d",	   "%d",      "vif%d.%d",   NULL};
+	const char *good[] = {"web",	 "vif1.0x", "vif1.0-emux", "vif.0", "vif1.", "vifa.0",
+			      "xvif2.0", "vif2",    "guest-1",	   "",	    NULL};
+
+	(void)st;
+	for (int i = 0; bad[i]; i++)
+		if (vif_check_vifname(bad[i], &pv, E, sizeof(E)) != -1)
+			fail_msg("vifname '%s' accepted for vif1.0", bad[i]);
+	for (int i = 0; good[i]; i++)
+		if (vif_check_vifname(good[i], &pv, E, sizeof(E)) != 0)
+			fail_msg("vifname '%s' refused for vif1.0: %s", good[i], E);
+	assert_int_equal(vif_check_vifname("vif2.0-emu", &pv, E, sizeof(E)), -1);
+	assert_non_null(strstr(E, "vif2.0-emu"));
+	assert_int_equal(vif_check_vifname("web%d", &pv, E, sizeof(E)), -1);
+	assert_non_null(strstr(E, "%"));
+	/* its own kernel name is no rename */
+	assert_int_equal(vif_check_vifname("vif1.0", &pv, E, sizeof(E)), 0);
+	assert_int_equal(vif_check_vifname("vif1.0-emu", &tap, E, sizeof(E)), 0);
+	/* the tap may not take its PV twin's name, nor the twin the tap's */
+	assert_int_equal(vif_check_vifname("vif1.0", &tap, E, sizeof(E)), -1);
+	assert_int_equal(vif_check_vifname("vif1.0-emu", &pv, E, sizeof(E)), -1);
+	assert_int_equal(vif_check_vifname("web-emu", &tap, E, sizeof(E)), 0);
 }
 
 static void test_names(void **st)
@@ -198,9 +241,10 @@ static void test_names(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_libxl_vif), cmocka_unit_test(test_udev_style),
-	    cmocka_unit_test(test_tap),	      cmocka_unit_test(test_noop),
-	    cmocka_unit_test(test_bad),	      cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_libxl_vif),	  cmocka_unit_test(test_udev_style),
+	    cmocka_unit_test(test_tap),		  cmocka_unit_test(test_noop),
+	    cmocka_unit_test(test_bad),		  cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_vifname_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
