@@ -170,9 +170,24 @@ t_ok "script=vif-route guest offline" env script=/etc/xen/scripts/vif-route XENB
 	"$VIF_TMP/vif-route" offline type_if=vif
 t_eq "its route is gone" "" "$(ip route show 192.0.2.13)"
 
+# Hotplug goes by the applied map (what start applied), never the live
+# map: with a typo in the live map a routed guest is still routed.
+cp "$XENPLUMB_CONF" "$VIF_TMP/good.conf"
+printf '[routed web]\nuplnk = up0\n' >"$XENPLUMB_CONF"
+vif_mkvif 44 0 bridge=web ip=192.0.2.14 || t_bail "vif 44.0"
+in_guest ip link set g44_0 address 00:16:3e:00:2c:00 up
+t_ok "online with a typo in the live map" vif_run online 44 0
+t_match "routed by the applied map's [routed web]" "192.0.2.14 dev vif44.0 proto 200" \
+	"$(ip route show 192.0.2.14)"
+t_match "proxy ARP on the applied map's uplink" "192.0.2.14 dev up0 proxy" \
+	"$(ip neigh show proxy 2>/dev/null)"
+t_ok "offline 44" vif_run offline 44 0
+t_eq "its route is gone" "" "$(ip route show 192.0.2.14)"
+cp "$VIF_TMP/good.conf" "$XENPLUMB_CONF"
+
 # (as libxl does once a vif is gone: else status would see connected vifs
 # on no bridge that are no routed guests any more)
-for d in 40 41 42 43; do xenstore-rm "$VIF_BE/$d"; done
+for d in 40 41 42 43 44; do xenstore-rm "$VIF_BE/$d"; done
 t_ok "status with the routed network" "$X" status -c "$XENPLUMB_CONF"
 t_ok "stop" "$X" stop -c "$XENPLUMB_CONF"
 t_eq "stop leaves the host as it was" "$before" "$(l3snap)"
