@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <endian.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -92,20 +93,26 @@ int xp_nft_run(const char *cmd, char *err, size_t errlen)
 
 static int on_table(struct nlmsghdr *nlh, void *arg)
 {
-	(void)nlh;
-	(void)arg;
+	unsigned long long *handle = arg;
+	struct nlattr *tb[NFTA_TABLE_MAX + 1];
+
+	if (handle && nlmsg_parse(nlh, sizeof(struct nfgenmsg), tb, NFTA_TABLE_MAX, NULL) == 0 &&
+	    tb[NFTA_TABLE_HANDLE] && nla_len(tb[NFTA_TABLE_HANDLE]) == 8)
+		*handle = (unsigned long long)be64toh(nla_get_u64(tb[NFTA_TABLE_HANDLE]));
 	return 0;
 }
 
 /* One NFT_MSG_GETTABLE over nfnetlink (xp_nl_query: the table is the one
  * answer): cheap, and without nf_tables loaded there can be no table. */
-int xp_nft_table_exists(int nfproto, const char *table)
+int xp_nft_table_handle(int nfproto, const char *table, unsigned long long *handle)
 {
 	struct nfgenmsg g = {.nfgen_family = (unsigned char)nfproto, .version = NFNETLINK_V0};
 	struct nl_sock *sk = nl_socket_alloc();
 	struct nl_msg *m;
 	int err = -1;
 
+	if (handle)
+		*handle = 0;
 	if (!sk || nl_connect(sk, NETLINK_NETFILTER) < 0)
 		goto out;
 	m = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE,
@@ -115,7 +122,7 @@ int xp_nft_table_exists(int nfproto, const char *table)
 		nlmsg_free(m);
 		goto out;
 	}
-	err = xp_nl_query(sk, m, on_table, NULL);
+	err = xp_nl_query(sk, m, on_table, handle);
 	if (err >= 0)
 		err = 1;
 	else if (err == -NLE_OBJ_NOTFOUND || err == -NLE_OPNOTSUPP || err == -NLE_NOACCESS ||
@@ -127,6 +134,11 @@ out:
 	if (sk)
 		nl_socket_free(sk);
 	return err;
+}
+
+int xp_nft_table_exists(int nfproto, const char *table)
+{
+	return xp_nft_table_handle(nfproto, table, NULL);
 }
 
 /* libnftables exit()s the whole process when it cannot open its netfilter

@@ -12,6 +12,10 @@
 int xp_nft_reachable(void);
 /* Does table `name` of family (NFPROTO_*) exist?  1, 0, -1 (cannot tell). */
 int xp_nft_table_exists(int nfproto, const char *name);
+/* The same, and its handle into *handle (0 when absent): the kernel gives
+ * each new table the next of a per-namespace counter and never reuses one,
+ * so a recorded handle proves a table is the one made then. */
+int xp_nft_table_handle(int nfproto, const char *name, unsigned long long *handle);
 /* Run a JSON command text.  0, or -1 with nft's message (one line). */
 int xp_nft_run(const char *json, char *err, size_t errlen);
 

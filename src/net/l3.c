@@ -470,12 +470,141 @@ static int nat_apply(struct l3 *s, const struct xp_nat *n)
 
 /* ---- the nft tables -------------------------------------------------------------- */
 
+/* Ownership: the record is "nft tables NAT FWD", the kernel's handles of
+ * the two tables as made by the last run (0: none then).  A handle is
+ * never reused in a namespace, so a table whose handle differs is not
+ * ours (someone deleted ours and made another of that name, or it was
+ * never ours) and is left alone; our own is replaced or deleted by its
+ * handle, in the same batch, so a table swapped in meanwhile fails the
+ * batch instead of being deleted.  "nft tables" alone: recorded before
+ * handles were (names only). */
+static const struct {
+	int proto;
+	const char *fam, *name;
+} nft_tabs[2] = {{NFPROTO_IPV4, "ip", "xenplumb-nat"}, {NFPROTO_INET, "inet", "xenplumb-forward"}};
+
+struct nftrec {
+	unsigned long long h[2];
+	int legacy;
+};
+
+static int parse_nft(const char *line, struct nftrec *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!strcmp(line, "nft tables"))
+		return r->legacy = 1, 0;
+	return sscanf(line, "nft tables %llu %llu", &r->h[0], &r->h[1]) == 2 ? 0 : -1;
+}
+
+static int find_nft(struct l3 *s, struct nftrec *r)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!parse_nft(s->r[i].line, r))
+			return (int)i;
+	memset(r, 0, sizeof(*r));
+	return -1;
+}
+
+/* The tables of our names now (handles, 0 none) and whether each is ours
+ * by r (NULL: nothing recorded).  0, or -1 when they cannot be read. */
+static int nft_now(struct l3 *s, const struct nftrec *r, unsigned long long now[2], int ours[2])
+{
+	for (int t = 0; t < 2; t++) {
+		int e = xp_nft_table_handle(nft_tabs[t].proto, nft_tabs[t].name, &now[t]);
+
+		if (e < 0) {
+			say(s, "error: cannot look up nftables table %s %s", nft_tabs[t].fam,
+			    nft_tabs[t].name);
+			return -1;
+		}
+		if (!e)
+			now[t] = 0;
+		ours[t] = e == 1 && r && (r->legacy || (r->h[t] && r->h[t] == now[t]));
+	}
+	return 0;
+}
+
+/* {"delete":{"table":{"family":F,"handle":H}}} for each table of ours,
+ * then the commands of json (an {"nftables":[...]} text).  malloc'd. */
+static char *with_deletes(const char *json, const unsigned long long now[2], const int ours[2])
+{
+	json_object *in = json_tokener_parse(json), *cmds = NULL, *out, *arr;
+	char *txt = NULL;
+
+	if (!in || !json_object_object_get_ex(in, "nftables", &cmds)) {
+		json_object_put(in);
+		return NULL;
+	}
+	out = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(out, "nftables", arr);
+	for (int t = 0; t < 2; t++) {
+		json_object *tab, *del, *cmd;
+
+		if (!ours[t])
+			continue;
+		tab = json_object_new_object();
+		json_object_object_add(tab, "family", json_object_new_string(nft_tabs[t].fam));
+		json_object_object_add(tab, "handle", json_object_new_int64((int64_t)now[t]));
+		del = json_object_new_object();
+		json_object_object_add(del, "table", tab);
+		cmd = json_object_new_object();
+		json_object_object_add(cmd, "delete", del);
+		json_object_array_add(arr, cmd);
+	}
+	for (size_t i = 0; i < json_object_array_length(cmds); i++)
+		json_object_array_add(arr, json_object_get(json_object_array_get_idx(cmds, i)));
+	txt = strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+	json_object_put(out);
+	json_object_put(in);
+	return txt;
+}
+
+/* A table of our name that is not ours: refuse (0 when none). */
+static int nft_foreign(struct l3 *s, int recorded, const unsigned long long now[2],
+		       const int ours[2])
+{
+	for (int t = 0; t < 2; t++)
+		if (now[t] && !ours[t]) {
+			say(s,
+			    "error: nftables table %s %s (handle %llu) is not one xenplumb made "
+			    "(%s): left alone -- if it is a leftover, nft delete table %s %s",
+			    nft_tabs[t].fam, nft_tabs[t].name, now[t],
+			    recorded ? "another handle is recorded" : "none is recorded",
+			    nft_tabs[t].fam, nft_tabs[t].name);
+			return -1;
+		}
+	return 0;
+}
+
+/* The generated tables replace ours (by handle) in one batch. */
+static int nft_load(struct l3 *s, const struct xp_l3_fwd *f, int ri, const struct nftrec *r)
+{
+	unsigned long long now[2];
+	int ours[2], rc;
+	char err[512], *json, *all;
+
+	if (nft_now(s, ri >= 0 ? r : NULL, now, ours) || nft_foreign(s, ri >= 0, now, ours))
+		return -1;
+	json = xp_l3_nft_json(f);
+	all = json ? with_deletes(json, now, ours) : NULL;
+	free(json);
+	rc = all ? xp_nft_run(all, err, sizeof(err)) : -1;
+	free(all);
+	if (rc) {
+		say(s, "error: %s", all ? err : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int nft_apply(struct l3 *s, const struct xp_l3_map *m)
 {
-	int c4[64] = {0}, c6[64] = {0}, rc;
+	int c4[64] = {0}, c6[64] = {0}, ri;
 	struct xp_l3_fwd f = {m->routed, m->nrouted, c4, c6, m->nat, m->nnat, 0};
-	char err[512], *json;
-	int any = 0;
+	unsigned long long now[2];
+	int ours[2], any = 0;
+	struct nftrec r;
 
 	if (m->nrouted > 64)
 		f.nrouted = 64;
@@ -488,45 +617,72 @@ static int nft_apply(struct l3 *s, const struct xp_l3_map *m)
 	any |= f.global4;
 	for (size_t i = 0; i < m->nnat; i++)
 		any |= m->nat[i].masquerade;
-	if (!any && find_rec(s, "nft tables") < 0)
+	ri = find_nft(s, &r);
+	if (!any && ri < 0)
 		return 0;
 	if (!xp_nft_reachable()) {
 		say(s, "error: NAT and forwarding rules need nf_tables, and netfilter's netlink "
 		       "socket cannot be opened (load the nf_tables module)");
 		return -1;
 	}
-	json = xp_l3_nft_json(&f);
-	rc = json ? xp_nft_run(json, err, sizeof(err)) : -1;
-	free(json);
-	if (rc) {
-		say(s, "error: %s", json ? err : "out of memory");
+	if (nft_load(s, &f, ri, &r))
 		return -1;
+	if (!any) /* both gone with the batch: the record is undone (a no-op) */
+		return 0;
+	if (nft_now(s, NULL, now, ours))
+		return -1;
+	if (ri >= 0) {
+		snprintf(s->r[ri].line, sizeof(s->r[ri].line), "nft tables %llu %llu", now[0],
+			 now[1]);
+		s->r[ri].keep = 1;
+		if (save(s))
+			say(s, "warning: cannot write %s/%s: %s", s->dir, STATE_NAME,
+			    strerror(errno));
+	} else {
+		record(s, "nft tables %llu %llu", now[0], now[1]);
 	}
-	if (any && find_rec(s, "nft tables") < 0)
-		record(s, "nft tables");
-	else if (any)
-		s->r[find_rec(s, "nft tables")].keep = 1;
 	return 0;
 }
 
 /* ---- undo ------------------------------------------------------------------------ */
 
-static int undo_nft(struct l3 *s)
+/* Delete the tables recorded, each by its handle and only while it has
+ * that handle. */
+static int undo_nft(struct l3 *s, const struct nftrec *r)
 {
-	static const char cmd[] =
-	    "{\"nftables\":[{\"add\":{\"table\":{\"family\":\"ip\",\"name\":\"xenplumb-nat\"}}},"
-	    "{\"delete\":{\"table\":{\"family\":\"ip\",\"name\":\"xenplumb-nat\"}}},"
-	    "{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"xenplumb-forward\"}}},"
-	    "{\"delete\":{\"table\":{\"family\":\"inet\",\"name\":\"xenplumb-forward\"}}}]}";
-	char err[512];
+	unsigned long long now[2];
+	int ours[2], n = 0;
+	char cmd[600], err[512];
+	size_t used;
 
 	if (!xp_nft_reachable())
 		return 0; /* no nf_tables, no tables */
+	if (nft_now(s, r, now, ours))
+		return -1;
+	used = (size_t)snprintf(cmd, sizeof(cmd), "{\"nftables\":[");
+	for (int t = 0; t < 2; t++) {
+		if (now[t] && !ours[t])
+			say(s,
+			    "nftables table %s %s (handle %llu) is not the one xenplumb made: left "
+			    "alone",
+			    nft_tabs[t].fam, nft_tabs[t].name, now[t]);
+		if (!ours[t])
+			continue;
+		used += (size_t)snprintf(
+		    cmd + used, sizeof(cmd) - used,
+		    "%s{\"delete\":{\"table\":{\"family\":\"%s\",\"handle\":%llu}}}",
+		    n++ ? "," : "", nft_tabs[t].fam, now[t]);
+	}
+	if (!n)
+		return 0;
+	snprintf(cmd + used, sizeof(cmd) - used, "]}");
 	if (xp_nft_run(cmd, err, sizeof(err))) {
 		say(s, "error: %s", err);
 		return -1;
 	}
-	say(s, "nftables tables ip xenplumb-nat, inet xenplumb-forward removed");
+	for (int t = 0; t < 2; t++)
+		if (ours[t])
+			say(s, "nftables table %s %s removed", nft_tabs[t].fam, nft_tabs[t].name);
 	return 0;
 }
 
@@ -549,6 +705,7 @@ static int undo_addr(struct l3 *s, const char *net, const char *dev, const char 
 
 static int undo_rec(struct l3 *s, const char *line)
 {
+	struct nftrec nr;
 	struct sysrec r;
 	char net[80], dev[32], txt[64];
 	int pid, cur, miss;
@@ -575,8 +732,8 @@ static int undo_rec(struct l3 *s, const char *line)
 		stop_dnsmasq(s, net, pid);
 		return 0;
 	}
-	if (!strcmp(line, "nft tables"))
-		return undo_nft(s);
+	if (!parse_nft(line, &nr))
+		return undo_nft(s, &nr);
 	say(s, "warning: unknown record '%s' in %s/%s (kept)", line, s->dir, STATE_NAME);
 	return 1;
 }
@@ -781,6 +938,21 @@ static json_object *routed_json(struct st *t, const struct xp_routed *r)
 	return j;
 }
 
+/* The masquerade table: there, and the one we made (its recorded handle)? */
+static void status_nat_table(struct st *t, const char *bridge)
+{
+	unsigned long long now[2];
+	int ours[2], ri;
+	struct nftrec r;
+
+	ri = find_nft(t->s, &r);
+	if (!xp_nft_reachable() || nft_now(t->s, ri >= 0 ? &r : NULL, now, ours) || !now[0])
+		drift(t, bridge, "masquerade", "table ip xenplumb-nat", "missing");
+	else if (!ours[0])
+		drift(t, bridge, "masquerade", "table ip xenplumb-nat",
+		      "another table of that name (not xenplumb's)");
+}
+
 static json_object *nat_json(struct st *t, const struct xp_nat *n)
 {
 	char txt[64], dir[300], conf[300], pidf[300], what[100];
@@ -801,9 +973,8 @@ static json_object *nat_json(struct st *t, const struct xp_nat *n)
 		drift(t, n->bridge, "gateway address", txt, "missing");
 	if (n->dhcp && !pid)
 		drift(t, n->bridge, "dnsmasq", "running", "not running");
-	if (n->masquerade &&
-	    (!xp_nft_reachable() || xp_nft_table_exists(NFPROTO_IPV4, "xenplumb-nat") != 1))
-		drift(t, n->bridge, "masquerade", "table ip xenplumb-nat", "missing");
+	if (n->masquerade)
+		status_nat_table(t, n->bridge);
 	snprintf(what, sizeof(what), "nat/%s", n->name);
 	status_sysctls(t, what);
 	json_object_object_add(j, "guests", guests_json(t, "nat", n->name));

@@ -156,7 +156,31 @@ t_ok "the bridge stays" ip link show xnat0
 vif_map "$(cat "$VIF_TMP/with-nat.conf")"
 t_ok "reload with it again" "$X" reload -c "$XENPLUMB_CONF"
 t_match "dnsmasq back" '^[0-9]+$' "$(ours)"
-t_ok "stop" "$X" stop -c "$XENPLUMB_CONF"
+
+# Ownership: a table of our name that is not the one we made (the kernel's
+# handle of it differs from the one recorded) is never replaced or deleted.
+t_match "the state records the tables' kernel handles" '^nft tables [1-9][0-9]* [1-9][0-9]*$' \
+	"$(grep '^nft tables' "$XENPLUMB_STATE_DIR/l3")"
+nft delete table ip xenplumb-nat
+nft -f - <<'NFT' || t_bail "someone else's table"
+table ip xenplumb-nat {
+	chain someone {
+	}
+}
+NFT
+out=$("$X" reload -c "$XENPLUMB_CONF" 2>&1)
+t_eq "reload refuses a table of our name it did not make" 1 "$?"
+t_match "and names it" 'table ip xenplumb-nat \(handle [0-9]+\) is not one xenplumb made' "$out"
+t_match "that table is left as it was" "chain someone" "$(nft list table ip xenplumb-nat 2>&1)"
+t_match "status: drift, the masquerade table is not ours" \
+	'another table of that name \(not xenplumb.s\)' "$("$X" status -c "$XENPLUMB_CONF" 2>&1)"
+out=$("$X" stop -c "$XENPLUMB_CONF" 2>&1)
+t_eq "stop" 0 "$?"
+t_match "stop leaves it alone, saying so" \
+	'table ip xenplumb-nat \(handle [0-9]+\) is not the one xenplumb made: left alone' "$out"
+t_match "it is still there" "chain someone" "$(nft list table ip xenplumb-nat 2>&1)"
+t_fails "our own forward table is gone" nft list table inet xenplumb-forward
+nft delete table ip xenplumb-nat
 t_eq "no dnsmasq left" "" "$(ours)"
 t_fails "no NAT bridge left" ip link show xnat0
 t_eq "routes, rules and forwarding as before" "$before" \
