@@ -52,7 +52,8 @@ $(B)/tests/unit/test_vif_antispoof: $(B)/tests/unit/vif/test_vif_antispoof.o $(B
 $(B)/tests/unit/test_vif_steps: $(B)/tests/unit/vif/test_vif_steps.o $(B)/src/vif/vif_steps.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-$(B)/tests/unit/test_vif_undo: $(B)/tests/unit/vif/test_vif_undo.o $(B)/src/vif/vif_undo.o
+$(B)/tests/unit/test_vif_undo: $(B)/tests/unit/vif/test_vif_undo.o $(B)/src/vif/vif_undo.o \
+		$(B)/src/common/regfile.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 # vif_l3's choices are pure; the rest of the routed/NAT modules only link in

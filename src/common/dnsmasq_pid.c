@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/regfile.h"
+
 static int zombie(int pid)
 {
 	char path[64], buf[256], *p;
@@ -54,7 +56,7 @@ int xp_dnsmasq_is_ours(int pid, const char *conf)
 
 int xp_dnsmasq_pid(const char *pidfile, const char *conf)
 {
-	FILE *f = fopen(pidfile, "re");
+	FILE *f = xp_fopen_regular(pidfile);
 	long pid;
 	int ok;
 

@@ -24,6 +24,7 @@
 #include "common/l3nl.h"
 #include "common/nft.h"
 #include "common/nl.h"
+#include "common/regfile.h"
 #include "common/sysctl.h"
 
 #define STATE_NAME "l3"
@@ -56,16 +57,23 @@ __attribute__((format(printf, 2, 3))) static void say(struct l3 *s, const char *
 
 /* ---- the record file ------------------------------------------------------ */
 
-static void load(struct l3 *s)
+/* 0 (also when there is no file yet), or -1 when STATE/l3 is there but
+ * not a regular file: not ours to read (a FIFO would block us). */
+static int load(struct l3 *s)
 {
 	char path[300], buf[400];
 	FILE *f;
 
 	s->n = 0;
 	snprintf(path, sizeof(path), "%s/%s", s->dir, STATE_NAME);
-	f = fopen(path, "re");
+	f = xp_fopen_regular(path);
+	if (!f && errno == EINVAL) {
+		say(s, "error: %s is not a regular file; it is not xenplumb's record: remove it",
+		    path);
+		return -1;
+	}
 	if (!f)
-		return;
+		return 0;
 	while (s->n < MAXREC && fgets(buf, sizeof(buf), f)) {
 		size_t l = strcspn(buf, "\n");
 
@@ -76,6 +84,28 @@ static void load(struct l3 *s)
 		s->r[s->n++].keep = 0;
 	}
 	fclose(f);
+	return 0;
+}
+
+/* A new file for writing: never through a symlink or into a FIFO. */
+static FILE *open_new(const char *path)
+{
+	int fd =
+	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
 }
 
 /* Rewrite the file (tmp + rename): after every change, so a kill loses
@@ -91,7 +121,7 @@ static int save(struct l3 *s)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!s->n)
 		return unlink(path) && errno != ENOENT ? -1 : 0;
-	f = fopen(tmp, "we");
+	f = open_new(tmp);
 	if (!f)
 		return -1;
 	for (size_t i = 0; i < s->n; i++)
@@ -280,7 +310,7 @@ static int write_file(const char *path, const char *text)
 	FILE *f;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = open_new(tmp);
 	if (!f)
 		return -1;
 	fputs(text, f);
@@ -294,7 +324,7 @@ static int write_file(const char *path, const char *text)
 static int same_file(const char *path, const char *text)
 {
 	char buf[4096];
-	FILE *f = fopen(path, "re");
+	FILE *f = xp_fopen_regular(path);
 	size_t n;
 
 	if (!f)
@@ -342,7 +372,7 @@ static void stop_dnsmasq(struct l3 *s, const char *net, int pid)
 static void last_line(const char *path, char *buf, size_t len)
 {
 	char line[300];
-	FILE *f = fopen(path, "re");
+	FILE *f = xp_fopen_regular(path);
 
 	*buf = '\0';
 	while (f && fgets(line, sizeof(line), f)) {
@@ -771,7 +801,8 @@ int xp_l3_apply(struct nl_sock *sk, const struct xp_l3_map *m, const char *state
 	s.sk = sk;
 	s.dir = state_dir;
 	s.out = out;
-	load(&s);
+	if (load(&s))
+		return -1;
 	/* the first failure ends the run (and its changes are undone below) */
 	for (size_t i = 0; !rc && i < m->nrouted; i++)
 		rc = routed_apply(&s, &m->routed[i]);
@@ -794,7 +825,8 @@ int xp_l3_stop(struct nl_sock *sk, const char *state_dir, FILE *out)
 	s.sk = sk;
 	s.dir = state_dir;
 	s.out = out;
-	load(&s);
+	if (load(&s))
+		return -1;
 	return undo_unkept(&s);
 }
 
@@ -878,7 +910,7 @@ static json_object *guest_json(struct st *t, const char *dir, const char *kname,
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, kname);
-	f = fopen(path, "re");
+	f = xp_fopen_regular(path);
 	while (f && fgets(buf, sizeof(buf), f)) {
 		buf[strcspn(buf, "\n")] = '\0';
 		if (!strcmp(buf, want)) {
@@ -1068,7 +1100,7 @@ int xp_l3_routed_port(const char *state_dir, const char *kname)
 	int yes = 0;
 
 	snprintf(path, sizeof(path), "%s/vif/%s", state_dir, kname);
-	f = fopen(path, "re");
+	f = xp_fopen_regular(path);
 	if (!f)
 		return 0;
 	yes = fgets(line, sizeof(line), f) && !strncmp(line, "net routed ", 11);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/regfile.h"
+
 static const char *state_dir(void)
 {
 	const char *d = getenv("XENPLUMB_STATE_DIR");
@@ -41,6 +43,8 @@ static int mkdirs(const char *path)
 
 int vif_undo_open(struct vif_undo *u, const char *kname, char *err, size_t errlen)
 {
+	struct stat st;
+
 	u->fd = -1;
 	u->n = 0;
 	if (vif_undo_path(u->path, sizeof(u->path), kname) || mkdirs(u->path)) {
@@ -48,9 +52,20 @@ int vif_undo_open(struct vif_undo *u, const char *kname, char *err, size_t errle
 			 state_dir(), strerror(errno));
 		return -1;
 	}
-	u->fd = open(u->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-	if (u->fd < 0) {
+	/* never through a symlink, never into a FIFO */
+	u->fd = open(u->path,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		     0644);
+	if (u->fd < 0 && errno != ENXIO && errno != ELOOP) { /* ENXIO: a FIFO, ELOOP: a symlink */
 		snprintf(err, errlen, "cannot create %s: %s", u->path, strerror(errno));
+		return -1;
+	}
+	if (u->fd < 0 || fstat(u->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(u->fd);
+		u->fd = -1;
+		snprintf(err, errlen,
+			 "%s is not a regular file; it is not xenplumb's journal: remove it",
+			 u->path);
 		return -1;
 	}
 	return 0;
@@ -95,7 +110,7 @@ void vif_undo_free_lines(char **lines, size_t n)
 
 int vif_undo_read(const char *path, char ***lines, size_t *n, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = xp_fopen_regular(path);
 	char buf[600];
 	char **v = NULL;
 	size_t k = 0;
@@ -105,7 +120,13 @@ int vif_undo_read(const char *path, char ***lines, size_t *n, char *err, size_t 
 	if (!f) {
 		if (errno == ENOENT)
 			return 1;
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (errno == EINVAL)
+			snprintf(
+			    err, errlen,
+			    "%s is not a regular file; it is not xenplumb's journal: remove it",
+			    path);
+		else
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(buf, sizeof(buf), f)) {

@@ -58,6 +58,24 @@ NFT
 seen() { in_out nft list chain ip obs in | sed -n "s|.*ip saddr $1 .* packets \\([0-9]*\\).*|\\1|p"; }
 before=$(ip route show; nft list tables; cat /proc/sys/net/ipv4/conf/all/forwarding)
 
+# STATE/l3 must be a regular file of ours: a FIFO there is refused by
+# start and stop alike (never opened for long: it would block the run).
+mkdir -p "$XENPLUMB_STATE_DIR"
+mkfifo "$XENPLUMB_STATE_DIR/l3"
+vif_map '[bridge xnat0]
+
+[nat lan]
+bridge = xnat0
+address = 10.1.1.1/24'
+out=$("$X" start -c "$XENPLUMB_CONF" 2>&1)
+t_eq "start with a FIFO at STATE/l3 fails" 1 "$?"
+t_match "and names it" "l3 is not a regular file" "$out"
+t_nomatch "no NAT gateway put on the bridge" "10.1.1.1/24" "$(ip addr show dev xnat0 2>&1)"
+out=$("$X" stop -c "$XENPLUMB_CONF" 2>&1)
+t_eq "so does stop" 1 "$?"
+rm -f "$XENPLUMB_STATE_DIR/l3"
+t_ok "stop once it is gone" "$X" stop -c "$XENPLUMB_CONF"
+
 # Nothing half-applied: a map whose routed network's uplink is missing
 # fails, and what the NAT network had already done is undone.
 vif_map '[bridge xnat0]

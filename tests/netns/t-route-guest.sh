@@ -185,9 +185,20 @@ t_ok "offline 44" vif_run offline 44 0
 t_eq "its route is gone" "" "$(ip route show 192.0.2.14)"
 cp "$VIF_TMP/good.conf" "$XENPLUMB_CONF"
 
+# What is at a journal's path must be a regular file of ours: a FIFO there
+# is refused (never opened for long: it would block the hotplug for good).
+vif_mkvif 45 0 bridge=web ip=192.0.2.15 || t_bail "vif 45.0"
+in_guest ip link set g45_0 address 00:16:3e:00:2d:00 up
+mkfifo "$XENPLUMB_STATE_DIR/vif/vif45.0"
+t_fails "online with a FIFO at its journal's path fails" vif_run online 45 0
+t_match "hotplug-error names it" "vif45.0 is not a regular file" "$(vif_error 45 0)"
+t_eq "nothing routed for it" "" "$(ip route show 192.0.2.15)"
+rm -f "$XENPLUMB_STATE_DIR/vif/vif45.0"
+vif_run offline 45 0 >/dev/null 2>&1
+
 # (as libxl does once a vif is gone: else status would see connected vifs
 # on no bridge that are no routed guests any more)
-for d in 40 41 42 43 44; do xenstore-rm "$VIF_BE/$d"; done
+for d in 40 41 42 43 44 45; do xenstore-rm "$VIF_BE/$d"; done
 t_ok "status with the routed network" "$X" status -c "$XENPLUMB_CONF"
 t_ok "stop" "$X" stop -c "$XENPLUMB_CONF"
 t_eq "stop leaves the host as it was" "$before" "$(l3snap)"
