@@ -71,7 +71,8 @@ int xp_l3_stop(struct nl_sock *sk, const char *state_dir, FILE *out);
 /* Status: adds "routed" and "nat" (each network, its guests and their
  * addresses) to status' model, its drift (a missing route, proxy entry,
  * address, rule or dnsmasq, a sysctl changed since) to the model's
- * "drift", and sets "matches_map" again. */
+ * "drift", and clears "matches_map" when there is any (status' own verdict
+ * -- degraded for missing devices -- stands otherwise). */
 struct json_object;
 void xp_l3_status_model(struct nl_sock *sk, const struct xp_l3_map *m, const char *state_dir,
 			struct json_object *model);

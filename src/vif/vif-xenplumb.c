@@ -271,10 +271,14 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 	if (!mode)
 		return 0;
 	if (!k->has_mac) {
-		snprintf(r->err, sizeof(r->err),
-			 "bridge %s has antispoof = yes (or the vif locking-mode = locked) but the "
-			 "vif has no mac key",
-			 p->bridge);
+		if (r->lock == VIF_LOCK_DEFAULT)
+			snprintf(r->err, sizeof(r->err),
+				 "bridge %s has antispoof = yes but the vif has no mac key",
+				 p->bridge);
+		else
+			snprintf(r->err, sizeof(r->err),
+				 "the vif's locking-mode is %s but the vif has no mac key",
+				 r->lock == VIF_LOCK_LOCKED ? "locked" : "disabled");
 		return -1;
 	}
 	p->antispoof = 1;
