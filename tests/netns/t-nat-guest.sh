@@ -116,6 +116,17 @@ t_match "it is bound to the bridge only" "interface=xnat0" \
 t_ok "a second start changes nothing" "$X" start -c "$XENPLUMB_CONF"
 t_eq "still one dnsmasq" 1 "$(ours | wc -l)"
 
+# network-bridge arguments (a per-bridge wrapper's calls) neither apply nor
+# undo routed/NAT networks: another bridge comes and goes, the NAT stays.
+ip link add xlg0 type veth peer name xlg0p || t_bail "legacy port"
+t_ok "legacy start of another bridge" "$X" start bridge=xlegbr netdev=xlg0
+t_ok "legacy stop of it" "$X" stop bridge=xlegbr netdev=xlg0
+t_match "the NAT gateway stays" "inet 10.1.1.1/24" "$(ip addr show dev xnat0)"
+t_eq "its dnsmasq stays" 1 "$(ours | wc -l)"
+t_ok "its masquerade table stays" nft list table ip xenplumb-nat
+t_match "its record stays" '^nft tables ' "$(cat "$XENPLUMB_STATE_DIR/l3")"
+ip link del xlg0
+
 vif_mkvif 50 0 bridge=lan ip=10.1.1.57 || t_bail "vif 50.0"
 in_guest ip link set g50_0 address 00:16:3e:00:32:00 up
 t_ok "online" vif_run online 50 0
