@@ -106,26 +106,39 @@ static int addr_from_fields(struct nl_msg *msg, int type, int idx, const struct 
 	return bad ? -NLE_NOMEM : 0;
 }
 
-static int addr_msg(struct nl_sock *sk, int type, int flags, const char *dev, const char *olddev,
-		    const struct xp_addr *a, unsigned int f)
+/* A request of TYPE for DEV: its ifindex in *idx, NULL (and *err) when
+ * DEV is gone or memory is short. */
+static struct nl_msg *msg_for(struct nl_sock *sk, const char *dev, int type, int flags, int *idx,
+			      int *err)
 {
-	int idx = xp_nl_ifindex(sk, dev), err;
-	struct nl_msg *msg;
+	*idx = xp_nl_ifindex(sk, dev);
+	*err = *idx <= 0 ? -NLE_OBJ_NOTFOUND : -NLE_NOMEM;
+	return *idx <= 0 ? NULL : nlmsg_alloc_simple(type, flags);
+}
 
-	if (idx <= 0)
-		return -NLE_OBJ_NOTFOUND;
-	msg = nlmsg_alloc_simple(type, flags);
-	if (!msg)
-		return -NLE_NOMEM;
-	if (a->nllen >= sizeof(struct ifaddrmsg))
-		err = addr_from_nl(msg, type, idx, dev, olddev, a, f);
-	else
-		err = addr_from_fields(msg, type, idx, a, f);
+/* Send a filled request, or drop it when filling it failed. */
+static int send_filled(struct nl_sock *sk, struct nl_msg *msg, int err)
+{
 	if (err < 0) {
 		nlmsg_free(msg);
 		return err;
 	}
 	return xp_nl_do(sk, msg);
+}
+
+static int addr_msg(struct nl_sock *sk, int type, int flags, const char *dev, const char *olddev,
+		    const struct xp_addr *a, unsigned int f)
+{
+	int idx, err;
+	struct nl_msg *msg = msg_for(sk, dev, type, flags, &idx, &err);
+
+	if (!msg)
+		return err;
+	if (a->nllen >= sizeof(struct ifaddrmsg))
+		err = addr_from_nl(msg, type, idx, dev, olddev, a, f);
+	else
+		err = addr_from_fields(msg, type, idx, a, f);
+	return send_filled(sk, msg, err);
 }
 
 int xp_addr_add(struct nl_sock *sk, const char *dev, const char *olddev, const struct xp_addr *a,
@@ -279,23 +292,16 @@ static int route_from_fields(struct nl_msg *msg, int type, int idx, const struct
 static int route_msg(struct nl_sock *sk, int type, int flags, const char *dev,
 		     const struct xp_route *r)
 {
-	int idx = xp_nl_ifindex(sk, dev), err;
-	struct nl_msg *msg;
+	int idx, err;
+	struct nl_msg *msg = msg_for(sk, dev, type, flags, &idx, &err);
 
-	if (idx <= 0)
-		return -NLE_OBJ_NOTFOUND;
-	msg = nlmsg_alloc_simple(type, flags);
 	if (!msg)
-		return -NLE_NOMEM;
+		return err;
 	if (r->nllen >= sizeof(struct rtmsg) && r->origidx > 0)
 		err = route_from_nl(msg, type, idx, r);
 	else
 		err = route_from_fields(msg, type, idx, r);
-	if (err < 0) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return xp_nl_do(sk, msg);
+	return send_filled(sk, msg, err);
 }
 
 int xp_route_add(struct nl_sock *sk, const char *dev, const struct xp_route *r)

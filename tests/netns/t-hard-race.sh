@@ -201,7 +201,9 @@ wait_vifs
 t_eq "with the lock held, $COUNT onlines all exit 0" 0 "$(vif_failures)"
 t_eq "and all $COUNT are connected, on xenbr0, up" $COUNT "$(guests_ok)"
 t_ok "the reload started meanwhile still waits for the lock" kill -0 $rp
-t_eq "and has changed nothing yet" "" "$(cat "$VIF_TMP/reload.out")"
+# all it may have said is that it waits (every 2 s, naming the holder)
+t_eq "and has changed nothing yet" "" \
+	"$(grep -v "^network-xenplumb: waiting for $XENPLUMB_STATE_DIR/lock, held by pid $hp " "$VIF_TMP/reload.out")"
 touch "$VIF_TMP/release"
 wait $hp
 wait $rp
