@@ -2,7 +2,7 @@
 #
 #   make install   [DESTDIR=] [PREFIX=/usr] [SYSCONFDIR=/etc]
 #   make uninstall (same variables: removes exactly what install put there)
-#   make install-compat / uninstall-compat   (opt-in: vif-bridge -> xenplumb)
+#   make install-compat / uninstall-compat   (opt-in: vif-bridge, vif-route, vif-nat -> xenplumb)
 #   make install-xend-udev / uninstall-xend-udev  (xend hosts only: udev runs
 #                  vif-xenplumb; never on xl/libxl hosts, see below)
 #   make deb       Debian package into build/pkg/

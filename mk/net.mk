@@ -12,6 +12,7 @@ NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
                  src/net/observe.c src/net/exec.c src/net/addrmove.c
 NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c src/net/guests.c \
                  src/net/xc_lazy.c src/net/lock.c src/net/report.c src/net/planout.c src/net/ovsnet.c \
+                 src/net/l3.c src/net/l3_rules.c \
                  $(NET_CORE_SRCS)
 NET_OBJS      := $(NET_SRCS:%.c=$(B)/%.o)
 NET_CORE_OBJS := $(NET_CORE_SRCS:%.c=$(B)/%.o)
@@ -50,11 +51,18 @@ $(B)/tests/unit/test_planout: $(B)/tests/unit/net/test_planout.o $(B)/src/net/pl
 		$(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
+# The routed/NAT networks' nft JSON, DHCP range and dnsmasq config.
+$(B)/tests/unit/test_l3_rules: $(B)/tests/unit/net/test_l3_rules.o $(B)/src/net/l3_rules.o \
+		$(B)/src/common/validate.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
 BINS       += $(NET_BIN)
 UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
-              $(B)/tests/unit/test_state $(B)/tests/unit/test_vxlan $(B)/tests/unit/test_planout
+              $(B)/tests/unit/test_state $(B)/tests/unit/test_vxlan $(B)/tests/unit/test_planout \
+              $(B)/tests/unit/test_l3_rules
 DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
-              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_vxlan.d $(B)/tests/unit/net/test_planout.d
+              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_vxlan.d $(B)/tests/unit/net/test_planout.d \
+              $(B)/tests/unit/net/test_l3_rules.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
 $(B)/src/net/status.o: CFLAGS += -std=gnu11

@@ -1,5 +1,6 @@
 #include "map/applied.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -72,11 +73,46 @@ static int put(struct buf *b, const char *s)
 	return 0;
 }
 
-/* One record per bridge and network, sorted by key.  NULL when out of
- * memory; *n the count. */
+/* An address as the applied map writes it: ADDR or ADDR/LEN, "-" for
+ * none. */
+static void ip_text(const struct xp_ipaddr *a, int has, int with_len, char *buf, size_t len)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	if (!has || !inet_ntop(a->family, a->addr, t, sizeof(t)))
+		snprintf(buf, len, "-");
+	else if (with_len)
+		snprintf(buf, len, "%s/%d", t, a->prefixlen);
+	else
+		snprintf(buf, len, "%s", t);
+}
+
+/* r NAME uplink=U address=A|- address6=A|- proxy=0|1 antispoof=0|1 */
+static int routed_rec(char **out, const struct xp_routed *r)
+{
+	char a4[64], a6[64];
+
+	ip_text(&r->address, r->has_address, 0, a4, sizeof(a4));
+	ip_text(&r->address6, r->has_address6, 0, a6, sizeof(a6));
+	return asprintf(out, "r %s uplink=%s address=%s address6=%s proxy=%d antispoof=%d\n",
+			r->name, r->uplink, a4, a6, r->proxy ? 1 : 0, r->antispoof ? 1 : 0);
+}
+
+/* t NAME bridge=B address=A/LEN dhcp=0|1 */
+static int nat_rec(char **out, const struct xp_nat *n)
+{
+	char a[64];
+
+	ip_text(&n->address, 1, 1, a, sizeof(a));
+	return asprintf(out, "t %s bridge=%s address=%s dhcp=%d\n", n->name, n->bridge, a,
+			n->dhcp ? 1 : 0);
+}
+
+/* One record per bridge, network, routed and NAT network, sorted by key.
+ * NULL when out of memory; *n the count. */
 static char **records(const struct xp_conf *c, size_t *n)
 {
-	size_t total = c->nbridges + c->nnetworks, k = 0;
+	size_t total = c->nbridges + c->nnetworks + c->nrouted + c->nnats, k = 0;
 	char **r = calloc(total ? total : 1, sizeof(*r));
 
 	if (!r)
@@ -90,6 +126,12 @@ static char **records(const struct xp_conf *c, size_t *n)
 	for (size_t i = 0; i < c->nnetworks; i++)
 		if (asprintf(&r[k++], "n %s bridge=%s vlan=%d\n", c->networks[i].name,
 			     c->networks[i].bridge, c->networks[i].vlan) < 0)
+			r[--k] = NULL;
+	for (size_t i = 0; i < c->nrouted; i++)
+		if (routed_rec(&r[k++], &c->routed[i]) < 0)
+			r[--k] = NULL;
+	for (size_t i = 0; i < c->nnats; i++)
+		if (nat_rec(&r[k++], &c->nats[i]) < 0)
 			r[--k] = NULL;
 	if (k != total) {
 		for (size_t i = 0; i < k; i++)
@@ -426,4 +468,115 @@ int xp_applied_bridge_info(const struct xp_applied *a, const char *name, struct 
 const char *xp_applied_default(const struct xp_applied *a)
 {
 	return a->dflt[0] ? a->dflt : NULL;
+}
+
+/* The first record line whose key is not below "type " (binary search). */
+static size_t first_of(const struct xp_applied *a, char type)
+{
+	char key[3] = {type, ' ', '\0'};
+	size_t lo = a->rec, hi = a->end;
+
+	while (lo < hi) {
+		size_t s = lo + (hi - lo) / 2, e;
+
+		while (s > lo && a->text[s - 1] != '\n')
+			s--;
+		e = next_line(a->text, hi, s);
+		if (keycmp(a->text + s, e - s < 2 ? e - s : 2, key, 2) < 0)
+			lo = e;
+		else
+			hi = s;
+	}
+	return lo;
+}
+
+static int ip_field(const struct xp_applied *a, size_t s, size_t n, const char *name,
+		    struct xp_ipaddr *ip, int *has)
+{
+	char v[64];
+
+	if (field(a, s, n, name, v, sizeof(v)))
+		return -1;
+	*has = strcmp(v, "-") != 0;
+	memset(ip, 0, sizeof(*ip));
+	return *has ? xp_parse_ipaddr(v, ip, NULL) : 0;
+}
+
+static int bool_field(const struct xp_applied *a, size_t s, size_t n, const char *name)
+{
+	char v[4];
+
+	return field(a, s, n, name, v, sizeof(v)) == 0 && !strcmp(v, "1");
+}
+
+/* The name of the record line at s (after "X "). */
+static int rec_name(const struct xp_applied *a, size_t s, size_t n, char *out, size_t len)
+{
+	size_t kl = key_len(a->text + s, n);
+
+	if (kl < 3 || kl - 2 >= len)
+		return -1;
+	memcpy(out, a->text + s + 2, kl - 2);
+	out[kl - 2] = '\0';
+	return 0;
+}
+
+static int one_routed(const struct xp_applied *a, size_t s, size_t n, struct xp_routed *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (rec_name(a, s, n, r->name, sizeof(r->name)) ||
+	    field(a, s, n, "uplink", r->uplink, sizeof(r->uplink)) ||
+	    ip_field(a, s, n, "address", &r->address, &r->has_address) ||
+	    ip_field(a, s, n, "address6", &r->address6, &r->has_address6))
+		return -1;
+	r->proxy = bool_field(a, s, n, "proxy");
+	r->antispoof = bool_field(a, s, n, "antispoof");
+	return 0;
+}
+
+static int one_nat(const struct xp_applied *a, size_t s, size_t n, struct xp_nat *t)
+{
+	int has;
+
+	memset(t, 0, sizeof(*t));
+	if (rec_name(a, s, n, t->name, sizeof(t->name)) ||
+	    field(a, s, n, "bridge", t->bridge, sizeof(t->bridge)) ||
+	    ip_field(a, s, n, "address", &t->address, &has) || !has)
+		return -1;
+	t->dhcp = bool_field(a, s, n, "dhcp");
+	return 0;
+}
+
+/* The records of one type, in order, into a grown array. */
+static int l3_records(const struct xp_applied *a, char type, void **arr, size_t *count, size_t size)
+{
+	for (size_t s = first_of(a, type), e; s < a->end && a->text[s] == type; s = e) {
+		void *np;
+
+		e = next_line(a->text, a->end, s);
+		if (s + 1 >= e || a->text[s + 1] != ' ')
+			break;
+		np = realloc(*arr, (*count + 1) * size);
+		if (!np)
+			return -1;
+		*arr = np;
+		if ((type == 'r' ? one_routed(a, s, e - s, (struct xp_routed *)np + *count)
+				 : one_nat(a, s, e - s, (struct xp_nat *)np + *count)))
+			return -1;
+		(*count)++;
+	}
+	return 0;
+}
+
+int xp_applied_l3(const struct xp_applied *a, struct xp_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!a->text)
+		return 0;
+	if (l3_records(a, 'r', (void **)&c->routed, &c->nrouted, sizeof(*c->routed)) ||
+	    l3_records(a, 't', (void **)&c->nats, &c->nnats, sizeof(*c->nats))) {
+		xp_conf_free(c);
+		return -1;
+	}
+	return 0;
 }

@@ -13,6 +13,9 @@
  *                                      one per [bridge] (an Open vSwitch
  *                                      bridge's type, and iface-id = name)
  *   n NAME bridge=BRIDGE vlan=0..4094  one per [network]
+ *   r NAME uplink=DEV address=A|- address6=A|- proxy=0|1 antispoof=0|1
+ *                                      one per [routed]
+ *   t NAME bridge=BRIDGE address=A/LEN dhcp=0|1   one per [nat]
  *   end
  *
  * A reader maps the file and finds a record by binary search over its
@@ -86,6 +89,12 @@ struct xp_applied_br {
 	int iface_id_by_name;
 };
 int xp_applied_bridge_info(const struct xp_applied *a, const char *name, struct xp_applied_br *b);
+/* The [routed] and [nat] networks (what vif-xenplumb needs of them: the
+ * vif side never parses the map when there is an applied one) into c's
+ * routed[] and nats[], the rest of c empty; free with xp_conf_free.  A
+ * binary search to the first of them, then one line each.  0, or -1 (out
+ * of memory or a damaged record). */
+int xp_applied_l3(const struct xp_applied *a, struct xp_conf *c);
 /* The default bridge, or NULL. */
 const char *xp_applied_default(const struct xp_applied *a);
 

@@ -134,6 +134,24 @@ const struct xp_network *xp_conf_network(const struct xp_conf *c, const char *na
 	FIND(networks, nnetworks, name);
 }
 
+const struct xp_routed *xp_conf_routed(const struct xp_conf *c, const char *name)
+{
+	FIND(routed, nrouted, name);
+}
+
+const struct xp_nat *xp_conf_nat(const struct xp_conf *c, const char *name)
+{
+	FIND(nats, nnats, name);
+}
+
+const struct xp_nat *xp_conf_nat_of_bridge(const struct xp_conf *c, const char *bridge)
+{
+	for (size_t i = 0; c && bridge && i < c->nnats; i++)
+		if (!strcmp(c->nats[i].bridge, bridge))
+			return &c->nats[i];
+	return NULL;
+}
+
 const struct xp_bond *xp_conf_bond(const struct xp_conf *c, const char *name)
 {
 	FIND(bonds, nbonds, name);
@@ -194,16 +212,33 @@ void xp_conf_free(struct xp_conf *c)
 	free(c->dummies);
 	free(c->vxlans);
 	free(c->networks);
+	free(c->routed);
+	free(c->nats);
 	free(c->files);
 	memset(c, 0, sizeof(*c));
 }
 
 /* ---- sections and keys ------------------------------------------------- */
 
-enum kind { K_NONE, K_BRIDGE, K_VLAN, K_BOND, K_DUMMY, K_VXLAN, K_NETWORK, K_GLOBAL, K_SKIP };
-static const char *const kind_names[] = {"",	  "bridge", "vlan",    "bond",
-					 "dummy", "vxlan",  "network", "global"};
-#define KINDS_LIST "bridge, vlan, bond, dummy, vxlan, network or global"
+enum kind {
+	K_NONE,
+	K_BRIDGE,
+	K_VLAN,
+	K_BOND,
+	K_DUMMY,
+	K_VXLAN,
+	K_NETWORK,
+	K_ROUTED,
+	K_NAT,
+	K_GLOBAL,
+	K_SKIP
+};
+static const char *const kind_names[] = {"",	  "bridge",  "vlan",   "bond", "dummy",
+					 "vxlan", "network", "routed", "nat",  "global"};
+#define KINDS_LIST "bridge, vlan, bond, dummy, vxlan, network, routed, nat or global"
+#define K_LAST	   K_GLOBAL
+/* kinds named like networks, not interfaces */
+#define NETLIKE(k) ((k) == K_NETWORK || (k) == K_ROUTED || (k) == K_NAT)
 
 /* T_NUM: a number without a unit; T_UADDR/T_MADDR: one unicast/multicast
  * address; T_ADDRLIST: unicast addresses (struct xp_ipaddr, count at
@@ -224,7 +259,11 @@ enum vtype {
 	T_ADDRLIST,
 	T_BRTYPE,
 	T_DPTYPE,
-	T_IFACEID
+	T_IFACEID,
+	T_IP4,	  /* IPv4 address, no prefix (struct xp_ipaddr) */
+	T_IP6,	  /* IPv6 address, no prefix */
+	T_IP4NET, /* IPv4 address with its prefix */
+	T_RANGE,  /* two IPv4 addresses: off and off_n */
 };
 
 struct keydef {
@@ -243,6 +282,8 @@ struct keydef {
 #define DU(f) offsetof(struct xp_dummy, f)
 #define NW(f) offsetof(struct xp_network, f)
 #define VX(f) offsetof(struct xp_vxlan, f)
+#define RT(f) offsetof(struct xp_routed, f)
+#define NA(f) offsetof(struct xp_nat, f)
 #define GL(f) offsetof(struct xp_global, f)
 static const struct keydef keys[] = {
     {K_BRIDGE, "ports", T_IFLIST, BR(ports), BR(nports), 0, 0, BR(ports_loc)},
@@ -279,6 +320,17 @@ static const struct keydef keys[] = {
     {K_VXLAN, "mtu", T_MTU, VX(mtu), 0, 0, 0, 0},
     {K_NETWORK, "bridge", T_IFNAME, NW(bridge), 0, 0, 0, 0},
     {K_NETWORK, "vlan", T_VLANID, NW(vlan), 0, 0, 0, 0},
+    {K_ROUTED, "uplink", T_IFNAME, RT(uplink), 0, 0, 0, 0},
+    {K_ROUTED, "address", T_IP4, RT(address), RT(has_address), 0, 0, 0},
+    {K_ROUTED, "address6", T_IP6, RT(address6), RT(has_address6), 0, 0, 0},
+    {K_ROUTED, "proxy", T_BOOL, RT(proxy), 0, 0, 0, 0},
+    {K_ROUTED, "antispoof", T_BOOL, RT(antispoof), 0, 0, 0, 0},
+    {K_NAT, "bridge", T_IFNAME, NA(bridge), 0, 0, 0, 0},
+    {K_NAT, "address", T_IP4NET, NA(address), 0, 0, 0, 0},
+    {K_NAT, "masquerade", T_BOOL, NA(masquerade), 0, 0, 0, 0},
+    {K_NAT, "dhcp", T_BOOL, NA(dhcp), 0, 0, 0, 0},
+    {K_NAT, "dhcp-range", T_RANGE, NA(range_lo), NA(range_hi), 0, 0, 0},
+    {K_NAT, "dns", T_BOOL, NA(dns), 0, 0, 0, 0},
     {K_GLOBAL, "strict", T_BOOL, GL(strict), 0, 0, 0, 0},
 };
 #define NKEYS NELEM(keys)
@@ -374,6 +426,10 @@ static char *elem_base(struct xp_conf *c, enum kind k, size_t idx)
 		return (char *)&c->vxlans[idx];
 	case K_NETWORK:
 		return (char *)&c->networks[idx];
+	case K_ROUTED:
+		return (char *)&c->routed[idx];
+	case K_NAT:
+		return (char *)&c->nats[idx];
 	case K_GLOBAL:
 		return (char *)&c->global;
 	default:
@@ -395,6 +451,27 @@ static const char *netname_why(const char *s)
 			return "a network name may use only letters, digits, '-', '_' and '.'";
 	}
 	return NULL;
+}
+
+/* [routed] and [nat] entries, with their defaults. */
+static void *new_l3_element(struct xp_conf *c, enum kind k, struct xp_loc loc, size_t *idx)
+{
+	if (k == K_ROUTED) {
+		struct xp_routed *r = grow(&c->routed, &c->nrouted, sizeof(*r));
+		if (r) {
+			r->loc = loc;
+			r->proxy = r->antispoof = 1;
+			*idx = c->nrouted - 1;
+		}
+		return r;
+	}
+	struct xp_nat *na = grow(&c->nats, &c->nnats, sizeof(*na));
+	if (na) {
+		na->loc = loc;
+		na->masquerade = na->dns = 1;
+		*idx = c->nnats - 1;
+	}
+	return na;
 }
 
 static void *new_element(struct parser *p, enum kind k, const char *name, struct xp_loc loc,
@@ -464,11 +541,15 @@ static void *new_element(struct parser *p, enum kind k, const char *name, struct
 		e = nw;
 		break;
 	}
+	case K_ROUTED:
+	case K_NAT:
+		e = new_l3_element(c, k, loc, idx);
+		break;
 	default:
 		return NULL;
 	}
 	if (e) /* name is the first member of every kind */
-		snprintf(e, k == K_NETWORK ? XP_NETNAME_MAX : XP_IFNAMSIZ, "%s", name);
+		snprintf(e, NETLIKE(k) ? XP_NETNAME_MAX : XP_IFNAMSIZ, "%s", name);
 	return e;
 }
 
@@ -527,7 +608,7 @@ static void section_header(struct parser *p, struct section *s, const char *file
 		goto out;
 	}
 	xp_lex_norm_key(w[0]);
-	for (size_t i = K_BRIDGE; i <= K_GLOBAL; i++)
+	for (size_t i = K_BRIDGE; i <= K_LAST; i++)
 		if (!strcmp(w[0], kind_names[i]))
 			k = (enum kind)i;
 	if (k == K_NONE) {
@@ -551,7 +632,7 @@ static void section_header(struct parser *p, struct section *s, const char *file
 		    w[2], w[0]);
 		goto out;
 	}
-	if (k == K_NETWORK ? (why = netname_why(w[1])) != NULL : xp_valid_ifname(w[1], &why)) {
+	if (NETLIKE(k) ? (why = netname_why(w[1])) != NULL : xp_valid_ifname(w[1], &why)) {
 		err(p, file, line, "bad %s name '%s' -- %s", kind_names[k], w[1], why);
 		goto out;
 	}
@@ -772,6 +853,65 @@ static int lacp_rate_parse(const char *val)
 	return -1;
 }
 
+/* Address-valued keys; a bad value leaves the address unset (family 0). */
+static void set_ip(struct parser *p, const struct keydef *kd, char *base, const char *file,
+		   int line, char *val)
+{
+	struct xp_ipaddr *a = (struct xp_ipaddr *)(void *)(base + kd->off), tmp[2];
+	const char *why = NULL;
+	char **w;
+	int nomem, fam = kd->type == T_IP6 ? AF_INET6 : AF_INET;
+
+	if (kd->type == T_RANGE) {
+		size_t nw = xp_lex_words(val, &w, &nomem);
+		if (nomem)
+			return oom(p, file, line);
+		if (nw != 2 || xp_parse_ipaddr(w[0], &tmp[0], &why) ||
+		    xp_parse_ipaddr(w[1], &tmp[1], &why) || tmp[0].family != AF_INET ||
+		    tmp[1].family != AF_INET || tmp[0].prefixlen >= 0 || tmp[1].prefixlen >= 0)
+			err(p, file, line, "bad %s '%s' -- give two IPv4 addresses, FIRST LAST",
+			    kd->name, val);
+		else {
+			*a = tmp[0];
+			*(struct xp_ipaddr *)(void *)(base + kd->off_n) = tmp[1];
+		}
+		free(w);
+		return;
+	}
+	a->family = -1; /* reported bad: later checks stay quiet about it */
+	if (xp_parse_ipaddr(val, &tmp[0], &why))
+		err(p, file, line, "bad %s '%s' -- %s", kd->name, val, why);
+	else if (tmp[0].family != fam)
+		err(p, file, line, "bad %s '%s' -- use an %s address", kd->name, val,
+		    fam == AF_INET ? "IPv4" : "IPv6");
+	else if (kd->type == T_IP4NET && (tmp[0].prefixlen < 8 || tmp[0].prefixlen > 30))
+		err(p, file, line,
+		    "bad %s '%s' -- give the gateway with its subnet's prefix, /8 to /30 "
+		    "(10.1.1.1/24)",
+		    kd->name, val);
+	else if (kd->type != T_IP4NET && tmp[0].prefixlen >= 0)
+		err(p, file, line, "bad %s '%s' -- give the address without a prefix", kd->name,
+		    val);
+	else {
+		*a = tmp[0];
+		if (kd->off_n)
+			*(int *)(void *)(base + kd->off_n) = 1;
+	}
+}
+
+/* The address-valued keys: VXLAN's (local, group, remote), routed and NAT
+ * networks' (address, address6, dhcp-range). */
+static void set_address_key(struct parser *p, const struct section *s, const struct keydef *kd,
+			    char *base, const char *file, int line, char *val)
+{
+	if (kd->type == T_UADDR || kd->type == T_MADDR)
+		set_addr(p, kd, (struct xp_ipaddr *)(void *)(base + kd->off), file, line, val);
+	else if (kd->type == T_ADDRLIST)
+		set_addrs(p, s, kd, base, file, line, val);
+	else
+		set_ip(p, kd, base, file, line, val);
+}
+
 static void set_value(struct parser *p, const struct section *s, const struct keydef *kd,
 		      const char *file, int line, char *val)
 {
@@ -802,10 +942,12 @@ static void set_value(struct parser *p, const struct section *s, const struct ke
 		break;
 	case T_UADDR:
 	case T_MADDR:
-		set_addr(p, kd, (struct xp_ipaddr *)(void *)ip, file, line, val);
-		return;
 	case T_ADDRLIST:
-		set_addrs(p, s, kd, base, file, line, val);
+	case T_IP4:
+	case T_IP6:
+	case T_IP4NET:
+	case T_RANGE:
+		set_address_key(p, s, kd, base, file, line, val);
 		return;
 	case T_MTU:
 		if (xp_parse_mtu(val, ip, &why))
@@ -1665,6 +1807,96 @@ static void check_vxlans(struct parser *p, const struct dev *devs, size_t n)
 	}
 }
 
+/* Is name taken by another network-like section or a bridge?  Reports
+ * the clash at (f, l). */
+static void l3_name(struct parser *p, const char *what, const char *name, const void *self,
+		    const char *f, int l)
+{
+	const struct xp_conf *c = p->c;
+	const struct xp_bridge *br = xp_conf_bridge(c, name);
+	const struct xp_network *nw = xp_conf_network(c, name);
+	const struct xp_routed *r = xp_conf_routed(c, name);
+	const struct xp_nat *n = xp_conf_nat(c, name);
+	const struct xp_loc *other = NULL;
+
+	if (br)
+		other = &br->loc;
+	else if (nw)
+		other = &nw->loc;
+	else if (r && (const void *)r != self)
+		other = &r->loc;
+	else if (n && (const void *)n != self)
+		other = &n->loc;
+	if (other)
+		err(p, f, l, "%s network name already used, '%s' (at %s:%d) -- rename one", what,
+		    name, other->file, other->line);
+}
+
+static uint32_t ip4val(const struct xp_ipaddr *a)
+{
+	return (uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 | (uint32_t)a->addr[2] << 8 |
+	       a->addr[3];
+}
+
+static void check_nat(struct parser *p, const struct xp_nat *n)
+{
+	const struct xp_conf *c = p->c;
+	const char *f = n->loc.file;
+	int l = n->loc.line;
+	uint32_t mask, net;
+
+	l3_name(p, "nat", n->name, n, f, l);
+	if (!strcmp(n->bridge, BAD_NAME))
+		return;
+	if (!n->bridge[0])
+		err(p, f, l, "nat network has no bridge, '%s' -- set bridge = BRIDGE", n->name);
+	else if (!xp_conf_bridge(c, n->bridge))
+		err(p, f, l,
+		    "nat network names a bridge not in the map, '%s' -- add [bridge %s] or fix "
+		    "the name",
+		    n->bridge, n->bridge);
+	else if (xp_conf_nat_of_bridge(c, n->bridge) != n)
+		err(p, f, l, "bridge already has a nat network, '%s' -- one [nat] per bridge",
+		    n->bridge);
+	if (n->address.family <= 0) {
+		if (!n->address.family)
+			err(p, f, l,
+			    "nat network has no address, '%s' -- set address = GATEWAY/PREFIX",
+			    n->name);
+		return;
+	}
+	mask = 0xffffffffu << (32 - n->address.prefixlen);
+	net = ip4val(&n->address) & mask;
+	if (n->range_lo.family > 0 &&
+	    ((ip4val(&n->range_lo) & mask) != net || (ip4val(&n->range_hi) & mask) != net ||
+	     ip4val(&n->range_lo) > ip4val(&n->range_hi)))
+		err(p, f, l,
+		    "dhcp-range not inside the nat network's subnet, or backwards -- give FIRST "
+		    "LAST within the subnet of address");
+}
+
+static void check_l3(struct parser *p)
+{
+	const struct xp_conf *c = p->c;
+
+	for (size_t i = 0; i < c->nrouted; i++) {
+		const struct xp_routed *r = &c->routed[i];
+
+		l3_name(p, "routed", r->name, r, r->loc.file, r->loc.line);
+		if (!r->uplink[0])
+			err(p, r->loc.file, r->loc.line,
+			    "routed network has no uplink, '%s' -- set uplink = INTERFACE",
+			    r->name);
+		else if (strcmp(r->uplink, BAD_NAME) && xp_conf_nat_of_bridge(c, r->uplink))
+			err(p, r->loc.file, r->loc.line,
+			    "routed uplink is a nat network's bridge, '%s' -- name the interface "
+			    "to the outside",
+			    r->uplink);
+	}
+	for (size_t i = 0; i < c->nnats; i++)
+		check_nat(p, &c->nats[i]);
+}
+
 /* Emit the held-back errors sorted by file, then line (stable). */
 static void flush_pending(struct parser *p)
 {
@@ -1709,6 +1941,7 @@ static void check_map(struct parser *p)
 	check_bonds(p);
 	check_networks(p, devs, n);
 	check_vxlans(p, devs, n);
+	check_l3(p);
 	p->defer = 0;
 	free(devs);
 	flush_pending(p);

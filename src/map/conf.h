@@ -158,6 +158,7 @@ struct xp_network {
 	int vlan; /* 0 = none, else 1..4094 */
 };
 
+#include "map/conf_l3.h"
 /* [global]: how the map applies as a whole. */
 struct xp_global {
 	int strict; /* 1: a missing port, slave or parent is an error (all or
@@ -179,6 +180,10 @@ struct xp_conf {
 	size_t nvxlans;
 	struct xp_network *networks;
 	size_t nnetworks;
+	struct xp_routed *routed;
+	size_t nrouted;
+	struct xp_nat *nats;
+	size_t nnats;
 	char **files; /* every file read, for xp_loc.file */
 	size_t nfiles;
 	int legacy; /* built from network-bridge style arguments */
@@ -210,6 +215,10 @@ const struct xp_bridge *xp_conf_bridge(const struct xp_conf *c, const char *name
 const struct xp_bridge *xp_conf_default_bridge(const struct xp_conf *c);
 const struct xp_network *xp_conf_network(const struct xp_conf *c, const char *name);
 const struct xp_bond *xp_conf_bond(const struct xp_conf *c, const char *name);
+const struct xp_routed *xp_conf_routed(const struct xp_conf *c, const char *name);
+const struct xp_nat *xp_conf_nat(const struct xp_conf *c, const char *name);
+/* The [nat] whose bridge is bridge, or NULL. */
+const struct xp_nat *xp_conf_nat_of_bridge(const struct xp_conf *c, const char *bridge);
 const struct xp_vlan *xp_conf_vlan(const struct xp_conf *c, const char *name);
 const struct xp_dummy *xp_conf_dummy(const struct xp_conf *c, const char *name);
 const struct xp_vxlan *xp_conf_vxlan(const struct xp_conf *c, const char *name);

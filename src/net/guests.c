@@ -15,7 +15,9 @@
 #include "common/ovsdb.h"
 #include "common/validate.h"
 #include "common/xsutil.h"
+#include "net/l3.h"
 #include "net/ovsnet.h"
+#include "net/state.h"
 
 #define BACKEND "/local/domain/0/backend/vif"
 
@@ -52,7 +54,7 @@ static void add(struct found *f, int domid, int devid, int tap, const char *name
 /* One backend: connected, of a running domain; its vif and its tap. */
 static void one(struct xs_handle *xs, struct nl_sock *sk, long d, long v, struct found *f)
 {
-	char dir[96], path[64], st[32], vifname[IFNAMSIZ], name[IFNAMSIZ + 4];
+	char dir[96], path[64], st[32], vifname[IFNAMSIZ], name[IFNAMSIZ + 4], kname[32];
 	const char *why;
 	int named;
 
@@ -68,7 +70,10 @@ static void one(struct xs_handle *xs, struct nl_sock *sk, long d, long v, struct
 			snprintf(name, sizeof(name), "%s%s", vifname, tap ? "-emu" : "");
 		else
 			snprintf(name, sizeof(name), "vif%ld.%ld%s", d, v, tap ? "-emu" : "");
-		if (xp_valid_ifname(name, NULL) == 0 && detached(sk, name))
+		/* a routed port is on no bridge by design (net/l3.h) */
+		snprintf(kname, sizeof(kname), "vif%ld.%ld%s", d, v, tap ? "-emu" : "");
+		if (xp_valid_ifname(name, NULL) == 0 && detached(sk, name) &&
+		    !xp_l3_routed_port(xp_state_dir(), kname))
 			add(f, (int)d, (int)v, tap, name);
 	}
 }

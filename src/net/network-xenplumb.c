@@ -33,6 +33,7 @@
 #include "map/conf_lex.h"
 #include "net/exec.h"
 #include "net/guests.h"
+#include "net/l3.h"
 #include "net/lock.h"
 #include "net/observe.h"
 #include "net/ovsnet.h"
@@ -929,6 +930,27 @@ static int apply(struct run *r, struct xp_plan *plan)
 	return rc ? rc : plan->nmissing ? EXIT_DEGRADED : 0;
 }
 
+/* The map's routed and NAT networks (net/l3.h). */
+static struct xp_l3_map l3_map(const struct run *r)
+{
+	struct xp_l3_map m = {0};
+
+	if (r->have_conf) {
+		m.routed = r->conf.routed;
+		m.nrouted = r->conf.nrouted;
+		m.nat = r->conf.nats;
+		m.nnat = r->conf.nnats;
+	}
+	return m;
+}
+
+/* The routed/NAT networks' lines: with --json stdout carries the one
+ * answer object, so they go to stderr. */
+static FILE *l3_out(const struct run *r)
+{
+	return r->o->json ? stderr : stdout;
+}
+
 /* After a start or reload that applied: running guests' vifs that are on
  * no bridge go back on theirs (guests.h). */
 static void replug_guests(struct run *r)
@@ -990,13 +1012,17 @@ static void ovs_skip_missing(struct xp_ovsnet_map *m, const struct xp_plan *p)
 
 /* start/reload: OVSDB is reached before anything changes; the map's OVS
  * bridges are made after the netdevs they use (bonds, VLANs), without the
- * ports that do not exist. */
+ * ports that do not exist.  After the devices: the routed and NAT
+ * networks' addresses, sysctls, rules and dnsmasq (not kinds: they create
+ * no netdev; their own record is $STATE/l3; a dry run shows none of it),
+ * then guests' vifs left on no bridge go back. */
 static int cmd_plan_start(struct run *r, int reload)
 {
 	struct xp_ovsnet_map m;
 	struct xp_ovsdb *db = NULL;
 	struct xp_plan plan;
 	char err[1024];
+	struct xp_l3_map l3m = l3_map(r);
 	int rc;
 
 	if (xp_ovsnet_map(&r->conf, &m)) {
@@ -1022,6 +1048,13 @@ static int cmd_plan_start(struct run *r, int reload)
 	}
 	xp_ovsdb_close(db);
 	xp_ovsnet_map_free(&m);
+	/* network-bridge arguments declare no routed/NAT network, and a run
+	 * scoped to one bridge leaves the map's others alone */
+	if ((rc == 0 || rc == EXIT_DEGRADED) && !r->o->dry_run && !r->o->nlegacy &&
+	    xp_l3_apply(r->sk, &l3m, r->dir, l3_out(r)) < 0) {
+		fprintf(stderr, PROG ": the routed/NAT networks are not in place (see above)\n");
+		rc = 1;
+	}
 	/* the applied map is in place by now: the vif helper goes by it */
 	if (rc == 0 || rc == EXIT_DEGRADED)
 		replug_guests(r);
@@ -1086,15 +1119,26 @@ static void forget_mtus(struct run *r)
 static int cmd_stop(struct run *r)
 {
 	struct xp_plan plan;
-	int rc, orc = ovs_stop(r);
+	int rc, l3, orc = ovs_stop(r);
 
 	memset(&plan, 0, sizeof(plan));
+	/* first what the routed/NAT networks added (addresses on bridges the
+	 * plan may delete, dnsmasq bound to them) */
+	l3 = r->o->dry_run || r->o->nlegacy ? 0 : xp_l3_stop(r->sk, r->dir, l3_out(r));
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
 	rc = apply(r, &plan);
 	if (rc == 0 && r->changes)
 		forget_mtus(r);
 	xp_plan_free(&plan);
-	return rc ? rc : orc;
+	return rc ? rc : orc ? orc : l3 < 0 ? 1 : 0;
+}
+
+static void status_l3(struct json_object *model, void *arg)
+{
+	struct run *r = arg;
+	struct xp_l3_map m = l3_map(r);
+
+	xp_l3_status_model(r->sk, &m, r->dir, model);
 }
 
 /* ---- status, check ---------------------------------------------------------- */
@@ -1155,6 +1199,9 @@ static int status_one(json_object *model, const struct xp_bridge *br, const char
 	keep_only(model, "bonds", "name", names, n);
 	keep_only(model, "vlans", "name", names, n);
 	keep_only(model, "dummies", "name", names, n);
+	/* the NAT network on it, the routed networks whose uplink it is */
+	keep_only(model, "nat", "bridge", names, 1);
+	keep_only(model, "routed", "uplink", names, n);
 	json_object_object_get_ex(model, "drift", &drift);
 	json_object_object_add(model, "matches_map",
 			       json_object_new_boolean(json_object_array_length(drift) == 0));
@@ -1168,8 +1215,10 @@ static int cmd_status(struct run *r)
 	int rc;
 
 	if (!r->o->name)
-		return xp_status_run(mapname, &r->conf, &r->obs, &r->st, r->sk, r->o->json, stdout);
+		return xp_status_run(mapname, &r->conf, &r->obs, &r->st, r->sk, r->o->json,
+				     r->o->nlegacy ? NULL : status_l3, r, stdout);
 	model = xp_status_model(mapname, &r->conf, &r->obs, &r->st, r->sk);
+	status_l3(model, r);
 	if (status_one(model, xp_conf_bridge(&r->conf, r->o->name), r->o->name) < 0) {
 		json_object_put(model);
 		xp_say(LOG_ERR, "status: no bridge '%s' in %s", r->o->name, mapname);
@@ -1226,10 +1275,13 @@ static int cmd_check(struct run *r)
 		json_object_put(j);
 		return 0;
 	}
-	printf("%s: ok (%zu bridge%s, %zu bond%s, %zu vlan%s, %zu dumm%s, %zu network%s)\n", name,
+	printf("%s: ok (%zu bridge%s, %zu bond%s, %zu vlan%s, %zu dumm%s, %zu network%s", name,
 	       c->nbridges, c->nbridges == 1 ? "" : "s", c->nbonds, c->nbonds == 1 ? "" : "s",
 	       c->nvlans, c->nvlans == 1 ? "" : "s", c->ndummies, c->ndummies == 1 ? "y" : "ies",
 	       c->nnetworks, c->nnetworks == 1 ? "" : "s");
+	if (c->nrouted || c->nnats)
+		printf(", %zu routed, %zu nat", c->nrouted, c->nnats);
+	printf(")\n");
 	if (vs && !strcmp(vs, "differs"))
 		printf("note: vif hotplug still goes by the map applied last; network-xenplumb "
 		       "reload applies this one\n");

@@ -610,11 +610,14 @@ json_object *xp_status_model(const char *mapname, const struct xp_conf *c,
 }
 
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
-		  const struct xp_state *s, struct nl_sock *sk, int json, FILE *out)
+		  const struct xp_state *s, struct nl_sock *sk, int json,
+		  void (*extend)(struct json_object *model, void *arg), void *arg, FILE *out)
 {
 	json_object *model = xp_status_model(mapname, c, o, s, sk), *v = NULL;
 	int rc;
 
+	if (extend)
+		extend(model, arg);
 	json_object_object_get_ex(model, "matches_map", &v);
 	rc = json_object_get_boolean(v) ? 0 : 1;
 	/* only missing devices: degraded, as start's exit says */

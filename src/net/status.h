@@ -16,9 +16,12 @@ struct json_object;
 struct nl_sock;
 
 /* sk (may be NULL) finds running guests' vifs that are on no bridge
- * (guests.h), each one drift. */
+ * (guests.h), each one drift.  extend (may be NULL) adds to the model
+ * before it is judged and shown (the routed/NAT networks, net/l3.h); it
+ * keeps "matches_map" true only when its own drift is empty. */
 int xp_status_run(const char *mapname, const struct xp_conf *c, const struct xp_observed *o,
-		  const struct xp_state *s, struct nl_sock *sk, int json, FILE *out);
+		  const struct xp_state *s, struct nl_sock *sk, int json,
+		  void (*extend)(struct json_object *model, void *arg), void *arg, FILE *out);
 
 /* The model: map, xenstore, domain_source, bridges, bonds, vlans, dummies,
  * networks, drift, matches_map (docs/status-schema.json).  The caller

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "map/conf.h"
+#include "net/l3.h"
 #include "net/status.h"
 
 static json_object *get(json_object *j, const char *key)
@@ -231,5 +232,6 @@ void xp_status_render(json_object *m, FILE *out)
 		fprintf(out, "\n");
 	}
 	ovs_text(m, out);
+	xp_l3_render(m, out);
 	tail_text(m, out);
 }

@@ -1,22 +1,15 @@
 #include "vif/antispoof.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
-#include <errno.h>
 #include <json-c/json.h>
 #include <linux/netfilter.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "common/nl.h"
+#include "common/nft.h"
+#include "vif/antispoof_nd.h"
 
 #define CHAIN "ingress"
 #define PRIO  (-300)
@@ -208,13 +201,27 @@ static void add_ipv4_rules(json_object *cmds, const struct xp_antispoof *a, size
 }
 
 /* IPv6 source: its addresses, link-local or :: . */
-static void add_ipv6_rules(json_object *cmds, const struct xp_antispoof *a)
+/* With IPv6 addresses listed: only those, link-local or ::, and
+ * advertisements only for them (vif/antispoof_nd.h); with none listed, no
+ * IPv6 at all. */
+static void add_ipv6_rules(json_object *cmds, const struct xp_antispoof *a, size_t nv6)
 {
 	static const char *const v6_extra[] = {"::", "fe80::/10", NULL};
+
+	if (!nv6) {
+		json_object *e[] = {
+		    match("==", obj1("meta", obj1("key", json_object_new_string("protocol"))),
+			  json_object_new_string("ip6")),
+		    verdict("drop"), NULL};
+
+		add_rule(cmds, a->table, e);
+		return;
+	}
 	json_object *e[] = {match("!=", payload("ip6", "saddr"), addr_set(a, AF_INET6, v6_extra)),
 			    verdict("drop"), NULL};
 
 	add_rule(cmds, a->table, e);
+	xp_as_target_rules(cmds, a->table, CHAIN, a->ips, a->nips);
 }
 
 char *xp_antispoof_json(const struct xp_antispoof *a)
@@ -231,142 +238,23 @@ char *xp_antispoof_json(const struct xp_antispoof *a)
 	}
 	cmds = json_object_new_array();
 	add_table_and_chain(cmds, a);
-	add_l2_rules(cmds, a);
-	if (a->nips > 0)
-		add_ipv4_rules(cmds, a, nv4);
-	if (nv6)
-		add_ipv6_rules(cmds, a);
+	if (a->disabled) {
+		json_object *e[] = {verdict("drop"), NULL};
+
+		add_rule(cmds, a->table, e);
+	} else {
+		add_l2_rules(cmds, a);
+		xp_as_guard_rules(cmds, a->table, CHAIN);
+		xp_as_lladdr_rules(cmds, a->table, CHAIN, a->mac);
+		if (a->nips > 0)
+			add_ipv4_rules(cmds, a, nv4);
+		if (a->nips > 0)
+			add_ipv6_rules(cmds, a, nv6);
+	}
 	root = obj1("nftables", cmds);
 	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
 	return out;
-}
-
-/* libnftables is loaded only when a vif needs it: most hotplugs never do,
- * and it (with its own libraries) would double the helper's start-up. */
-static struct {
-	void *h;
-	struct nft_ctx *(*ctx_new)(uint32_t);
-	void (*ctx_free)(struct nft_ctx *);
-	unsigned int (*get_flags)(struct nft_ctx *);
-	void (*set_flags)(struct nft_ctx *, unsigned int);
-	int (*buffer_output)(struct nft_ctx *);
-	int (*buffer_error)(struct nft_ctx *);
-	const char *(*get_error)(struct nft_ctx *);
-	int (*run_cmd)(struct nft_ctx *, const char *);
-} nft;
-
-static int load_nft(char *err, size_t errlen)
-{
-	if (nft.h)
-		return 0;
-	nft.h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!nft.h) {
-		snprintf(err, errlen, "cannot load libnftables.so.1 (package libnftables1)");
-		return -1;
-	}
-	*(void **)&nft.ctx_new = dlsym(nft.h, "nft_ctx_new");
-	*(void **)&nft.ctx_free = dlsym(nft.h, "nft_ctx_free");
-	*(void **)&nft.get_flags = dlsym(nft.h, "nft_ctx_output_get_flags");
-	*(void **)&nft.set_flags = dlsym(nft.h, "nft_ctx_output_set_flags");
-	*(void **)&nft.buffer_output = dlsym(nft.h, "nft_ctx_buffer_output");
-	*(void **)&nft.buffer_error = dlsym(nft.h, "nft_ctx_buffer_error");
-	*(void **)&nft.get_error = dlsym(nft.h, "nft_ctx_get_error_buffer");
-	*(void **)&nft.run_cmd = dlsym(nft.h, "nft_run_cmd_from_buffer");
-	if (!nft.ctx_new || !nft.ctx_free || !nft.get_flags || !nft.set_flags ||
-	    !nft.buffer_output || !nft.buffer_error || !nft.get_error || !nft.run_cmd) {
-		snprintf(err, errlen, "libnftables.so.1 lacks a needed function");
-		dlclose(nft.h);
-		nft.h = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static int run(const char *cmd, char *err, size_t errlen)
-{
-	struct nft_ctx *ctx;
-	int rc;
-
-	if (load_nft(err, errlen))
-		return -1;
-	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx) {
-		snprintf(err, errlen, "cannot create an nftables context");
-		return -1;
-	}
-	/* JSON output also makes libnftables 1.0 parse its input as JSON */
-	nft.set_flags(ctx, nft.get_flags(ctx) | NFT_CTX_OUTPUT_JSON);
-	nft.buffer_output(ctx);
-	nft.buffer_error(ctx);
-	rc = nft.run_cmd(ctx, cmd);
-	if (rc) {
-		const char *e = nft.get_error(ctx);
-		size_t n;
-
-		snprintf(err, errlen, "nftables: %s", e && *e ? e : "command failed");
-		/* one line for hotplug-error */
-		for (n = 0; err[n]; n++)
-			if (err[n] == '\n' || (unsigned char)err[n] < 0x20)
-				err[n] = ' ';
-		while (n > 0 && err[n - 1] == ' ')
-			err[--n] = '\0';
-	}
-	nft.ctx_free(ctx);
-	return rc ? -1 : 0;
-}
-
-static int on_table(struct nlmsghdr *nlh, void *arg)
-{
-	(void)nlh;
-	(void)arg;
-	return 0;
-}
-
-/* Does netdev table `table` exist?  One NFT_MSG_GETTABLE over nfnetlink
- * (xp_nl_query: the table is the one answer): cheap, and without nf_tables
- * loaded there can be no table.  1, 0, or -1 when it cannot tell. */
-static int table_exists(const char *table)
-{
-	struct nfgenmsg g = {.nfgen_family = NFPROTO_NETDEV, .version = NFNETLINK_V0};
-	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_msg *m;
-	int err = -1;
-
-	if (!sk || nl_connect(sk, NETLINK_NETFILTER) < 0)
-		goto out;
-	m = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE,
-			       NLM_F_REQUEST | NLM_F_ACK);
-	if (!m || nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(m, NFTA_TABLE_NAME, table) < 0) {
-		nlmsg_free(m);
-		goto out;
-	}
-	err = xp_nl_query(sk, m, on_table, NULL);
-	if (err >= 0)
-		err = 1;
-	else if (err == -NLE_OBJ_NOTFOUND || err == -NLE_OPNOTSUPP || err == -NLE_NOACCESS ||
-		 err == -NLE_PROTO_MISMATCH)
-		err = 0;
-	else
-		err = -1;
-out:
-	if (sk)
-		nl_socket_free(sk);
-	return err;
-}
-
-/* libnftables exit()s the whole process when it cannot open its netfilter
- * netlink socket, which would leave the toolstack without hotplug-error:
- * check that socket first and fail like any other error. */
-static int nfnetlink_reachable(void)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int ok = sk && nl_connect(sk, NETLINK_NETFILTER) == 0;
-
-	if (sk)
-		nl_socket_free(sk);
-	return ok;
 }
 
 int xp_antispoof_install(const struct xp_antispoof *a, char *err, size_t errlen)
@@ -374,7 +262,7 @@ int xp_antispoof_install(const struct xp_antispoof *a, char *err, size_t errlen)
 	char *cmd;
 	int rc;
 
-	if (!nfnetlink_reachable()) {
+	if (!xp_nft_reachable()) {
 		snprintf(err, errlen,
 			 "antispoofing needs nf_tables, and netfilter's netlink socket cannot be "
 			 "opened (load the nf_tables module)");
@@ -385,7 +273,7 @@ int xp_antispoof_install(const struct xp_antispoof *a, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory building antispoof rules");
 		return -1;
 	}
-	rc = run(cmd, err, errlen);
+	rc = xp_nft_run(cmd, err, errlen);
 	free(cmd);
 	return rc;
 }
@@ -396,13 +284,13 @@ int xp_antispoof_remove(const char *table, char *err, size_t errlen)
 	int rc;
 
 	/* No netfilter netlink, no table (and libnftables would exit). */
-	if (!nfnetlink_reachable() || table_exists(table) == 0)
+	if (!xp_nft_reachable() || xp_nft_table_exists(NFPROTO_NETDEV, table) == 0)
 		return 0;
 	cmds = json_object_new_array();
 	json_object_array_add(cmds, obj1("add", table_obj(table)));
 	json_object_array_add(cmds, obj1("delete", table_obj(table)));
 	root = obj1("nftables", cmds);
-	rc = run(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), err, errlen);
+	rc = xp_nft_run(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), err, errlen);
 	json_object_put(root);
 	return rc;
 }

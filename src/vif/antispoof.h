@@ -6,12 +6,17 @@
  *     addresses, whose sender IP is one of them (or 0.0.0.0, ARP probes);
  *   - IPv4 from one of its IPv4 addresses (when `ip` is set), plus DHCP
  *     requests from 0.0.0.0;
- *   - IPv6 from one of its IPv6 addresses, link-local or :: (only when
- *     `ip` lists an IPv6 address);
+ *   - IPv6 from one of its IPv6 addresses, link-local or :: when `ip`
+ *     lists an IPv6 address; no IPv6 at all when `ip` is set without one;
+ *   - neighbour discovery only with its own MAC as link-layer option and
+ *     advertisements only for its own or link-local targets, never router
+ *     advertisements, redirects or DHCP/DHCPv6 server replies (see
+ *     vif/antispoof_nd.h);
  *   - 802.1Q/802.1ad tagged frames only when the port carries tagged
- *     VLANs (their inner addresses are then checked by MAC only).
+ *     VLANs (their inner addresses are then checked by MAC only);
+ *   - nothing at all when disabled (xapi's locking mode "disabled").
  * Rules are built as JSON (json-c) from already-validated values and run
- * through libnftables in-process: no shell, no nft binary. */
+ * through libnftables in-process (common/nft.h): no shell, no nft binary. */
 #ifndef XP_ANTISPOOF_H
 #define XP_ANTISPOOF_H
 
@@ -27,6 +32,7 @@ struct xp_antispoof {
 	const struct xp_ipaddr *ips;
 	size_t nips;
 	int allow_tagged;
+	int disabled; /* locking mode "disabled": the guest sends nothing */
 };
 
 /* Table name for one vif: "xenplumb-vifD.N" (tap: "xenplumb-vifD.N-emu"):

@@ -25,8 +25,10 @@
 #include "vif/vif_args.h"
 #include "vif/vif_bridge.h"
 #include "vif/vif_keys.h"
+#include "vif/vif_l3.h"
 #include "vif/vif_lock.h"
 #include "vif/vif_plumb.h"
+#include "vif/vif_route.h"
 
 #define ERRLEN 512
 #ifndef XP_VERSION
@@ -37,6 +39,7 @@
  * to tell "too long"). */
 struct keybuf {
 	char bridge[1100], vifname[1100], mtu[1100], ip[1100], mac[1100], vlan[1100];
+	char gatewaydev[1100], lock[1100];
 };
 
 /* What the hooks are told (hooks.h), filled in as the action learns it. */
@@ -57,11 +60,15 @@ struct run {
 	struct xp_conf conf;
 	int have_conf;
 	struct xp_applied applied; /* what network-xenplumb applied, if any */
-	int have_applied;
+	int have_applied;	   /* (then conf holds its routed/NAT networks alone) */
+	int map_loaded;
 	struct rtnl_link *last; /* the link cb_link_kind looked up last */
 	int lockfd;		/* the vif's lock (vif_lock.h), 0 before */
 	char err[ERRLEN];
 	struct keybuf kb;
+	enum vif_as as;		/* called as vif-route / vif-nat (install-compat) */
+	const char *gatewaydev; /* the gatewaydev key, else libxl's netdev */
+	enum vif_lock lock;	/* the locking-mode key */
 };
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
@@ -101,6 +108,13 @@ static struct xp_ovsdb *ovs_db(struct run *r)
 				      xp_ovs_wait_ms() + 5000, r->ovs_err, sizeof(r->ovs_err));
 	}
 	return r->db;
+}
+
+/* The routed and NAT networks: the parsed map's, or the applied map's
+ * (xp_applied_l3), or none. */
+static const struct xp_conf *l3_conf(const struct run *r)
+{
+	return r->have_conf || r->have_applied ? &r->conf : NULL;
 }
 
 /* Keeps the link it found: it is usually the bridge, which online then
@@ -145,11 +159,18 @@ static int bridge_is_ovs(struct run *r, const char *bridge)
 	return r->last && !strcmp(rtnl_link_get_name(r->last), bridge) && ovs_kind(r->last);
 }
 
+/* A logical network, or a NAT network (its bridge, no VLAN). */
 static int cb_network(void *ctx, const char *name, char bridge[XP_IFNAMSIZ], int *vlan)
 {
 	struct run *r = ctx;
 	const struct xp_network *n;
+	const struct xp_nat *nat;
 
+	if ((nat = xp_conf_nat(l3_conf(r), name))) {
+		snprintf(bridge, XP_IFNAMSIZ, "%s", nat->bridge);
+		*vlan = 0;
+		return 0;
+	}
 	if (r->have_applied)
 		return xp_applied_network(&r->applied, name, bridge, vlan);
 	if (!r->have_conf || !(n = xp_conf_network(&r->conf, name)))
@@ -191,9 +212,19 @@ static int load_map(struct run *r)
 	struct stat st;
 	int e;
 
+	if (r->map_loaded)
+		return 0;
+	r->map_loaded = 1;
 	xp_applied_path(ap, sizeof(ap));
 	if ((e = xp_applied_open(ap, &r->applied, r->err, sizeof(r->err))) != 0) {
 		r->have_applied = e > 0;
+		if (e > 0 && xp_applied_l3(&r->applied, &r->conf) < 0) {
+			snprintf(r->err, sizeof(r->err),
+				 "applied map %.400s: a damaged routed or NAT record -- run "
+				 "network-xenplumb reload",
+				 ap);
+			return -1;
+		}
 		return e > 0 ? 0 : -1;
 	}
 	if (!path || !*path)
@@ -231,19 +262,30 @@ static int read_key(struct run *r, const char *key, char *buf, size_t len, const
 static int read_keys(struct run *r, struct vif_raw *raw)
 {
 	struct keybuf *b = &r->kb;
+	const char *lock = NULL;
 
 	if (read_key(r, "bridge", b->bridge, sizeof(b->bridge), &raw->bridge) ||
 	    read_key(r, "vifname", b->vifname, sizeof(b->vifname), &raw->vifname) ||
 	    read_key(r, "mtu", b->mtu, sizeof(b->mtu), &raw->mtu) ||
 	    read_key(r, "ip", b->ip, sizeof(b->ip), &raw->ip) ||
 	    read_key(r, "mac", b->mac, sizeof(b->mac), &raw->mac) ||
-	    read_key(r, "vlan", b->vlan, sizeof(b->vlan), &raw->vlan))
+	    read_key(r, "vlan", b->vlan, sizeof(b->vlan), &raw->vlan) ||
+	    read_key(r, "gatewaydev", b->gatewaydev, sizeof(b->gatewaydev), &r->gatewaydev) ||
+	    read_key(r, "locking-mode", b->lock, sizeof(b->lock), &lock))
 		return -1;
 	if (!raw->bridge && *r->inv.bridge)
 		raw->bridge = r->inv.bridge;
 	if (!raw->ip && *r->inv.ip)
 		raw->ip = r->inv.ip;
-	return 0;
+	if (r->gatewaydev && xp_valid_ifname(r->gatewaydev, NULL)) {
+		snprintf(r->err, sizeof(r->err),
+			 "%s key gatewaydev: '%.32s' is not an interface name", r->inv.xbpath,
+			 xp_valid_text(r->gatewaydev, 32) ? "?" : r->gatewaydev);
+		return -1;
+	}
+	if (!r->gatewaydev && *r->inv.netdev) /* libxl passes gatewaydev as netdev */
+		r->gatewaydev = r->inv.netdev;
+	return vif_lock_parse(lock, &r->lock, r->err, sizeof(r->err));
 }
 
 /* Never take the name netback or qemu gives (or could give) a guest NIC,
@@ -339,17 +381,27 @@ static void note_facts(struct run *r, const struct vif_keys *k, const struct vif
 		r->f.kind = "linux";
 }
 
-/* Antispoofing where the map's bridge asks for it. */
+/* Antispoofing where the map's bridge asks for it, or the vif's
+ * locking-mode says so. */
 static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_plan *p)
 {
-	if (!map_antispoof(r, p->bridge))
+	int mode = vif_lock_apply(r->lock, map_antispoof(r, p->bridge));
+
+	if (!mode)
 		return 0;
 	if (!k->has_mac) {
-		snprintf(r->err, sizeof(r->err),
-			 "bridge %s has antispoof = yes but the vif has no mac key", p->bridge);
+		if (r->lock == VIF_LOCK_DEFAULT)
+			snprintf(r->err, sizeof(r->err),
+				 "bridge %s has antispoof = yes but the vif has no mac key",
+				 p->bridge);
+		else
+			snprintf(r->err, sizeof(r->err),
+				 "the vif's locking-mode is %s but the vif has no mac key",
+				 r->lock == VIF_LOCK_LOCKED ? "locked" : "disabled");
 		return -1;
 	}
 	p->antispoof = 1;
+	p->as.disabled = mode == 2;
 	memcpy(p->as.mac, k->mac, 6);
 	p->as.ips = k->ips;
 	p->as.nips = k->nips;
@@ -370,7 +422,7 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 static int report_up(struct run *r, const char *table, int mtu, int ovs)
 {
 	char path[128], mtutxt[16], e2[256];
-	int found, rc;
+	int found, had, rc;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
@@ -385,11 +437,61 @@ static int report_up(struct run *r, const char *table, int mtu, int ovs)
 			 r->inv.xbpath);
 	else
 		return 0;
+	vif_route_undo(r->sk, r->inv.dev, &had, e2, sizeof(e2));
 	if (ovs)
 		vif_plumb_down_ovs(r->sk, r->inv.dev, NULL, &found, e2, sizeof(e2));
 	else
 		vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
 	return -1;
+}
+
+/* A routed port (a [routed] network, or run as vif-route). */
+static int route_up(struct run *r, const struct vif_keys *k, const struct xp_routed *rt,
+		    const char *table, int tap)
+{
+	struct vif_route_in in = {
+	    rt, r->gatewaydev ? r->gatewaydev : "eth0", r->inv.dev, table, k, r->lock, tap};
+	int mtu = 0;
+
+	xp_log(LOG_INFO, "routed (%s)", rt ? rt->name : "vif-route, no [routed] section");
+	if (vif_l3_route_up(r->sk, &in, &mtu, r->err, sizeof(r->err)))
+		return -1;
+	return tap ? 0 : report_up(r, table, mtu, 0);
+}
+
+/* A NAT port's static lease, once it is on its bridge. */
+static int nat_up(struct run *r, const struct vif_keys *k, const struct xp_nat *n,
+		  const char *table)
+{
+	char e2[256];
+	int found, had;
+
+	if (!n ||
+	    !vif_l3_nat_up(n, r->inv.dev, k, r->inv.domid, r->inv.devid, r->err, sizeof(r->err)))
+		return 0;
+	vif_route_undo(r->sk, r->inv.dev, &had, e2, sizeof(e2));
+	vif_plumb_down(r->sk, r->inv.dev, table, &found, e2, sizeof(e2));
+	return -1;
+}
+
+/* Routed, NAT or plain: which, from the bridge key and the name we were
+ * called by.  *rt set (or NULL for vif-route without a [routed]) when
+ * routed (returns 1); *nat set for a NAT bridge; -1 with err. */
+static int pick_mode(struct run *r, struct vif_keys *k, const struct xp_routed **rt,
+		     const struct xp_nat **nat)
+{
+	const struct xp_conf *c = l3_conf(r);
+	int rc = vif_pick_routed(c, k->bridge, r->as, r->gatewaydev, rt, r->err, sizeof(r->err));
+
+	*nat = NULL;
+	if (rc)
+		return rc;
+	rc = vif_pick_nat(c, k->bridge, r->as, nat, r->err, sizeof(r->err));
+	if (rc < 0)
+		return -1;
+	if (rc && !*k->bridge) /* vif-nat without a bridge key */
+		snprintf(k->bridge, sizeof(k->bridge), "%s", (*nat)->bridge);
+	return 0;
 }
 
 static int do_up(struct run *r)
@@ -398,15 +500,24 @@ static int do_up(struct run *r)
 	struct vif_keys k;
 	struct vif_target t;
 	struct vif_plan p;
+	const struct xp_routed *rt;
+	const struct xp_nat *nat;
 	char table[64];
-	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0;
+	int tap = r->inv.type == VIF_TYPE_TAP, mtu = 0, routed;
 
 	if (check_backend(r) || read_keys(r, &raw) ||
 	    vif_keys_parse(&raw, tap, &k, r->err, sizeof(r->err)) || check_vifname(r, k.vifname) ||
-	    resolve_bridge(r, &k, &t))
+	    load_map(r))
 		return -1;
 	snprintf(r->f.ip, sizeof(r->f.ip), "%s", raw.ip ? raw.ip : "");
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
+	routed = pick_mode(r, &k, &rt, &nat);
+	if (routed)
+		return routed < 0 ? -1 : route_up(r, &k, rt, table, tap);
+	if (resolve_bridge(r, &k, &t))
+		return -1;
+	if (!nat)
+		nat = xp_conf_nat_of_bridge(l3_conf(r), t.bridge);
 	plan_port(r, &k, &t, table, &p);
 	if (k.has_mac)
 		snprintf(r->f.mac, sizeof(r->f.mac), "%02x:%02x:%02x:%02x:%02x:%02x", k.mac[0],
@@ -416,7 +527,7 @@ static int do_up(struct run *r)
 	else if (plan_antispoof(r, &k, &p))
 		return -1;
 	xp_log(LOG_INFO, "%sbridge %s (%s)", p.ovs ? "Open vSwitch " : "", t.bridge, t.how);
-	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)))
+	if (vif_plumb_up(r->sk, &p, &mtu, r->err, sizeof(r->err)) || nat_up(r, &k, nat, table))
 		return -1;
 	note_facts(r, &k, &p, mtu);
 	return tap ? 0 : report_up(r, table, mtu, p.ovs);
@@ -487,13 +598,17 @@ static int down_ovs(struct run *r, int *found)
 
 static int do_down(struct run *r)
 {
-	char table[64];
-	int found = 0, rc = 1;
+	char table[64], e1[256] = "";
+	int found = 0, rc = 1, had = 0, bad;
 
 	down_facts(r);
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid,
 			   r->inv.type == VIF_TYPE_TAP);
-	if (r->ovs_script || !on_linux_bridge(r))
+	/* a routed or NAT port's journal first (it may rename the port back);
+	 * the rest of offline runs even when some of it could not be undone */
+	bad = vif_route_undo(r->sk, r->inv.dev, &had, e1, sizeof(e1));
+	/* a routed port is on no bridge by design: not an Open vSwitch port */
+	if (!had && (r->ovs_script || !on_linux_bridge(r)))
 		rc = down_ovs(r, &found);
 	if (rc < 0)
 		return -1;
@@ -501,6 +616,10 @@ static int do_down(struct run *r)
 		r->f.kind = "linux";
 		if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
 			return -1;
+	}
+	if (bad) {
+		snprintf(r->err, sizeof(r->err), "%s", e1);
+		return -1;
 	}
 	if (!found)
 		xp_log(LOG_INFO, "device already gone");
@@ -630,7 +749,8 @@ static const char usage_text[] =
     "usage: vif-xenplumb online|offline [type_if=vif] [VAR=VAL...]\n"
     "       vif-xenplumb add|remove type_if=tap\n"
     "Xen vif hotplug helper, run by libxl (xl) or udev: puts a guest NIC on its\n"
-    "bridge (backend keys bridge vifname mtu ip mac vlan) and reports\n"
+    "bridge (backend keys bridge vifname mtu ip mac vlan gatewaydev locking-mode)\n"
+    "or routes it ([routed] networks; called as vif-route) and reports\n"
     "hotplug-status/hotplug-error.  Environment: XENBUS_PATH=backend/vif/D/N,\n"
     "vif=vifD.N (tap: INTERFACE=vifD.N-emu).  The map: the one network-xenplumb\n"
     "applied ($XENPLUMB_STATE_DIR/applied-map, default /run/xenplumb), else\n"
@@ -652,6 +772,7 @@ int main(int argc, char **argv)
 	}
 
 	xp_log_init("vif-xenplumb", 1, 1);
+	r.as = vif_as_name(argv[0]);
 	rc = vif_inv_parse(argc, argv, &r.inv, r.err, sizeof(r.err));
 	set_context(&r, argc, argv, rc == 0);
 	if (rc) {
@@ -702,8 +823,7 @@ int main(int argc, char **argv)
 out:
 	if (r.last)
 		rtnl_link_put(r.last);
-	if (r.have_conf)
-		xp_conf_free(&r.conf);
+	xp_conf_free(&r.conf); /* the parsed map, or the applied map's routed/NAT networks */
 	xp_ovsdb_close(r.db);
 	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);

@@ -212,6 +212,22 @@ static int parse_tap_dev(int argc, char **argv, struct vif_inv *inv, char *err, 
 	return 0;
 }
 
+/* libxl's netdev: the vif's gatewaydev (vif-route's uplink). */
+static int parse_netdev(int argc, char **argv, struct vif_inv *inv, char *err, size_t errlen)
+{
+	const char *v = vif_getvar(argc, argv, "netdev");
+
+	if (!v || !*v)
+		return 0;
+	if (xp_valid_ifname(v, NULL)) {
+		snprintf(err, errlen, "netdev '%.16s' is not an interface name",
+			 xp_valid_text(v, 16) ? "?" : v);
+		return -1;
+	}
+	snprintf(inv->netdev, sizeof(inv->netdev), "%s", v);
+	return 0;
+}
+
 /* Is name shaped like a name netback (vifD.N) or qemu (vifD.N-emu) gives a
  * guest NIC, for any D and N (leading zeros and out-of-range ids too: no
  * guessing which ones the toolstack could produce)? */
@@ -265,7 +281,8 @@ int vif_inv_parse(int argc, char **argv, struct vif_inv *inv, char *err, size_t 
 	}
 	if (copy_opt(inv->bridge, sizeof(inv->bridge), vif_getvar(argc, argv, "bridge"), "bridge",
 		     err, errlen) ||
-	    copy_opt(inv->ip, sizeof(inv->ip), vif_getvar(argc, argv, "ip"), "ip", err, errlen))
+	    copy_opt(inv->ip, sizeof(inv->ip), vif_getvar(argc, argv, "ip"), "ip", err, errlen) ||
+	    parse_netdev(argc, argv, inv, err, errlen))
 		return -1;
 	if (inv->type == VIF_TYPE_VIF)
 		return parse_vif_dev(argc, argv, inv, err, errlen);

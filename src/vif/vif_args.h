@@ -27,6 +27,7 @@ struct vif_inv {
 	char dev[XP_IFNAMSIZ];	    /* kernel's name: vifD.N or vifD.N-emu */
 	char bridge[VIF_VALUE_MAX]; /* `bridge` from env/args ("" if none) */
 	char ip[VIF_VALUE_MAX];	    /* `ip` from env/args ("" if none) */
+	char netdev[XP_IFNAMSIZ];   /* `netdev` (libxl: the vif's gatewaydev; "" if none) */
 };
 
 /* Look-up of a variable: args' VAR=VAL first, then getenv. */

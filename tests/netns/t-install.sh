@@ -165,6 +165,8 @@ t_eq "vif-openvswitch now links to vif-xenplumb" vif-xenplumb \
 	"$(readlink "$C/etc/xen/scripts/vif-openvswitch")"
 t_eq "original vif-openvswitch kept aside" "$vo0" \
 	"$(fp "$C/etc/xen/scripts/vif-openvswitch.xenplumb-orig")"
+t_eq "vif-route now links to vif-xenplumb" vif-xenplumb "$(readlink "$C/etc/xen/scripts/vif-route")"
+t_eq "vif-nat now links to vif-xenplumb" vif-xenplumb "$(readlink "$C/etc/xen/scripts/vif-nat")"
 t_eq "xl.conf default script is vif-xenplumb" 'vif.default.script="vif-xenplumb"' \
 	"$(active_script "$C")"
 t_ok "install-compat again is a no-op" $M install-compat DESTDIR="$C"
@@ -174,6 +176,7 @@ t_match "status says enabled" 'enabled \(copy mode\)' \
 t_ok "make uninstall-compat" $M uninstall-compat DESTDIR="$C"
 t_eq "vif-bridge restored byte for byte" "$vb0" "$(fp "$C/etc/xen/scripts/vif-bridge")"
 t_eq "vif-openvswitch restored byte for byte" "$vo0" "$(fp "$C/etc/xen/scripts/vif-openvswitch")"
+t_fails "vif-route link gone (there was none before)" test -L "$C/etc/xen/scripts/vif-route"
 t_eq "xl.conf restored byte for byte" "$xl0" "$(fp "$C/etc/xen/xl.conf")"
 t_ok "uninstall-compat again is a no-op" $M uninstall-compat DESTDIR="$C"
 $M uninstall DESTDIR="$C" >/dev/null 2>&1
@@ -206,6 +209,8 @@ t_match "dpkg knows the diversion" 'vif-bridge to /etc/xen/scripts/vif-bridge.xe
 t_match "and vif-openvswitch's" 'vif-openvswitch to /etc/xen/scripts/vif-openvswitch.xenplumb-orig by xenplumb' \
 	"$(dpkg-divert --root="$P" --list 2>&1)"
 t_eq "diverted original intact" "$vb0" "$(fp "$P/etc/xen/scripts/vif-bridge.xenplumb-orig")"
+t_match "dpkg diverts vif-route too" 'vif-route to /etc/xen/scripts/vif-route.xenplumb-orig by xenplumb' \
+	"$(dpkg-divert --root="$P" --list 2>&1)"
 t_ok "uninstall-compat (dpkg mode)" $M uninstall-compat DESTDIR="$P"
 t_eq "no diversion left" "" "$(dpkg-divert --root="$P" --list 2>&1)"
 t_eq "vif-bridge restored (dpkg)" "$vb0" "$(fp "$P/etc/xen/scripts/vif-bridge")"

@@ -12,6 +12,11 @@
 #   g3  bridge=dmz: map network = brv VLAN 20                        198.51.100.13
 #   g4  brv + vlan key 30 (vif-vlan-shim-30 writes it, as new libxl
 #       does), mtu=1400                                              198.51.100.14
+#   g5  script=vif-route (a link to vif-xenplumb, as install-compat
+#       makes it): [routed public], uplink upr                       203.0.113.15
+#   g6  bridge=lan: [nat lan], host-only brn, masquerade             10.1.1.16
+# pout (a netns behind upr, 203.0.113.100) is the outside host for g5 and
+# g6; dom0's default route is via it, and it has no route to 10.1.1.0/24.
 # dom0 is 192.0.2.1 on br100; probes in namespaces p20/p30 sit on brv VLANs
 # 20/30 as 198.51.100.1/.2 (tests/xen/fixture, at boot).  Only documentation-range addresses, and this
 # machine has no NIC at all: nothing leaves it.
@@ -130,6 +135,8 @@ t_match "xl.conf sets vif.default.script as docs/quickstart.md says" \
 	'^vif.default.script="vif-xenplumb"' "$(cat /etc/xen/xl.conf)"
 
 # ----------------------------------------------------- the host side ---
+# The NICs, the routed uplink upr with the outside host pout behind it
+# (dom0's default route) and the probes: tests/xen/fixture, at boot.
 note "$(ip -br link | tr -s ' ')"
 t_eq "bond0 enslaves nic0 and nic1" "nic0 nic1" \
 	"$(tr ' ' '\n' </sys/class/net/bond0/bonding/slaves 2>/dev/null | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
@@ -145,13 +152,13 @@ t_ok "witness watches bond0, bond0.100, br100 (since before the guests)" \
 t_ok "network-xenplumb start again adopts what is there" timeout 120 $S/network-xenplumb start
 
 # ------------------------------------------------------------ guests ---
-# xendomains started g1..g4 from /etc/xen/auto (tests/xen/mkoverlay) at boot.
+# xendomains started g1..g6 from /etc/xen/auto (tests/xen/mkoverlay) at boot.
 mkcfg_note=$(grep -c script= /etc/xen/auto/g2.cfg)
 grep -q '^vif.default.script="vif-xenplumb"' /etc/xen/xl.conf && [ "$mkcfg_note" = 0 ] &&
 	note "g2 relies on xl.conf's vif.default.script"
 note "checks start at $(uptime_s) s"
 domid_of() { xl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
-for g in g1 g2 g3 g4; do
+for g in g1 g2 g3 g4 g5 g6; do
 	if [ -n "$(domid_of $g)" ]; then t_pass "xendomains started $g at boot"; else
 		t_failmsg "xendomains started $g at boot"
 		note "$(journalctl -b -u xendomains.service --no-pager 2>&1 | tail -n 15)"; fi
@@ -202,8 +209,17 @@ if [ $up4 = 1 ]; then t_fails "probe on VLAN 20 cannot reach g4 (VLAN 30)" pingw
 else t_failmsg "probe on VLAN 20 cannot reach g4: unproven, g4 unreachable"; fi
 if [ $up3 = 1 ]; then t_fails "probe on VLAN 30 cannot reach g3 (VLAN 20)" pingw p30 198.51.100.13 5
 else t_failmsg "probe on VLAN 30 cannot reach g3: unproven, g3 unreachable"; fi
+# Routed and NAT guests, seen from dom0 and from the outside host.
+d5=$(domid_of g5)
+t_match "g5: host route via its vif (script=vif-route)" "203.0.113.15 dev vif$d5.0 proto 200" \
+	"$(ip route show 203.0.113.15 2>&1)"
+t_match "g5: proxy ARP entry on upr" "203.0.113.15 dev upr proxy" "$(ip neigh show proxy 2>&1)"
+t_eq "g5: hotplug-status connected" connected "$(xsr "$(be "$d5" 0)/hotplug-status")"
+t_ok "the outside host reaches g5 across dom0 (routed)" pingg g5 pout 203.0.113.15 120
+d6=$(domid_of g6)
+t_eq "g6: its vif is a port of the NAT bridge" brn "$(master_of vif$d6.0)"
 # ... and from the guests.
-for g in g1 g2 g3 g4; do
+for g in g1 g2 g3 g4 g5 g6; do
 	[ -n "$(domid_of $g)" ] || continue
 	wait_log $g "XPG pings-done" 120 || note "$g: no pings-done"
 done
@@ -213,6 +229,8 @@ t_match "g1 reaches g2 across br100" 'ping 192.0.2.12 ok' "$(glog g1)"
 t_match "g2 reaches g1" 'ping 192.0.2.11 ok' "$(glog g2)"
 t_match "g3 reaches the VLAN 20 probe" 'ping 198.51.100.1 ok' "$(glog g3)"
 t_match "g4 reaches the VLAN 30 probe" 'ping 198.51.100.2 ok' "$(glog g4)"
+t_match "g5 reaches the outside host (routed)" 'ping 203.0.113.100 ok' "$(glog g5)"
+t_match "g6 reaches the outside host (masquerade)" 'ping 203.0.113.100 ok' "$(glog g6)"
 if [ $up3 = 1 ]; then
 	t_match "g4 (VLAN 30) is isolated from g3 (VLAN 20)" 'noping 198.51.100.13 isolated' "$(glog g4)"
 else t_failmsg "g4 (VLAN 30) is isolated from g3: unproven, g3 unreachable"; fi
@@ -410,12 +428,14 @@ bad bad1 "bridge=nonexistent" "bridge=nonexistent,mac=00:16:3e:00:00:21,script=v
 bad bad2 "mtu=99999" "bridge=br100,mac=00:16:3e:00:00:22,mtu=99999,script=vif-xenplumb" 99999
 
 # ------------------------------------------------------------ the end ---
-for g in g3 g4; do
+for g in g3 g4 g5 g6; do
 	d=$(domid_of $g)
 	xl_run $T/destroy-$g.log destroy $g
 	if [ -n "$d" ]; then runs_ok "xl destroy $g" offline "$d" 0 "$ONE"; else t_failmsg "$g: was not running, no runs to count"; fi
 done
 t_eq "all guests gone" "" "$(xl list 2>/dev/null | awk 'NR > 2 { print $1 }')"
+t_eq "no routed guest's route or proxy entry left" "" \
+	"$(ip route show proto 200; ip neigh show proxy)"
 systemctl stop xp-witness.service
 wrc=$(systemctl show -P ExecMainStatus xp-witness.service)
 t_eq "witness saw no down/carrier/delete event on bond0, bond0.100, br100 (boot to now)" "0:" \

@@ -281,12 +281,117 @@ static void test_write_open_remove(void **state)
 	xp_conf_free(&c);
 }
 
+static const char l3[] = "[bridge brn]\n"
+			 "antispoof = yes\n"
+			 "[routed public]\n"
+			 "uplink = eth0\n"
+			 "address = 203.0.113.5\n"
+			 "address6 = fe80::1\n"
+			 "proxy = no\n"
+			 "[routed second]\n"
+			 "uplink = eth1\n"
+			 "antispoof = no\n"
+			 "[nat lan]\n"
+			 "bridge = brn\n"
+			 "address = 10.1.1.1/24\n"
+			 "dhcp = yes\n";
+
+static void test_l3(void **state)
+{
+	struct xp_conf c, got, c2;
+	struct xp_applied a;
+	char err[256], t4[64];
+	size_t len = 0;
+	char *text;
+	(void)state;
+
+	parse(l3, &c);
+	text = xp_applied_format(&c, "m", "start", &len);
+	assert_non_null(text);
+	assert_string_equal(text,
+			    "xenplumb-applied-map 1\n"
+			    "default -\n"
+			    "# from m by network-xenplumb start; do not edit\n"
+			    "b brn antispoof=1\n"
+			    "r public uplink=eth0 address=203.0.113.5 address6=fe80::1 proxy=0 "
+			    "antispoof=1\n"
+			    "r second uplink=eth1 address=- address6=- proxy=1 antispoof=0\n"
+			    "t lan bridge=brn address=10.1.1.1/24 dhcp=1\n"
+			    "end\n");
+	assert_int_equal(xp_applied_from_text(text, len, &a, err, sizeof(err)), 1);
+	assert_int_equal(xp_applied_l3(&a, &got), 0);
+	assert_int_equal(got.nrouted, 2);
+	assert_int_equal(got.nnats, 1);
+	assert_int_equal(got.nbridges, 0);
+	assert_string_equal(got.routed[0].name, "public");
+	assert_string_equal(got.routed[0].uplink, "eth0");
+	assert_int_equal(got.routed[0].has_address, 1);
+	assert_memory_equal(got.routed[0].address.addr, c.routed[0].address.addr, 4);
+	assert_int_equal(got.routed[0].has_address6, 1);
+	assert_memory_equal(got.routed[0].address6.addr, c.routed[0].address6.addr, 16);
+	assert_int_equal(got.routed[0].proxy, 0);
+	assert_int_equal(got.routed[0].antispoof, 1);
+	assert_string_equal(got.routed[1].name, "second");
+	assert_int_equal(got.routed[1].has_address, 0);
+	assert_int_equal(got.routed[1].has_address6, 0);
+	assert_int_equal(got.routed[1].proxy, 1);
+	assert_int_equal(got.routed[1].antispoof, 0);
+	assert_string_equal(got.nats[0].name, "lan");
+	assert_string_equal(got.nats[0].bridge, "brn");
+	assert_int_equal(got.nats[0].dhcp, 1);
+	assert_int_equal(got.nats[0].address.prefixlen, 24);
+	snprintf(t4, sizeof(t4), "%u.%u.%u.%u", got.nats[0].address.addr[0],
+		 got.nats[0].address.addr[1], got.nats[0].address.addr[2],
+		 got.nats[0].address.addr[3]);
+	assert_string_equal(t4, "10.1.1.1");
+	/* the conf's own look-ups work on it as on a parsed map */
+	assert_ptr_equal(xp_conf_nat_of_bridge(&got, "brn"), &got.nats[0]);
+	assert_ptr_equal(xp_conf_routed(&got, "second"), &got.routed[1]);
+	/* bridge and network look-ups are unaffected by the new records */
+	{
+		int as = -1;
+		assert_int_equal(xp_applied_bridge(&a, "brn", &as), 0);
+		assert_int_equal(as, 1);
+	}
+	assert_int_equal(xp_applied_same(&a, &c), 1);
+	xp_conf_free(&got);
+	/* an edit of a routed network is a different applied map */
+	parse("[bridge brn]\nantispoof = yes\n[routed public]\nuplink = eth9\n"
+	      "[nat lan]\nbridge = brn\naddress = 10.1.1.1/24\n",
+	      &c2);
+	assert_int_equal(xp_applied_same(&a, &c2), 0);
+	xp_conf_free(&c2);
+	free(text);
+	xp_conf_free(&c);
+
+	/* a damaged routed record: refused, nothing half-read */
+	{
+		static const char bad[] = "xenplumb-applied-map 1\ndefault -\n"
+					  "r x uplink=eth0 address=nonsense address6=- proxy=1 "
+					  "antispoof=1\nend\n";
+		assert_int_equal(xp_applied_from_text(bad, strlen(bad), &a, err, sizeof(err)), 1);
+		assert_int_equal(xp_applied_l3(&a, &got), -1);
+		assert_int_equal(got.nrouted, 0);
+		assert_null(got.routed);
+	}
+	/* an applied map from before routed/NAT records: none, no error */
+	{
+		static const char old[] = "xenplumb-applied-map 1\ndefault br\nb br antispoof=0\n"
+					  "n x bridge=br vlan=0\nend\n";
+		assert_int_equal(xp_applied_from_text(old, strlen(old), &a, err, sizeof(err)), 1);
+		assert_int_equal(xp_applied_l3(&a, &got), 0);
+		assert_int_equal(got.nrouted + got.nnats, 0);
+		xp_conf_free(&got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format_and_lookups),
 	    cmocka_unit_test(test_same),
 	    cmocka_unit_test(test_ovs_bridge),
+	    cmocka_unit_test(test_l3),
 	    cmocka_unit_test(test_empty_map),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_damaged),

@@ -358,7 +358,7 @@ static const struct bad bad_syntax[] = {
     {"[bridge br0\n", 1, 1, "section header not closed, '[bridge br0'"},
     {"[]\n", 1, 1, "empty section header"},
     {"[bridges br0]\nmtu = 1\n", 1, 1, "unknown section kind 'bridges' -- did you mean 'bridge'"},
-    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, vxlan, network or global"},
+    {"[switch s]\n", 1, 1, "use bridge, vlan, bond, dummy, vxlan, network, routed, nat or global"},
     {"[bridge]\n", 1, 1, "section [bridge] has no name"},
     {"[bridge a b]\n", 1, 1, "more than a kind and a name, 'b'"},
     {"\n[bridge abcdefghijklmnop]\n", 1, 2, "'abcdefghijklmnop' -- interface name longer than 15"},
@@ -979,7 +979,7 @@ static void test_shipped_examples(void **state)
 	const struct xp_bond *bo;
 	(void)state;
 
-	assert_int_equal(load_all_clean("etc/examples/*.conf"), 6);
+	assert_int_equal(load_all_clean("etc/examples/*.conf"), 7);
 
 	load_example("etc/xenplumb.conf", &c);
 	b = xp_conf_default_bridge(&c);
@@ -1030,6 +1030,9 @@ static void test_shipped_examples(void **state)
 	load_example("etc/examples/laptop-nat.conf", &c);
 	assert_string_equal(xp_conf_default_bridge(&c)->ports[0], "dummy0");
 	assert_non_null(xp_conf_dummy(&c, "dummy0"));
+	assert_non_null(xp_conf_nat(&c, "laptop"));
+	assert_ptr_equal(xp_conf_nat_of_bridge(&c, "xenbr0"), xp_conf_nat(&c, "laptop"));
+	assert_int_equal(xp_conf_nat(&c, "laptop")->dhcp, 1);
 	xp_conf_free(&c);
 
 	load_example("etc/examples/multi-host.conf", &c);
@@ -1040,6 +1043,77 @@ static void test_shipped_examples(void **state)
 	assert_string_equal(xp_conf_bridge(&c, "brvx")->ports[0], "vx100");
 	assert_string_equal(xp_conf_network(&c, "web")->bridge, "brvx");
 	xp_conf_free(&c);
+	load_example("etc/examples/routed.conf", &c);
+	assert_string_equal(xp_conf_routed(&c, "public")->uplink, "eth0");
+	xp_conf_free(&c);
+}
+
+/* [routed] and [nat]: keys, defaults, and the whole-map checks. */
+static void test_routed_nat(void **state)
+{
+	struct xp_conf c;
+	const struct xp_routed *r;
+	const struct xp_nat *n;
+	(void)state;
+
+	parse_ok("[routed web]\nuplink = eth0\n", &c);
+	r = xp_conf_routed(&c, "web");
+	assert_non_null(r);
+	assert_int_equal(r->proxy, 1); /* defaults */
+	assert_int_equal(r->antispoof, 1);
+	assert_int_equal(r->has_address + r->has_address6, 0);
+	xp_conf_free(&c);
+	parse_ok("[routed web]\nuplink = eth0\naddress = 203.0.113.5\naddress6 = 2001:db8::1\n"
+		 "proxy = no\nantispoof = no\n",
+		 &c);
+	r = xp_conf_routed(&c, "web");
+	assert_int_equal(r->has_address, 1);
+	assert_memory_equal(r->address.addr, "\xcb\x00\x71\x05", 4);
+	assert_int_equal(r->has_address6, 1);
+	assert_int_equal(r->proxy + r->antispoof, 0);
+	xp_conf_free(&c);
+
+	parse_ok("[bridge xenbr9]\n[nat lan]\nbridge = xenbr9\naddress = 10.1.1.1/24\n"
+		 "dhcp = yes\ndhcp-range = 10.1.1.100 10.1.1.199\n",
+		 &c);
+	n = xp_conf_nat(&c, "lan");
+	assert_non_null(n);
+	assert_int_equal(n->masquerade, 1);
+	assert_int_equal(n->dns, 1);
+	assert_int_equal(n->dhcp, 1);
+	assert_int_equal(n->address.prefixlen, 24);
+	assert_memory_equal(n->range_lo.addr, "\x0a\x01\x01\x64", 4);
+	assert_memory_equal(n->range_hi.addr, "\x0a\x01\x01\xc7", 4);
+	assert_ptr_equal(xp_conf_nat_of_bridge(&c, "xenbr9"), n);
+	xp_conf_free(&c);
+
+	parse_bad("[routed web]\n", 1, 1, "routed network has no uplink");
+	parse_bad("[routed web]\nuplink = eth0\naddress = 203.0.113.5/24\n", 1, 3,
+		  "without a prefix");
+	parse_bad("[routed web]\nuplink = eth0\naddress = 2001:db8::1\n", 1, 3,
+		  "use an IPv4 address");
+	parse_bad("[routed web]\nuplink = eth0\naddress6 = 203.0.113.5\n", 1, 3,
+		  "use an IPv6 address");
+	parse_bad("[bridge web]\n[routed web]\nuplink = eth0\n", 1, 2,
+		  "network name already used, 'web'");
+	parse_bad("[nat lan]\naddress = 10.1.1.1/24\n", 1, 1, "nat network has no bridge");
+	parse_bad("[nat lan]\nbridge = xenbr9\naddress = 10.1.1.1/24\n", 1, 1,
+		  "names a bridge not in the map, 'xenbr9'");
+	parse_bad("[bridge b]\n[nat lan]\nbridge = b\n", 1, 2, "nat network has no address");
+	parse_bad("[bridge b]\n[nat lan]\nbridge = b\naddress = 10.1.1.1\n", 1, 4,
+		  "with its subnet's prefix");
+	parse_bad("[bridge b]\n[nat lan]\nbridge = b\naddress = 10.1.1.1/24\n"
+		  "dhcp-range = 10.1.2.1 10.1.2.9\n",
+		  1, 2, "dhcp-range not inside");
+	parse_bad("[bridge b]\n[nat lan]\nbridge = b\naddress = 10.1.1.1/24\n"
+		  "dhcp-range = 10.1.1.9\n",
+		  1, 5, "two IPv4 addresses");
+	parse_bad("[bridge b]\n[nat a]\nbridge = b\naddress = 10.1.1.1/24\n"
+		  "[nat c]\nbridge = b\naddress = 10.1.2.1/24\n",
+		  1, 5, "bridge already has a nat network");
+	parse_bad("[bridge b]\n[nat a]\nbridge = b\naddress = 10.1.1.1/24\n"
+		  "[routed r]\nuplink = b\n",
+		  1, 5, "routed uplink is a nat network's bridge");
 }
 
 int main(void)
@@ -1061,6 +1135,7 @@ int main(void)
 	    cmocka_unit_test(test_corpus_bad),
 	    cmocka_unit_test(test_corpus_good),
 	    cmocka_unit_test(test_shipped_examples),
+	    cmocka_unit_test(test_routed_nat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
