@@ -175,10 +175,7 @@ void xp_plan_wrong_kind(struct xp_pctx *x, const struct xp_loc *loc, const char 
 
 static int has_op(const struct xp_plan *p, int type, const char *dev)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].type == type && !strcmp(p->ops[i].dev, dev))
-			return 1;
-	return 0;
+	return xp_plan_has_op(p, type, dev, p->n);
 }
 
 static void plan_up(struct xp_pctx *x, const char *name, const char *role)

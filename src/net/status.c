@@ -188,10 +188,7 @@ static void diff_add(json_object *drift, const char *dev, const char *what, cons
 
 static int creating(const struct xp_plan *p, const char *dev)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].type == XP_OP_CREATE && !strcmp(p->ops[i].dev, dev))
-			return 1;
-	return 0;
+	return xp_plan_has_op(p, XP_OP_CREATE, dev, p->n);
 }
 
 /* One operation of start's plan as a difference (most follow from a
