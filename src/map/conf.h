@@ -45,6 +45,7 @@
 
 #include <stddef.h>
 
+#include "common/nametab.h"
 #include "common/validate.h"
 
 struct xp_loc {
@@ -141,6 +142,12 @@ struct xp_conf {
 	char **files; /* every file read, for xp_loc.file */
 	size_t nfiles;
 	int legacy; /* built from network-bridge style arguments */
+	/* Name index, built by the loader once the map is read: a device's name
+	 * -> its position counting bridges, vlans, bonds, then dummies (the
+	 * first, when a name is used twice).  It is used while nindexed is
+	 * their total; a map built otherwise is scanned. */
+	struct xp_nametab byname;
+	size_t nindexed;
 };
 
 /* Diagnostics: every error found, each "file:line: message", in order. */

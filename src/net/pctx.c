@@ -11,9 +11,15 @@
 #include "net/kind.h"
 #include "net/plan.h"
 
+/* Room for element n of an array of n: the capacity doubles (at n = 0 and
+ * at each power of two), so a plan of n ops costs O(n) copying. */
 static void *grow(void *ptr, size_t n, size_t size)
 {
-	void *q = realloc(ptr, (n + 1) * size);
+	void *q;
+
+	if (n & (n - 1))
+		return ptr;
+	q = realloc(ptr, (n ? 2 * n : 1) * size);
 	if (!q)
 		abort(); /* a planner out of memory cannot say anything useful */
 	return q;
