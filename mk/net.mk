@@ -45,11 +45,18 @@ $(B)/tests/unit/test_planout: $(B)/tests/unit/net/test_planout.o $(B)/src/net/pl
 		$(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
+# Linear in the map (issue 18): strcmp wrapped, to count comparisons.
+$(B)/tests/unit/test_scale: $(B)/tests/unit/net/test_scale.o $(B)/src/net/planout.o \
+		$(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -Wl,--wrap=strcmp -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+
 BINS       += $(NET_BIN)
+UNIT_TESTS += $(B)/tests/unit/test_scale
 UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
               $(B)/tests/unit/test_state $(B)/tests/unit/test_planout
 DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
-              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_planout.d
+              $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_planout.d \
+              $(B)/tests/unit/net/test_scale.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
 $(B)/src/net/status.o: CFLAGS += -std=gnu11
