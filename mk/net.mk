@@ -8,7 +8,7 @@ NET_KINDS     := src/net/kind/bridge.c src/net/kind/bond.c src/net/kind/vlan.c s
 NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/net/obs.c \
                  src/net/state.c
 NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
-                 src/net/observe.c src/net/exec.c src/net/addrmove.c
+                 src/net/observe.c src/net/exec.c src/net/groupdel.c src/net/addrmove.c
 NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c src/net/guests.c \
                  src/net/xc_lazy.c src/net/lock.c src/net/report.c src/net/planout.c \
                  $(NET_CORE_SRCS)
