@@ -15,6 +15,7 @@
 #include <xenctrl.h>
 #include <xentoollog.h>
 
+#include "common/nametab.h"
 #include "common/xsutil.h"
 #include "net/guests.h"
 #include "net/kind.h"
@@ -439,8 +440,15 @@ static json_object *network_json(struct model *m, const struct xp_network *nw)
  * them): start or reload puts them back. */
 static void detached_diffs(struct model *m, struct nl_sock *sk)
 {
+	struct xp_nametab ports = {0};
 	struct xp_guest *g;
-	size_t n = xp_guests_detached(m->x.xs, sk, &g);
+	size_t n;
+
+	for (size_t i = 0; i < m->o->n; i++)
+		for (size_t j = 0; j < m->o->links[i].nports; j++)
+			xp_nametab_put(&ports, m->o->links[i].ports[j], 1);
+	n = xp_guests_detached_but(m->x.xs, sk, &ports, &g);
+	xp_nametab_free(&ports);
 
 	for (size_t i = 0; i < n; i++) {
 		char want[48];
