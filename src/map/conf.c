@@ -147,6 +147,12 @@ static void index_names(struct xp_conf *c)
 	c->nindexed = n;
 }
 
+void xp_conf_reindex(struct xp_conf *c)
+{
+	if (c->nindexed)
+		index_names(c);
+}
+
 /* name's first device by the index: 1 and *pos; 0: no device has that
  * name; -1: no index for c (or a name too long for it): scan. */
 static int index_find(const struct xp_conf *c, const char *name, size_t *pos)

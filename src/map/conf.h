@@ -165,6 +165,9 @@ int xp_conf_load(const char *path, struct xp_conf *c, struct xp_diag *d);
 /* Same, from a string; name is used in diagnostics and for relative includes. */
 int xp_conf_parse_string(const char *name, const char *text, struct xp_conf *c, struct xp_diag *d);
 void xp_conf_free(struct xp_conf *c);
+/* Rebuild the name index after changing names in place (altnames made
+ * kernel names). */
+void xp_conf_reindex(struct xp_conf *c);
 
 /* network-bridge's legacy arguments (bridge= netdev= antispoof= vifnum=),
  * as xend passes them, as a one-bridge map.  move_addresses is set; a
