@@ -455,7 +455,7 @@ static void copy_state(struct xp_state *dst, const struct xp_state *src)
  * device the run created, deleting those by link group undoes it all. */
 static int rollback_group(struct xp_exec *e, const struct xp_op *undo, size_t n)
 {
-	const struct xp_op **ops = calloc(n ? n : 1, sizeof(*ops));
+	const struct xp_op **ops = calloc(n ? n : 1, sizeof(const struct xp_op *));
 	struct xp_nametab dels = {0};
 	size_t m = 0;
 	int ok = 1;
@@ -628,7 +628,7 @@ static size_t group_run(struct xp_exec *e, const struct xp_plan *p, size_t i,
 	if (m < XP_GROUP_DELETE_MIN ||
 	    (e->fail_at && e->fail_at > count && (size_t)(e->fail_at - count) <= m))
 		return 0;
-	ops = calloc(m, sizeof(*ops));
+	ops = calloc(m, sizeof(const struct xp_op *));
 	if (!ops)
 		return 0;
 	for (size_t k = 0; k < m; k++) {

@@ -239,9 +239,9 @@ static void list_add(struct names *l, const char *name)
 {
 	if (in_list(l, name))
 		return;
+	xp_nametab_put(&l->set, name, 1);
 	l->v = grow(l->v, l->n, sizeof(*l->v));
 	set_name(l->v[l->n++], name);
-	xp_nametab_put(&l->set, l->v[l->n - 1], 1);
 }
 
 static void list_del(struct names *l, const char *name)
