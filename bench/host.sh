@@ -189,6 +189,34 @@ for a in online offline; do
 	res "$a.ratio_p50" "$(awk -v s="$(get "$a.stock.p50_ms")" -v x="$(get "$a.xenplumb.p50_ms")" \
 		'BEGIN { printf "%.1f", s / x }')"
 done
+# ------------------------------------------------ 1b. map size ---
+# The same online with a map of 1 bridge and of XPB_MAP_HUGE bridges
+# (xenbr0 the default among them), alternating.
+: "${XPB_MAP_HUGE:=40000}" "${XPB_MAP_RUNS:=10}"
+say "map size: $XPB_MAP_RUNS cycles with a 1-bridge and a $XPB_MAP_HUGE-bridge map"
+SMALLMAP=$XENPLUMB_CONF
+HUGEMAP=$TMP/xenplumb-huge.conf
+{
+	printf '[bridge xenbr0]\ndefault = yes\n'
+	awk -v n="$XPB_MAP_HUGE" 'BEGIN { for (i = 2; i <= n; i++) printf "[bridge xm%d]\n", i }'
+} >"$HUGEMAP"
+i=0
+while [ "$i" -lt "$XPB_MAP_RUNS" ]; do
+	for m in small huge; do
+		if [ "$m" = small ]; then XENPLUMB_CONF=$SMALLMAP; else XENPLUMB_CONF=$HUGEMAP; fi
+		vif_keys xenplumb 1 0
+		one_cycle xenplumb 1 "map$m"
+	done
+	i=$((i + 1))
+done
+XENPLUMB_CONF=$SMALLMAP
+for m in small huge; do
+	stats "$TMP/map$m.xenplumb.online" "mapsize.$m.online"
+	res "mapsize.$m.fails" "$(nfail "$TMP/map$m.xenplumb.fail")"
+done
+res mapsize.huge.bridges "$XPB_MAP_HUGE"
+res mapsize.ratio.online_p50 "$(awk -v a="$(get mapsize.huge.online.p50_ms)" \
+	-v b="$(get mapsize.small.online.p50_ms)" 'BEGIN { printf "%.2f", a / b }')"
 vif_keys_rm 1
 
 # -------------------------------------------------- 2. concurrency ---

@@ -2,7 +2,7 @@
 # their unit tests.  Other parts link $(CONF_OBJS); list it in a recipe or
 # after this fragment is read (mk/*.mk are included in name order).
 
-CONF_OBJS := $(B)/src/map/conf.o $(B)/src/map/conf_lex.o $(B)/src/map/conf_legacy.o \
+CONF_OBJS := $(B)/src/common/nametab.o $(B)/src/map/conf.o $(B)/src/map/conf_lex.o $(B)/src/map/conf_legacy.o \
              $(B)/src/map/applied.o \
              $(B)/src/common/validate.o
 

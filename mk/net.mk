@@ -9,7 +9,7 @@ NET_KINDS     := src/net/kind/bridge.c src/net/kind/bond.c src/net/kind/vlan.c s
 NET_PLAN_SRCS := src/net/plan.c src/net/pctx.c src/net/kinds.c $(NET_KINDS) src/net/obs.c \
                  src/net/state.c
 NET_CORE_SRCS := $(NET_PLAN_SRCS) src/net/steps.c \
-                 src/net/observe.c src/net/exec.c src/net/addrmove.c
+                 src/net/observe.c src/net/exec.c src/net/groupdel.c src/net/addrmove.c
 NET_SRCS      := src/net/network-xenplumb.c src/net/status.c src/net/status_text.c src/net/guests.c \
                  src/net/xc_lazy.c src/net/lock.c src/net/report.c src/net/planout.c src/net/ovsnet.c \
                  src/net/l3.c src/net/l3_rules.c \
@@ -55,14 +55,19 @@ $(B)/tests/unit/test_planout: $(B)/tests/unit/net/test_planout.o $(B)/src/net/pl
 $(B)/tests/unit/test_l3_rules: $(B)/tests/unit/net/test_l3_rules.o $(B)/src/net/l3_rules.o \
 		$(B)/src/common/validate.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
+# Linear in the map (issue 18): strcmp wrapped, to count comparisons.
+$(B)/tests/unit/test_scale: $(B)/tests/unit/net/test_scale.o $(B)/src/net/planout.o \
+		$(NET_STEPS_OBJS) $(sort $(CONF_OBJS))
+	$(CC) $(LDFLAGS) -Wl,--wrap=strcmp -o $@ $^ $(JSON_LIBS) $(CMOCKA_LIBS)
 
 BINS       += $(NET_BIN)
+UNIT_TESTS += $(B)/tests/unit/test_scale
 UNIT_TESTS += $(B)/tests/unit/test_plan $(B)/tests/unit/test_exec $(B)/tests/unit/test_kinds \
               $(B)/tests/unit/test_state $(B)/tests/unit/test_vxlan $(B)/tests/unit/test_planout \
               $(B)/tests/unit/test_l3_rules
 DEPS       += $(NET_OBJS:.o=.d) $(B)/tests/unit/net/test_plan.d $(B)/tests/unit/net/test_state.d $(B)/tests/unit/net/test_exec.d \
               $(B)/tests/unit/net/test_kinds.d $(B)/tests/unit/net/test_vxlan.d $(B)/tests/unit/net/test_planout.d \
-              $(B)/tests/unit/net/test_l3_rules.d
+              $(B)/tests/unit/net/test_l3_rules.d $(B)/tests/unit/net/test_scale.d
 
 # xenctrl.h needs GNU C (anonymous unions in the public headers).
 $(B)/src/net/status.o: CFLAGS += -std=gnu11

@@ -116,6 +116,92 @@ int xp_xmit_hash_parse(const char *s)
 
 /* ---- look-ups ---------------------------------------------------------- */
 
+static size_t ndevs(const struct xp_conf *c)
+{
+	return c->nbridges + c->nvlans + c->nbonds + c->ndummies;
+}
+
+/* The device at position pos, counting bridges, vlans, bonds, dummies. */
+static const char *pos_name(const struct xp_conf *c, size_t pos)
+{
+	if (pos < c->nbridges)
+		return c->bridges[pos].name;
+	pos -= c->nbridges;
+	if (pos < c->nvlans)
+		return c->vlans[pos].name;
+	pos -= c->nvlans;
+	if (pos < c->nbonds)
+		return c->bonds[pos].name;
+	pos -= c->nbonds;
+	return pos < c->ndummies ? c->dummies[pos].name : "";
+}
+
+/* The name index of conf.h (the first device of a name wins). */
+static void index_names(struct xp_conf *c)
+{
+	size_t n = ndevs(c);
+
+	xp_nametab_free(&c->byname);
+	c->index_dups = 0;
+	for (size_t pos = 0; pos < n; pos++)
+		if (!xp_nametab_get(&c->byname, pos_name(c, pos), NULL))
+			xp_nametab_put(&c->byname, pos_name(c, pos), (long)pos);
+		else
+			c->index_dups = 1;
+	c->nindexed = n;
+}
+
+void xp_conf_reindex(struct xp_conf *c)
+{
+	if (c->nindexed)
+		index_names(c);
+}
+
+/* name's first device by the index: 1 and *pos; 0: no device has that
+ * name; -1: no index for c (or a name too long for it): scan. */
+static int index_find(const struct xp_conf *c, const char *name, size_t *pos)
+{
+	long v;
+
+	if (!c->nindexed || c->nindexed != ndevs(c) || strnlen(name, XP_IFNAMSIZ) >= XP_IFNAMSIZ)
+		return -1;
+	if (!xp_nametab_get(&c->byname, name, &v))
+		return 0;
+	*pos = (size_t)v;
+	return 1;
+}
+
+/* name's entry in the array of a kind (at positions base .. base + n - 1
+ * of the index): 1 and *i; 0: no device of that name; -1: scan (no index,
+ * or the name's first device is of another kind). */
+static int index_in(const struct xp_conf *c, const char *name, size_t base, size_t n, size_t *i)
+{
+	size_t pos = 0;
+	int r = index_find(c, name, &pos);
+
+	/* of another kind: no device of this kind has the name, unless some
+	 * name is used twice (a map with errors) */
+	if (r > 0 && (pos < base || pos - base >= n))
+		return c->index_dups ? -1 : 0;
+	if (r > 0)
+		*i = pos - base;
+	return r;
+}
+
+#define FIND_IN(arr, n, base, key)                                                                 \
+	do {                                                                                       \
+		size_t i_ = 0;                                                                     \
+		int r_ = c && (key) ? index_in(c, (key), (base), c->n, &i_) : 0;                   \
+		if (r_ > 0 && !strcmp(c->arr[i_].name, (key)))                                     \
+			return &c->arr[i_];                                                        \
+		for (i_ = 0; r_ && i_ < c->n; i_++)                                                \
+			if (!strcmp(c->arr[i_].name, (key)))                                       \
+				return &c->arr[i_];                                                \
+		return NULL;                                                                       \
+	} while (0)
+
+/* A linear scan: kinds the index does not cover (VXLANs, routed and NAT
+ * networks: a few per map). */
 #define FIND(arr, n, key)                                                                          \
 	do {                                                                                       \
 		for (size_t i_ = 0; c && (key) && i_ < c->n; i_++)                                 \
@@ -126,12 +212,15 @@ int xp_xmit_hash_parse(const char *s)
 
 const struct xp_bridge *xp_conf_bridge(const struct xp_conf *c, const char *name)
 {
-	FIND(bridges, nbridges, name);
+	FIND_IN(bridges, nbridges, 0, name);
 }
 
 const struct xp_network *xp_conf_network(const struct xp_conf *c, const char *name)
 {
-	FIND(networks, nnetworks, name);
+	for (size_t i = 0; c && name && i < c->nnetworks; i++)
+		if (!strcmp(c->networks[i].name, name))
+			return &c->networks[i];
+	return NULL;
 }
 
 const struct xp_routed *xp_conf_routed(const struct xp_conf *c, const char *name)
@@ -154,17 +243,17 @@ const struct xp_nat *xp_conf_nat_of_bridge(const struct xp_conf *c, const char *
 
 const struct xp_bond *xp_conf_bond(const struct xp_conf *c, const char *name)
 {
-	FIND(bonds, nbonds, name);
+	FIND_IN(bonds, nbonds, c->nbridges + c->nvlans, name);
 }
 
 const struct xp_vlan *xp_conf_vlan(const struct xp_conf *c, const char *name)
 {
-	FIND(vlans, nvlans, name);
+	FIND_IN(vlans, nvlans, c->nbridges, name);
 }
 
 const struct xp_dummy *xp_conf_dummy(const struct xp_conf *c, const char *name)
 {
-	FIND(dummies, ndummies, name);
+	FIND_IN(dummies, ndummies, c->nbridges + c->nvlans + c->nbonds, name);
 }
 
 const struct xp_vxlan *xp_conf_vxlan(const struct xp_conf *c, const char *name)
@@ -215,6 +304,7 @@ void xp_conf_free(struct xp_conf *c)
 	free(c->routed);
 	free(c->nats);
 	free(c->files);
+	xp_nametab_free(&c->byname);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1302,9 +1392,17 @@ static int loc_before(const struct xp_conf *c, const struct xp_loc *a, const str
 	return fa != fb ? fa < fb : a->line < b->line;
 }
 
-static const struct dev *find_dev(const struct dev *devs, size_t n, const char *name)
+/* devs is list_devs' list: in the index's order (while it lists the
+ * indexed kinds alone). */
+static const struct dev *find_dev(const struct xp_conf *c, const struct dev *devs, size_t n,
+				  const char *name)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t pos = 0;
+	int r = n == c->nindexed ? index_find(c, name, &pos) : -1;
+
+	if (r > 0 && pos < n && !strcmp(devs[pos].name, name))
+		return &devs[pos];
+	for (size_t i = 0; r && i < n; i++)
 		if (!strcmp(devs[i].name, name))
 			return &devs[i];
 	return NULL;
@@ -1339,7 +1437,7 @@ static size_t lowers(const struct xp_conf *c, const struct dev *dv, const char *
 static int sits_on(const struct xp_conf *c, const struct dev *devs, size_t ndev, const char *name,
 		   const char *target, int depth)
 {
-	const struct dev *dv = find_dev(devs, ndev, name);
+	const struct dev *dv = find_dev(c, devs, ndev, name);
 	const char *low[64];
 	size_t n;
 
@@ -1354,7 +1452,16 @@ static int sits_on(const struct xp_conf *c, const struct dev *devs, size_t ndev,
 
 static void check_names(struct parser *p, const struct dev *devs, size_t n)
 {
+	struct xp_nametab uses = {0}; /* name -> devices of that name */
+	long k;
+
 	for (size_t j = 0; j < n; j++)
+		xp_nametab_put(&uses, devs[j].name,
+			       xp_nametab_get(&uses, devs[j].name, &k) ? k + 1 : 1);
+	for (size_t j = 0; j < n; j++) {
+		/* a name used once (one too long for the table: scanned) */
+		if (xp_nametab_get(&uses, devs[j].name, &k) && k == 1)
+			continue;
 		for (size_t i = 0; i < n; i++) {
 			if (i == j || strcmp(devs[i].name, devs[j].name) ||
 			    !loc_before(p->c, devs[i].loc, devs[j].loc))
@@ -1366,6 +1473,8 @@ static void check_names(struct parser *p, const struct dev *devs, size_t n)
 			    devs[i].loc->line);
 			break;
 		}
+	}
+	xp_nametab_free(&uses);
 }
 
 static void check_vlans(struct parser *p, const struct dev *devs, size_t n)
@@ -1406,7 +1515,7 @@ static void check_vlans(struct parser *p, const struct dev *devs, size_t n)
 				err(p, f, l, "vlan has no parent, '%s' -- set parent = INTERFACE",
 				    v->name);
 		}
-		par = v->parent[0] ? find_dev(devs, n, v->parent) : NULL;
+		par = v->parent[0] ? find_dev(p->c, devs, n, v->parent) : NULL;
 		if (par && par->kind == K_VLAN)
 			err(p, f, kline(p, K_VLAN, i, "parent", l),
 			    "vlan on top of a vlan, parent '%s' -- set parent to a NIC, bond, "
@@ -1443,7 +1552,7 @@ static const char *role(enum kind k)
 static void check_member(struct parser *p, const struct dev *devs, size_t n, const struct member *m,
 			 const struct member *prev, size_t nprev)
 {
-	const struct dev *low = find_dev(devs, n, m->ifname);
+	const struct dev *low = find_dev(p->c, devs, n, m->ifname);
 	const char *f = m->loc->file;
 	int l = m->line;
 
@@ -1498,6 +1607,7 @@ static void check_members(struct parser *p, const struct dev *devs, size_t n)
 {
 	const struct xp_conf *c = p->c;
 	size_t total = 0, k = 0;
+	struct xp_nametab seen = {0}; /* ifname -> its first member */
 	struct member *m;
 
 	for (size_t i = 0; i < c->nbridges; i++)
@@ -1523,8 +1633,18 @@ static void check_members(struct parser *p, const struct dev *devs, size_t n)
 			m[k++] = (struct member){c->bridges[i].ports[j], K_BRIDGE,
 						 c->bridges[i].name, &c->bridges[i].loc, l};
 	}
-	for (size_t i = 0; i < total; i++)
-		check_member(p, devs, n, &m[i], m, i);
+	for (size_t i = 0; i < total; i++) {
+		long f; /* the first member of that name: the one check_member reports */
+		if (strnlen(m[i].ifname, XP_IFNAMSIZ) >= XP_IFNAMSIZ)
+			check_member(p, devs, n, &m[i], m, i);
+		else if (xp_nametab_get(&seen, m[i].ifname, &f))
+			check_member(p, devs, n, &m[i], &m[f], 1);
+		else {
+			xp_nametab_put(&seen, m[i].ifname, (long)i);
+			check_member(p, devs, n, &m[i], m, 0);
+		}
+	}
+	xp_nametab_free(&seen);
 	free(m);
 }
 
@@ -1658,7 +1778,7 @@ static void check_networks(struct parser *p, const struct dev *devs, size_t n)
 	for (size_t i = 0; i < c->nnetworks; i++) {
 		const struct xp_network *nw = &c->networks[i];
 		const struct xp_bridge *br = xp_conf_bridge(c, nw->bridge);
-		const struct dev *dv = find_dev(devs, n, nw->bridge);
+		const struct dev *dv = find_dev(c, devs, n, nw->bridge);
 		const struct xp_bridge *clash = xp_conf_bridge(c, nw->name);
 		const char *f = nw->loc.file;
 		int l = nw->loc.line;
@@ -1750,7 +1870,7 @@ static void check_vxlan(struct parser *p, const struct dev *devs, size_t n,
 {
 	const char *f = v->loc.file;
 	int l = v->loc.line;
-	const struct dev *dv = v->device[0] ? find_dev(devs, n, v->device) : NULL;
+	const struct dev *dv = v->device[0] ? find_dev(p->c, devs, n, v->device) : NULL;
 	int um;
 
 	if (v->vni == XP_UNSET)
@@ -1933,6 +2053,7 @@ static void check_map(struct parser *p)
 		return;
 	}
 	n = list_devs(c, devs);
+	index_names(p->c);
 	p->defer = 1;
 	check_names(p, devs, n);
 	check_vlans(p, devs, n);

@@ -54,6 +54,7 @@
 
 #include <stddef.h>
 
+#include "common/nametab.h"
 #include "common/validate.h"
 
 struct xp_loc {
@@ -187,6 +188,13 @@ struct xp_conf {
 	char **files; /* every file read, for xp_loc.file */
 	size_t nfiles;
 	int legacy; /* built from network-bridge style arguments */
+	/* Name index, built by the loader once the map is read: a device's name
+	 * -> its position counting bridges, vlans, bonds, then dummies (the
+	 * first, when a name is used twice).  It is used while nindexed is
+	 * their total; a map built otherwise is scanned. */
+	struct xp_nametab byname;
+	size_t nindexed;
+	int index_dups; /* some name is used by two devices */
 };
 
 /* Diagnostics: every error found, each "file:line: message", in order. */
@@ -204,6 +212,9 @@ int xp_conf_load(const char *path, struct xp_conf *c, struct xp_diag *d);
 /* Same, from a string; name is used in diagnostics and for relative includes. */
 int xp_conf_parse_string(const char *name, const char *text, struct xp_conf *c, struct xp_diag *d);
 void xp_conf_free(struct xp_conf *c);
+/* Rebuild the name index after changing names in place (altnames made
+ * kernel names). */
+void xp_conf_reindex(struct xp_conf *c);
 
 /* network-bridge's legacy arguments (bridge= netdev= antispoof= vifnum=),
  * as xend passes them, as a one-bridge map.  move_addresses is set; a

@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "common/bridge.h"
+#include "common/nametab.h"
 #include "common/nl.h"
 #include "net/addrmove.h"
+#include "net/groupdel.h"
 #include "net/kind.h"
 #include "net/steps.h"
 
@@ -454,13 +456,49 @@ static void copy_state(struct xp_state *dst, const struct xp_state *src)
 	free(text);
 }
 
+/* Undoing a run that created many devices: when every undo op is about a
+ * device the run created, deleting those by link group undoes it all. */
+static int rollback_group(struct xp_exec *e, const struct xp_op *undo, size_t n)
+{
+	const struct xp_op **ops = calloc(n ? n : 1, sizeof(const struct xp_op *));
+	struct xp_nametab dels = {0};
+	size_t m = 0;
+	int ok = 1;
+
+	if (!ops)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (undo[i].type == XP_OP_DELETE) {
+			ops[m++] = &undo[i];
+			xp_nametab_put(&dels, undo[i].dev, 1);
+		}
+	for (size_t i = 0; i < n && ok; i++)
+		ok = xp_nametab_get(&dels, undo[i].dev, NULL) &&
+		     (undo[i].type == XP_OP_DELETE || !undo[i].peer[0] ||
+		      xp_nametab_get(&dels, undo[i].peer, NULL));
+	ok = ok && m >= XP_GROUP_DELETE_MIN && xp_group_delete(e->sk, e->state, ops, m) == 1;
+	xp_nametab_free(&dels);
+	free(ops);
+	return ok;
+}
+
 static void rollback(struct xp_exec *e, struct xp_op *undo, size_t n, const struct xp_state *before)
 {
 	char line[400];
+	int grouped = rollback_group(e, undo, n);
 
 	xp_state_free(e->state);
 	copy_state(e->state, before);
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = n; grouped && i-- > 0;)
+		if (e->out) {
+			xp_op_format(&undo[i], line, sizeof(line));
+			fprintf(e->out, "  undone: %s%s\n", line,
+				undo[i].type == XP_OP_DELETE ? "" : " (its device deleted)");
+		}
+	if (grouped && e->out)
+		fprintf(e->out, "  (the devices deleted in one request, by link group %u)\n",
+			XP_OWN_GROUP);
+	for (size_t i = grouped ? 0 : n; i-- > 0;) {
 		int err = xp_exec_op(e->sk, &undo[i]);
 		xp_op_format(&undo[i], line, sizeof(line));
 		if (err < 0 && !(undo[i].type == XP_OP_DEL_ADDR && xp_nl_err_gone(err))) {
@@ -580,6 +618,33 @@ static void failed(struct xp_exec *e, const struct xp_op *op, int err, struct xp
 	e->applied = 0;
 }
 
+/* The deletes from op i on, in one request by link group when it can be:
+ * how many (0: one by one). */
+static size_t group_run(struct xp_exec *e, const struct xp_plan *p, size_t i,
+			const unsigned char *done, int count)
+{
+	const struct xp_op **ops;
+	size_t m = 0;
+	int r;
+
+	while (i + m < p->n && !done[i + m] && p->ops[i + m].type == XP_OP_DELETE)
+		m++;
+	/* an injected failure hits one op: then each goes on its own */
+	if (m < XP_GROUP_DELETE_MIN ||
+	    (e->fail_at && e->fail_at > count && (size_t)(e->fail_at - count) <= m))
+		return 0;
+	ops = calloc(m, sizeof(const struct xp_op *));
+	if (!ops)
+		return 0;
+	for (size_t k = 0; k < m; k++) {
+		ops[k] = &p->ops[i + k];
+		write_ahead(e, ops[k]);
+	}
+	r = xp_group_delete(e->sk, e->state, ops, m);
+	free(ops);
+	return r == 1 ? m : 0;
+}
+
 int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 {
 	struct xp_op *undo = calloc(p->n + 1, sizeof(*undo));
@@ -599,10 +664,23 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 	e->applied = 0;
 	e->error[0] = 0;
 	for (size_t i = 0; i < p->n; i++) {
+		size_t m;
 		int err;
 
 		if (done[i])
 			continue;
+		if (p->ops[i].type == XP_OP_DELETE && (m = group_run(e, p, i, done, count))) {
+			for (size_t k = i; k < i + m; k++) {
+				done[k] = 1;
+				applied(e, &p->ops[k], ++count, undo, &nundo);
+			}
+			if (e->out)
+				fprintf(e->out,
+					"      (%zu devices deleted in one request, by link "
+					"group %u)\n",
+					m, XP_OWN_GROUP);
+			continue;
+		}
 		xp_plan_fold(p, i, done, fold_ifindex, e->sk, &f);
 		/* an injected failure hits one op: then each goes on its own */
 		if (e->fail_at && e->fail_at > count && e->fail_at <= count + 1 + f.n)

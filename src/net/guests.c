@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/nametab.h"
 #include "common/nl.h"
 #include "common/ovsdb.h"
 #include "common/validate.h"
@@ -24,6 +25,7 @@
 struct found {
 	struct xp_guest *v;
 	size_t n;
+	const struct xp_nametab *ports; /* known to be on a bridge (may be NULL) */
 };
 
 /* 1 when the device exists and is on no bridge (no master). */
@@ -70,6 +72,8 @@ static void one(struct xs_handle *xs, struct nl_sock *sk, long d, long v, struct
 			snprintf(name, sizeof(name), "%s%s", vifname, tap ? "-emu" : "");
 		else
 			snprintf(name, sizeof(name), "vif%ld.%ld%s", d, v, tap ? "-emu" : "");
+		if (f->ports && xp_nametab_get(f->ports, name, NULL))
+			continue; /* a port of a bridge just observed: no request */
 		/* a routed port is on no bridge by design (net/l3.h) */
 		snprintf(kname, sizeof(kname), "vif%ld.%ld%s", d, v, tap ? "-emu" : "");
 		if (xp_valid_ifname(name, NULL) == 0 && detached(sk, name) &&
@@ -111,7 +115,13 @@ static void drop_ovs_ports(struct found *f)
 
 size_t xp_guests_detached(struct xs_handle *xs, struct nl_sock *sk, struct xp_guest **out)
 {
-	struct found f = {NULL, 0};
+	return xp_guests_detached_but(xs, sk, NULL, out);
+}
+
+size_t xp_guests_detached_but(struct xs_handle *xs, struct nl_sock *sk,
+			      const struct xp_nametab *ports, struct xp_guest **out)
+{
+	struct found f = {NULL, 0, ports};
 	unsigned int nd = 0;
 	char **doms;
 

@@ -23,6 +23,7 @@
 
 struct xs_handle;
 struct nl_sock;
+struct xp_nametab;
 
 struct xp_guest {
 	int domid, devid;
@@ -34,6 +35,11 @@ struct xp_guest {
 /* Every connected guest vif of a running domain whose device exists and
  * is on no bridge: *out (free() it) and the count.  xs NULL: none. */
 size_t xp_guests_detached(struct xs_handle *xs, struct nl_sock *sk, struct xp_guest **out);
+/* Same, taking the devices named in ports (bridge ports just observed) as
+ * on a bridge without asking the kernel: status's one request per guest
+ * vif is then one per guest vif off the bridges it looked at. */
+size_t xp_guests_detached_but(struct xs_handle *xs, struct nl_sock *sk,
+			      const struct xp_nametab *ports, struct xp_guest **out);
 
 /* Run vif-xenplumb online (add for a tap) for each; lines on out.  The
  * helper is XENPLUMB_VIF_HELPER, else vif-xenplumb beside this program.

@@ -254,5 +254,7 @@ int xp_obs_canon_conf(const struct xp_observed *o, struct xp_conf *c, struct xp_
 	struct canon k = {o, notes, 0};
 
 	canon_all(&k, c);
+	if (k.renamed)
+		xp_conf_reindex(c); /* its names changed */
 	return k.renamed ? one_master(c, errs) : 0;
 }

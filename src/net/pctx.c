@@ -11,9 +11,15 @@
 #include "net/kind.h"
 #include "net/plan.h"
 
+/* Room for element n of an array of n: the capacity doubles (at n = 0 and
+ * at each power of two), so a plan of n ops costs O(n) copying. */
 static void *grow(void *ptr, size_t n, size_t size)
 {
-	void *q = realloc(ptr, (n + 1) * size);
+	void *q;
+
+	if (n & (n - 1))
+		return ptr;
+	q = realloc(ptr, (n ? 2 * n : 1) * size);
 	if (!q)
 		abort(); /* a planner out of memory cannot say anything useful */
 	return q;
@@ -26,6 +32,25 @@ static void set_name(char *dst, const char *src)
 	dst[n] = 0;
 }
 
+/* Link op k (just pushed) into the by-device index, when the index covers
+ * every op before it. */
+static void index_op(struct xp_plan *p, size_t k)
+{
+	long t;
+
+	if (p->nidx != k)
+		return;
+	p->prev = grow(p->prev, k, sizeof(*p->prev));
+	p->next = grow(p->next, k, sizeof(*p->next));
+	p->prev[k] = p->next[k] = XP_OP_NONE;
+	if (xp_nametab_get(&p->bydev, p->ops[k].dev, &t)) {
+		p->prev[k] = (size_t)t;
+		p->next[t] = k;
+	}
+	xp_nametab_put(&p->bydev, p->ops[k].dev, (long)k);
+	p->nidx = k + 1;
+}
+
 struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const char *fmt, ...)
 {
 	struct xp_op *op;
@@ -36,6 +61,7 @@ struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const c
 	memset(op, 0, sizeof(*op));
 	op->type = type;
 	set_name(op->dev, dev);
+	index_op(p, p->n - 1);
 	va_start(ap, fmt);
 	vsnprintf(op->why, sizeof(op->why), fmt, ap);
 	va_end(ap);
@@ -118,7 +144,56 @@ void xp_plan_free(struct xp_plan *p)
 	free(p->ops);
 	free(p->drift);
 	free(p->missing);
+	xp_nametab_free(&p->bydev);
+	free(p->prev);
+	free(p->next);
 	memset(p, 0, sizeof(*p));
+}
+
+static int indexed(const struct xp_plan *p)
+{
+	return p->n && p->nidx == p->n;
+}
+
+size_t xp_plan_prev_on(const struct xp_plan *p, const char *dev, size_t before)
+{
+	long t;
+	size_t j;
+
+	if (before > p->n)
+		before = p->n;
+	if (!indexed(p)) {
+		for (j = before; j-- > 0;)
+			if (!strcmp(p->ops[j].dev, dev))
+				return j;
+		return XP_OP_NONE;
+	}
+	if (before < p->n && !strcmp(p->ops[before].dev, dev))
+		return p->prev[before];
+	if (!xp_nametab_get(&p->bydev, dev, &t))
+		return XP_OP_NONE;
+	for (j = (size_t)t; j != XP_OP_NONE && j >= before; j = p->prev[j])
+		;
+	return j;
+}
+
+size_t xp_plan_next_on(const struct xp_plan *p, size_t i)
+{
+	if (indexed(p))
+		return p->next[i];
+	for (size_t j = i + 1; j < p->n; j++)
+		if (!strcmp(p->ops[j].dev, p->ops[i].dev))
+			return j;
+	return XP_OP_NONE;
+}
+
+int xp_plan_has_op(const struct xp_plan *p, int type, const char *dev, size_t before)
+{
+	for (size_t j = xp_plan_prev_on(p, dev, before); j != XP_OP_NONE;
+	     j = xp_plan_prev_on(p, dev, j))
+		if (p->ops[j].type == type)
+			return 1;
+	return 0;
 }
 
 /* ---- context helpers for the kinds ---- */
@@ -131,10 +206,7 @@ const struct xp_obs_link *xp_pctx_obs(const struct xp_pctx *x, const char *name)
 
 int xp_pctx_creating(const struct xp_pctx *x, const char *name)
 {
-	for (size_t i = 0; i < x->p->n; i++)
-		if (x->p->ops[i].type == XP_OP_CREATE && !strcmp(x->p->ops[i].dev, name))
-			return 1;
-	return 0;
+	return xp_plan_has_op(x->p, XP_OP_CREATE, name, x->p->n);
 }
 
 int xp_pctx_will_exist(const struct xp_pctx *x, const char *name)
@@ -193,10 +265,11 @@ static int dev_mtu(const struct xp_pctx *x, const char *name, int depth)
 
 	if (!name || !name[0] || depth > 8) /* a chain longer than any real stack */
 		return 0;
-	for (size_t i = 0; i < x->p->n; i++) {
+	/* the last MTU op on it (by the plan's index: no scan of the plan) */
+	for (size_t i = xp_plan_prev_on(x->p, name, x->p->n); i != XP_OP_NONE && !mtu;
+	     i = xp_plan_prev_on(x->p, name, i)) {
 		const struct xp_op *op = &x->p->ops[i];
-		if ((op->type == XP_OP_SET_MTU || op->type == XP_OP_PIN_MTU) &&
-		    !strcmp(op->dev, name))
+		if (op->type == XP_OP_SET_MTU || op->type == XP_OP_PIN_MTU)
 			mtu = op->value;
 	}
 	if (mtu > 0)

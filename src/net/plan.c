@@ -170,9 +170,8 @@ int xp_plan_is_created(const struct xp_plan *p, const struct xp_state *s,
 	const struct xp_st_dev *d = s ? xp_state_dev(s, name) : NULL;
 	const struct xp_obs_link *l = xp_obs_find(o, name);
 
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].type == XP_OP_CREATE && !strcmp(p->ops[i].dev, name))
-			return 1;
+	if (xp_plan_has_op(p, XP_OP_CREATE, name, p->n))
+		return 1;
 	if (!d)
 		return 0;
 	/* The same name with another ifindex is someone else's device. */
@@ -198,10 +197,7 @@ void xp_plan_wrong_kind(struct xp_pctx *x, const struct xp_loc *loc, const char 
 
 static int has_op(const struct xp_plan *p, int type, const char *dev)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].type == type && !strcmp(p->ops[i].dev, dev))
-			return 1;
-	return 0;
+	return xp_plan_has_op(p, type, dev, p->n);
 }
 
 static void plan_up(struct xp_pctx *x, const char *name, const char *role)
@@ -261,39 +257,53 @@ static void plan_orphan_slaves(struct xp_pctx *x)
 
 /* ---- undoing earlier work (stop, and reload for what left the map) ---- */
 
-struct unwind {
-	struct xp_pctx *x;
-	int stop;		   /* everything goes */
-	char (*gone)[XP_IFNAMSIZ]; /* devices this plan deletes */
-	size_t ngone;
-	char (*kept)[XP_IFNAMSIZ]; /* bridges kept for their guests */
-	size_t nkept;
+/* A list of names in order, with a set of them to look names up. */
+struct names {
+	char (*v)[XP_IFNAMSIZ];
+	size_t n;
+	struct xp_nametab set;
 };
 
-static int in_list(char (*l)[XP_IFNAMSIZ], size_t n, const char *name)
+struct unwind {
+	struct xp_pctx *x;
+	int stop;		    /* everything goes */
+	struct names gone;	    /* devices this plan deletes */
+	struct names kept;	    /* bridges kept for their guests */
+	struct xp_nametab children; /* parent -> its first device (child_staying) */
+	size_t *nextc;
+};
+
+static int in_list(const struct names *l, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(l[i], name))
-			return 1;
-	return 0;
+	return xp_nametab_get(&l->set, name, NULL);
 }
 
-static void list_add(char (**l)[XP_IFNAMSIZ], size_t *n, const char *name)
+static void list_add(struct names *l, const char *name)
 {
-	if (in_list(*l, *n, name))
+	if (in_list(l, name))
 		return;
-	*l = grow(*l, *n, sizeof(**l));
-	set_name((*l)[(*n)++], name);
+	xp_nametab_put(&l->set, name, 1);
+	l->v = grow(l->v, l->n, sizeof(*l->v));
+	set_name(l->v[l->n++], name);
 }
 
-static void list_del(char (*l)[XP_IFNAMSIZ], size_t *n, const char *name)
+static void list_del(struct names *l, const char *name)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(l[i], name)) {
-			memmove(&l[i], &l[i + 1], (*n - i - 1) * sizeof(*l));
-			(*n)--;
+	if (!in_list(l, name))
+		return;
+	xp_nametab_del(&l->set, name);
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], name)) {
+			memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+			l->n--;
 			return;
 		}
+}
+
+static void list_free(struct names *l)
+{
+	xp_nametab_free(&l->set);
+	free(l->v);
 }
 
 /* Is the device still wanted by the map (same kind)? */
@@ -326,7 +336,7 @@ static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl
 		if (port_in_map(u->x->c, bl->name, bl->ports[i]))
 			continue;
 		/* a device this plan deletes leaves the bridge with it */
-		if (in_list(u->gone, u->ngone, bl->ports[i]))
+		if (in_list(&u->gone, bl->ports[i]))
 			continue;
 		if (n++)
 			strncat(names, " ", len - strlen(names) - 1);
@@ -413,6 +423,34 @@ static int has_moves(const struct xp_state *s, const char *port, const char *bri
 	return 0;
 }
 
+/* The first observed device on top of l (a VLAN of it) that stays, or
+ * NULL.  Each parent's devices are chained once, in observed order. */
+static const struct xp_obs_link *child_staying(struct unwind *u, const struct xp_obs_link *l)
+{
+	const struct xp_observed *o = u->x->o;
+	long j;
+
+	if (!u->nextc) {
+		u->nextc = calloc(o->n + 1, sizeof(*u->nextc));
+		if (!u->nextc)
+			abort();
+		for (size_t i = o->n; i-- > 0;) {
+			if (!xp_kind_has_parent(o->links[i].kind))
+				continue;
+			u->nextc[i] = xp_nametab_get(&u->children, o->links[i].parent, &j)
+					  ? (size_t)j
+					  : XP_OP_NONE;
+			xp_nametab_put(&u->children, o->links[i].parent, (long)i);
+		}
+	}
+	if (!xp_nametab_get(&u->children, l->name, &j))
+		return NULL;
+	for (size_t k = (size_t)j; k != XP_OP_NONE; k = u->nextc[k])
+		if (!in_list(&u->gone, o->links[k].name))
+			return &o->links[k];
+	return NULL;
+}
+
 /* Devices xenplumb created that are to go, minus those still in use by a
  * device that stays (a port of a kept bridge, the parent of a kept VLAN). */
 static void unwind_pick(struct unwind *u)
@@ -426,12 +464,12 @@ static void unwind_pick(struct unwind *u)
 			continue;
 		if (!u->stop && in_map(u->x->c, s->devs[i].name, s->devs[i].kind))
 			continue;
-		list_add(&u->gone, &u->ngone, s->devs[i].name);
+		list_add(&u->gone, s->devs[i].name);
 	}
 	do {
 		changed = 0;
-		for (size_t i = 0; i < u->ngone; i++) {
-			const struct xp_obs_link *l = xp_pctx_obs(u->x, u->gone[i]);
+		for (size_t i = 0; i < u->gone.n; i++) {
+			const struct xp_obs_link *l = xp_pctx_obs(u->x, u->gone.v[i]), *v;
 			char guests[256];
 			const char *why = NULL;
 
@@ -439,29 +477,20 @@ static void unwind_pick(struct unwind *u)
 			    foreign_ports(u, l, guests, sizeof(guests))) {
 				xp_plan_note(u->x->p, "%s %s kept: it has guest ports (%s)",
 					     xp_kind_name(l->kind), l->name, guests);
-				list_add(&u->kept, &u->nkept, l->name);
+				list_add(&u->kept, l->name);
 				why = "kept";
-			} else if (l->master[0] && !in_list(u->gone, u->ngone, l->master) &&
+			} else if (l->master[0] && !in_list(&u->gone, l->master) &&
 				   xp_kind_has_ports(l->master_kind)) {
 				xp_plan_note(u->x->p, "%s kept: still a port of %s", l->name,
 					     l->master);
 				why = "kept";
-			} else {
-				for (size_t j = 0; j < u->x->o->n; j++) {
-					const struct xp_obs_link *v = &u->x->o->links[j];
-					if (xp_kind_has_parent(v->kind) &&
-					    !strcmp(v->parent, l->name) &&
-					    !in_list(u->gone, u->ngone, v->name)) {
-						xp_plan_note(u->x->p, "%s kept: parent of %s %s",
-							     l->name, xp_kind_get(v->kind)->role,
-							     v->name);
-						why = "kept";
-						break;
-					}
-				}
+			} else if ((v = child_staying(u, l))) {
+				xp_plan_note(u->x->p, "%s kept: parent of %s %s", l->name,
+					     xp_kind_get(v->kind)->role, v->name);
+				why = "kept";
 			}
 			if (why) {
-				list_del(u->gone, &u->ngone, l->name);
+				list_del(&u->gone, l->name);
 				changed = 1;
 				break;
 			}
@@ -481,7 +510,7 @@ static void unwind_delete(struct unwind *u)
 		for (size_t i = s->ndevs; i-- > 0;) {
 			const struct xp_st_dev *d = &s->devs[i];
 			struct xp_op *op;
-			if (d->kind != xp_kinds[k]->kind || !in_list(u->gone, u->ngone, d->name))
+			if (d->kind != xp_kinds[k]->kind || !in_list(&u->gone, d->name))
 				continue;
 			op = xp_plan_push(u->x->p, XP_OP_DELETE, d->name, "created by xenplumb%s",
 					  u->stop ? "" : ", no longer in the map");
@@ -522,7 +551,7 @@ static void unwind_kept_devices(struct unwind *u)
 	for (size_t i = 0; i < s->npvlans; i++) {
 		const struct xp_st_pvlan *v = &s->pvlans[i];
 		const struct xp_obs_link *pl = xp_pctx_obs(u->x, v->port);
-		if (in_list(u->gone, u->ngone, v->bridge) || !pl || strcmp(pl->master, v->bridge) ||
+		if (in_list(&u->gone, v->bridge) || !pl || strcmp(pl->master, v->bridge) ||
 		    !port_has_vid(pl, v->vid) ||
 		    (!u->stop && pvlan_in_map(u->x->c, v->bridge, v->port, v->vid)))
 			continue;
@@ -535,7 +564,7 @@ static void unwind_kept_devices(struct unwind *u)
 	for (size_t i = 0; i < s->nmtus; i++) {
 		const struct xp_st_mtu *m = &s->mtus[i];
 		const struct xp_obs_link *l = xp_pctx_obs(u->x, m->dev);
-		if (!l || in_list(u->gone, u->ngone, m->dev) ||
+		if (!l || in_list(&u->gone, m->dev) ||
 		    xp_plan_is_created(u->x->p, s, u->x->o, m->dev) ||
 		    (m->ifindex && m->ifindex != l->ifindex) || l->mtu == m->old ||
 		    (!u->stop && in_map(u->x->c, m->dev, XP_K_BRIDGE)))
@@ -564,12 +593,12 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 		const struct xp_st_port *sp = &s->ports[i];
 		const struct xp_obs_link *pl = xp_pctx_obs(x, sp->port);
 		const struct xp_obs_link *bl = xp_pctx_obs(x, sp->bridge);
-		int bridge_goes = in_list(u.gone, u.ngone, sp->bridge);
+		int bridge_goes = in_list(&u.gone, sp->bridge);
 		char guests[256];
 
 		if (!stop && port_in_map(x->c, sp->bridge, sp->port) && !bridge_goes)
 			continue;
-		if (in_list(u.kept, u.nkept, sp->bridge))
+		if (in_list(&u.kept, sp->bridge))
 			continue;
 		if (!bridge_goes && bl && foreign_ports(&u, bl, guests, sizeof(guests))) {
 			xp_plan_note(x->p, "%s stays on %s: the bridge has guest ports (%s)",
@@ -587,8 +616,10 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 		}
 	}
 	unwind_delete(&u);
-	free(u.gone);
-	free(u.kept);
+	list_free(&u.gone);
+	list_free(&u.kept);
+	xp_nametab_free(&u.children);
+	free(u.nextc);
 }
 
 /* Creation and adoption, lower devices first; then ports. */

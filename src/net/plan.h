@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "common/nametab.h"
 #include "map/conf.h"
 #include "net/observe.h"
 #include "net/state.h"
@@ -87,7 +88,24 @@ struct xp_plan {
 	size_t ndrift;
 	struct xp_missing *missing;
 	size_t nmissing;
+	/* Ops by device, kept by xp_plan_push: bydev maps a device to its last
+	 * op, prev[i] / next[i] link the ops on the same device (XP_OP_NONE:
+	 * none).  It covers ops[0..nidx); a plan filled by hand (unit tests)
+	 * has nidx 0 and is scanned instead. */
+	struct xp_nametab bydev;
+	size_t *prev, *next;
+	size_t nidx;
 };
+#define XP_OP_NONE ((size_t)-1)
+
+/* The last op on dev before op `before` (p->n: any), and the one before
+ * that: walk with xp_plan_prev_on(p, dev, i) from i = before.  Uses the
+ * index when it covers the plan, else scans. */
+size_t xp_plan_prev_on(const struct xp_plan *p, const char *dev, size_t before);
+/* The first op on ops[i].dev after i, or XP_OP_NONE. */
+size_t xp_plan_next_on(const struct xp_plan *p, size_t i);
+/* Is there an op of type on dev before op `before` (p->n: anywhere)? */
+int xp_plan_has_op(const struct xp_plan *p, int type, const char *dev, size_t before);
 
 /* start (reload = 0) or reload (reload = 1). */
 int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const struct xp_state *s,

@@ -21,10 +21,7 @@ static int sim_ifindex(void *ctx, const char *name)
 
 	if (l && l->kind != XP_K_ABSENT && l->ifindex > 0)
 		return l->ifindex;
-	for (size_t i = 0; i < s->cur; i++)
-		if (s->p->ops[i].type == XP_OP_CREATE && !strcmp(s->p->ops[i].dev, name))
-			return 1;
-	return 0;
+	return xp_plan_has_op(s->p, XP_OP_CREATE, name, s->cur);
 }
 
 /* The executor's loop (xp_exec_run) without sending: each op, then what

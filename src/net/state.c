@@ -15,6 +15,8 @@
  * for its removal; a replay applies them in order. */
 #include "net/state.h"
 
+#include "common/nametab.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -62,9 +64,29 @@ int xp_state_dir_ensure(const char *dir)
 	return 0;
 }
 
+/* The name index of devs: a state of DEVIX_MIN records or more made by
+ * xp_state_add_dev has one (smaller ones, and hand-built ones, are
+ * scanned).  It is right while gen == devgen, and rebuilt by the next
+ * look-up otherwise: appends keep it right, removals (which shift the
+ * array) make it stale. */
+#define DEVIX_MIN 16
+struct xp_st_devix {
+	struct xp_nametab t; /* name -> index in devs (the first of a name) */
+	unsigned long gen;
+};
+
+static void devix_free(struct xp_state *s)
+{
+	if (s->devix)
+		xp_nametab_free(&s->devix->t);
+	free(s->devix);
+	s->devix = NULL;
+}
+
 void xp_state_free(struct xp_state *s)
 {
 	xp_state_journal_close(s);
+	devix_free(s);
 	free(s->devs);
 	free(s->ports);
 	free(s->slaves);
@@ -212,22 +234,40 @@ static void journal(struct xp_state *s, int del, const char *rec, int n)
 
 /* ---- record keeping ---- */
 
-const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
+static struct xp_st_dev *dev_find(const struct xp_state *s, const char *name)
 {
+	struct xp_st_devix *x = s->devix;
+	long v;
+
+	if (x && strnlen(name, XP_IFNAMSIZ) < XP_IFNAMSIZ) {
+		if (x->gen != s->devgen) {
+			xp_nametab_free(&x->t);
+			for (size_t i = 0; i < s->ndevs; i++)
+				if (!xp_nametab_get(&x->t, s->devs[i].name, NULL))
+					xp_nametab_put(&x->t, s->devs[i].name, (long)i);
+			x->gen = s->devgen;
+		}
+		return xp_nametab_get(&x->t, name, &v) ? &s->devs[v] : NULL;
+	}
 	for (size_t i = 0; i < s->ndevs; i++)
 		if (!strcmp(s->devs[i].name, name))
 			return &s->devs[i];
 	return NULL;
 }
 
+const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
+{
+	return dev_find(s, name);
+}
+
 #define REMOVE_AT(arr, n, i) memmove(&(arr)[i], &(arr)[(i) + 1], ((n) - (i)-1) * sizeof(*(arr)))
 
-static struct xp_st_dev *dev_find(const struct xp_state *s, const char *name)
+/* devs[i] goes: the index is stale */
+static void dev_remove(struct xp_state *s, size_t i)
 {
-	for (size_t i = 0; i < s->ndevs; i++)
-		if (!strcmp(s->devs[i].name, name))
-			return &s->devs[i];
-	return NULL;
+	REMOVE_AT(s->devs, s->ndevs, i);
+	s->ndevs--;
+	s->devgen++;
 }
 
 int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex)
@@ -237,15 +277,20 @@ int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex
 
 	if (d && d->kind == kind && d->ifindex == ifindex)
 		return 0;
-	if (d) { /* replaced: the journal line alone says so (replay removes first) */
-		REMOVE_AT(s->devs, s->ndevs, (size_t)(d - s->devs));
-		s->ndevs--;
-	}
+	if (d) /* replaced: the journal line alone says so (replay removes first) */
+		dev_remove(s, (size_t)(d - s->devs));
 	s->devs = grow(s->devs, s->ndevs, sizeof(*s->devs));
 	d = &s->devs[s->ndevs++];
 	set_name(d->name, name);
 	d->kind = kind;
 	d->ifindex = ifindex;
+	if (!s->devix && s->ndevs >= DEVIX_MIN) {
+		s->devix = calloc(1, sizeof(*s->devix));
+		if (s->devix) /* else scans */
+			s->devix->gen = s->devgen - 1;
+	} else if (s->devix && s->devix->gen == s->devgen) { /* an append keeps it */
+		xp_nametab_put(&s->devix->t, d->name, (long)(s->ndevs - 1));
+	}
 	journal(s, 0, line, fmt_dev(line, sizeof(line), d));
 	return 0;
 }
@@ -258,8 +303,7 @@ void xp_state_del_dev(struct xp_state *s, const char *name)
 	if (!d)
 		return;
 	journal(s, 1, line, fmt_dev(line, sizeof(line), d));
-	REMOVE_AT(s->devs, s->ndevs, (size_t)(d - s->devs));
-	s->ndevs--;
+	dev_remove(s, (size_t)(d - s->devs));
 }
 
 static int port_at(const struct xp_state *s, const char *bridge, const char *port)
@@ -397,8 +441,7 @@ void xp_state_scope(struct xp_state *s, struct xp_state *rest,
 		if (!keep('d', s->devs[i].name, xp_kind_name(s->devs[i].kind), arg)) {
 			xp_state_add_dev(rest, s->devs[i].name, s->devs[i].kind,
 					 s->devs[i].ifindex);
-			REMOVE_AT(s->devs, s->ndevs, i);
-			s->ndevs--;
+			dev_remove(s, i);
 		}
 	for (size_t i = s->nports; i-- > 0;)
 		if (!keep('p', s->ports[i].bridge, s->ports[i].port, arg)) {

@@ -17,6 +17,7 @@
 #include <xenctrl.h>
 #include <xentoollog.h>
 
+#include "common/nametab.h"
 #include "common/xsutil.h"
 #include "net/guests.h"
 #include "net/kind.h"
@@ -190,10 +191,7 @@ static void diff_add(json_object *drift, const char *dev, const char *what, cons
 
 static int creating(const struct xp_plan *p, const char *dev)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].type == XP_OP_CREATE && !strcmp(p->ops[i].dev, dev))
-			return 1;
-	return 0;
+	return xp_plan_has_op(p, XP_OP_CREATE, dev, p->n);
 }
 
 /* One operation of start's plan as a difference (most follow from a
@@ -554,8 +552,15 @@ static void ovs_model(const struct xp_conf *c, json_object *root, json_object *d
  * them): start or reload puts them back. */
 static void detached_diffs(struct model *m, struct nl_sock *sk)
 {
+	struct xp_nametab ports = {0};
 	struct xp_guest *g;
-	size_t n = xp_guests_detached(m->x.xs, sk, &g);
+	size_t n;
+
+	for (size_t i = 0; i < m->o->n; i++)
+		for (size_t j = 0; j < m->o->links[i].nports; j++)
+			xp_nametab_put(&ports, m->o->links[i].ports[j], 1);
+	n = xp_guests_detached_but(m->x.xs, sk, &ports, &g);
+	xp_nametab_free(&ports);
 
 	for (size_t i = 0; i < n; i++) {
 		char want[48];

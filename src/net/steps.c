@@ -83,8 +83,9 @@ static int blocks_up(const struct xp_op *q)
 static int created_later(const struct xp_plan *p, size_t i, const unsigned char *done,
 			 const char *name)
 {
-	for (size_t j = i + 1; j < p->n; j++)
-		if (!done[j] && p->ops[j].type == XP_OP_CREATE && !strcmp(p->ops[j].dev, name))
+	for (size_t j = xp_plan_prev_on(p, name, p->n); j != XP_OP_NONE && j > i;
+	     j = xp_plan_prev_on(p, name, j))
+		if (!done[j] && p->ops[j].type == XP_OP_CREATE)
 			return 1;
 	return 0;
 }
@@ -109,10 +110,10 @@ void xp_plan_fold(const struct xp_plan *p, size_t i, const unsigned char *done,
 		port = 1;
 	else
 		return;
-	for (size_t j = i + 1; j < p->n; j++) {
+	for (size_t j = xp_plan_next_on(p, i); j != XP_OP_NONE; j = xp_plan_next_on(p, j)) {
 		const struct xp_op *q = &p->ops[j];
 
-		if (done[j] || strcmp(q->dev, op->dev))
+		if (done[j])
 			continue;
 		if (q->type == XP_OP_ADD_PORT && !port) {
 			int master = created_later(p, i, done, q->peer) ? 0 : ifindex(ctx, q->peer);

@@ -69,6 +69,8 @@ struct run {
 	enum vif_as as;		/* called as vif-route / vif-nat (install-compat) */
 	const char *gatewaydev; /* the gatewaydev key, else libxl's netdev */
 	enum vif_lock lock;	/* the locking-mode key */
+	char **keys;		/* the backend directory's keys (check_backend) */
+	unsigned int nkeys;
 };
 
 /* ---- map look-ups for bridge resolution ---------------------------------- */
@@ -244,10 +246,21 @@ static int load_map(struct run *r)
 
 /* ---- online / add -------------------------------------------------------- */
 
+/* Is key in the backend directory as check_backend listed it? */
+static int listed(const struct run *r, const char *key)
+{
+	for (unsigned int i = 0; i < r->nkeys; i++)
+		if (!strcmp(r->keys[i], key))
+			return 1;
+	return !r->keys;
+}
+
+/* A key the directory lacks is not read: one round trip to xenstored
+ * fewer for each (most of them are usually absent). */
 static int read_key(struct run *r, const char *key, char *buf, size_t len, const char **out)
 {
 	const char *why;
-	int rc = xp_xs_read(r->xs, r->inv.xbpath, key, buf, len, &why);
+	int rc = listed(r, key) ? xp_xs_read(r->xs, r->inv.xbpath, key, buf, len, &why) : 0;
 
 	if (rc < 0) {
 		snprintf(r->err, sizeof(r->err), "%s key %s: %s", r->inv.xbpath, key, why);
@@ -296,11 +309,15 @@ static int check_vifname(struct run *r, const char *vifname)
 }
 
 /* The backend directory is there (an online after libxl removed it would
- * plumb a vif nobody will take down, and report into nothing). */
+ * plumb a vif nobody will take down, and report into nothing); its keys
+ * are kept for read_keys. */
 static int check_backend(struct run *r)
 {
-	int rc = xp_xs_exists(r->xs, r->inv.xbpath);
+	int rc;
 
+	errno = 0;
+	r->keys = xp_xs_list(r->xs, r->inv.xbpath, &r->nkeys);
+	rc = r->keys ? 1 : errno == ENOENT ? 0 : -1;
 	if (rc == 1)
 		return 0;
 	snprintf(r->err, sizeof(r->err),
@@ -825,6 +842,7 @@ out:
 		rtnl_link_put(r.last);
 	xp_conf_free(&r.conf); /* the parsed map, or the applied map's routed/NAT networks */
 	xp_ovsdb_close(r.db);
+	free(r.keys);
 	xp_applied_close(&r.applied);
 	xp_nl_close(r.sk);
 	xp_xs_close(r.xs);
