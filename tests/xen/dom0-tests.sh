@@ -63,14 +63,15 @@ xl_ok() {
 		t_failmsg "$_d (exit $?)"; xl_errs "$_l"; fi
 }
 # runs ACTION DOMID DEVID: every start of vif-xenplumb for that vif and
-# action, by who started it ($STARTS, one line per start: tests/xen/vif-count),
-# and how many runs logged "ACTION vifD.N: done" in xen-hotplug.log (the
-# helper's own last line of a run that succeeded).
+# action, by who started it ($STARTS, one line per start: tests/xen/vif-count;
+# network-xenplumb's re-plugs are named only when there are any), and how
+# many runs logged "ACTION vifD.N: done" in xen-hotplug.log (the helper's
+# own last line of a run that succeeded).
 runs() {
 	awk -v a="act=$1" -v x="backend/vif/$2/$3" '
 		$3 == a { xb = $4; sub(/^xb=/, "", xb); sub(/^\/local\/domain\/0\//, "", xb)
-			if (xb == x) { if ($6 == "udev=1") u++; else l++ } }
-		END { printf "%d by libxl, %d by udev", l, u }' "$STARTS" 2>/dev/null
+			if (xb == x) { if ($6 == "udev=1") u++; else if ($7 == "by=network-xenplum") n++; else l++ } }
+		END { printf "%d by libxl, %d by udev", l, u; if (n) printf ", %d by network-xenplumb", n }' "$STARTS" 2>/dev/null
 	printf '; %s done' "$(grep -ac "vif-xenplumb\[[0-9]*\]: $1 vif$2\.$3 (domain $2): done" $L/xen-hotplug.log 2>/dev/null)"
 }
 # runs_ok WHAT ACTION DOMID DEVID EXPECTED: once udev's queue is empty
@@ -262,6 +263,108 @@ t_eq "bond0 enslaves nic0 and nic1 after both failovers" "nic0 nic1" \
 t_eq "witness: no down/carrier/rename/delete on bond0, bond0.100, br100 through both failovers" "" \
 	"$(cat /run/xp-wit.out 2>/dev/null)"
 note "bond failover losses (pings 0.5 s apart):$LOSS"
+
+# --------------------------------- guests survive network-xenplumb ---
+# With g1..g4 running: network-xenplumb stop then start, systemctl restart
+# xenplumb, and a reload that recreates brv deleted under g3 and g4 all end
+# with every guest's vif on its bridge with its VLANs (and g3/g4's
+# antispoofing), the guests reachable again, status without drift, and
+# exactly the vif-xenplumb runs that were needed: none when stop kept the
+# bridges (they have guest ports), one online per vif of the recreated
+# bridge, started by network-xenplumb from the guest's backend keys
+# (src/net/guests.c).  Until that reload, status calls each of those vifs
+# drift.
+D1=$(domid_of g1) D2=$(domid_of g2) D3=$(domid_of g3) D4=$(domid_of g4)
+hs() { xsr "$(be "$1" 0)/hotplug-status"; }
+placed() { # WHEN: every guest's vif on its bridge, VLANs, MTU, connected
+	t_eq "g1 ($1): vif$D1.0 on br100, connected" "br100 connected" "$(master_of vif$D1.0) $(hs "$D1")"
+	t_eq "g2 ($1): vif$D2.0 on br100, connected" "br100 connected" "$(master_of vif$D2.0) $(hs "$D2")"
+	t_eq "g3 ($1): vif$D3.0 on brv, exactly VLAN 20, connected" "brv 20 pvid untagged; connected" \
+		"$(master_of vif$D3.0) $(timeout 30 /xp/bin/nlprobe vlans "vif$D3.0" 2>&1 | tr '\n' ';') $(hs "$D3")"
+	t_eq "g4 ($1): vif$D4.0 on brv, exactly VLAN 30, MTU 1400, connected" "brv 30 pvid untagged; 1400 connected" \
+		"$(master_of vif$D4.0) $(timeout 30 /xp/bin/nlprobe vlans "vif$D4.0" 2>&1 | tr '\n' ';') $(sysfs vif$D4.0 mtu) $(hs "$D4")"
+}
+reached() { # WHEN: the guests answer again, and g1's own pings go on
+	t_ok "dom0 reaches g1 ($1)" pingg g1 192.0.2.11 60
+	t_ok "dom0 reaches g2 ($1)" pingg g2 192.0.2.12 60
+	t_ok "probe on VLAN 20 reaches g3 ($1)" pingg g3 p20 198.51.100.13 60
+	t_ok "probe on VLAN 30 reaches g4 ($1)" pingg g4 p30 198.51.100.14 60
+	_s0=$(last_seq) _i=0
+	while [ "$(last_seq)" -lt "$((${_s0:-0} + 6))" ] 2>/dev/null && [ $_i -lt 30 ]; do sleep 1; _i=$((_i + 1)); done
+	t_ok "g1 pings the peer behind bond0 again ($1: seq ${_s0:-?} -> $(last_seq))" \
+		test "$(last_seq)" -ge "$((${_s0:-0} + 6))"
+}
+nodrift() { # WHEN
+	_o=$(timeout 120 $S/network-xenplumb status 2>&1)
+	_r=$?
+	t_eq "status ($1): no drift, exit 0" 0 "$_r"
+	[ "$_r" = 0 ] || printf '%s\n' "$_o" | sed 's/^/#   /'
+}
+mark() { wc -l <$STARTS 2>/dev/null || echo 0; }
+since() { # MARK: vif-xenplumb starts after line MARK, "ACTION BACKEND BY;" each, sorted
+	awk -v m="$1" 'NR > m { xb = $4; sub(/^xb=/, "", xb); sub(/^\/local\/domain\/0\//, "", xb)
+		by = $7; sub(/^by=/, "", by); print substr($3, 5), xb, by }' $STARTS 2>/dev/null | sort | tr '\n' ';'
+}
+xpcmd() { # WHAT LOG ARGS...: network-xenplumb ARGS succeeds, output in LOG
+	_d=$1 _l=$2; shift 2
+	timeout 120 $S/network-xenplumb "$@" >"$_l" 2>&1
+	_r=$?
+	t_eq "$_d: exit 0" 0 "$_r"
+	[ "$_r" = 0 ] || sed 's/^/#   /' "$_l"
+}
+nft3=$(timeout 30 nft list table netdev "xenplumb-vif$D3.0" 2>&1)
+nft4=$(timeout 30 nft list table netdev "xenplumb-vif$D4.0" 2>&1)
+t_match "g3's vif has its antispoofing table (its MAC)" '00:16:3e:00:00:13' "$nft3"
+
+m=$(mark)
+xpcmd "network-xenplumb stop with guests running" $T/stop.log stop
+t_match "stop keeps br100: it has guest ports" "br100 kept: it has guest ports" "$(cat $T/stop.log)"
+t_match "stop keeps brv: it has guest ports" "brv kept: it has guest ports" "$(cat $T/stop.log)"
+note "$(grep -E 'kept|stays' $T/stop.log)"
+placed "after stop"
+xpcmd "network-xenplumb start after the stop" $T/start2.log start
+placed "after stop + start"
+reached "after stop + start"
+nodrift "after stop + start"
+t_eq "stop + start ran no vif-xenplumb (nothing was off a bridge)" "" "$(since "$m")"
+
+m=$(mark)
+t_ok "systemctl restart xenplumb with guests running" timeout 120 systemctl restart xenplumb.service
+t_eq "xenplumb.service active again, exit 0" "active 0" \
+	"$(systemctl is-active xenplumb.service 2>&1) $(systemctl show -P ExecMainStatus xenplumb.service 2>&1)"
+placed "after systemctl restart"
+reached "after systemctl restart"
+nodrift "after systemctl restart"
+t_eq "systemctl restart ran no vif-xenplumb" "" "$(since "$m")"
+
+# brv deleted under g3 and g4 (an admin's ip link del, or anything that
+# recreates a bridge): the reload recreates it and puts them back.
+t_ok "brv deleted under g3 and g4" ip link del brv
+out=$(timeout 120 $S/network-xenplumb status 2>&1)
+t_eq "status with brv gone: exit 1 (drift)" 1 "$?"
+t_match "status: g3's vif$D3.0 is guest-vif drift (on no bridge)" "vif$D3\.0.*guest-vif|guest-vif.*vif$D3\.0" "$out"
+t_match "status: g4's vif$D4.0 is guest-vif drift" "vif$D4\.0.*guest-vif|guest-vif.*vif$D4\.0" "$out"
+t_nomatch "status: g1's and g2's vifs (on br100) are not drift" "vif($D1|$D2)\.0 guest-vif" "$out"
+m=$(mark)
+xpcmd "network-xenplumb reload recreates brv" $T/reload.log reload
+t_match "reload says it re-plugged g3's vif$D3.0" "re-plugged guest vif vif$D3\.0 \(domain $D3\)" "$(cat $T/reload.log)"
+t_match "reload says it re-plugged g4's vif$D4.0" "re-plugged guest vif vif$D4\.0 \(domain $D4\)" "$(cat $T/reload.log)"
+t_eq "brv is back and filters VLANs" 1 "$(sysfs brv bridge/vlan_filtering)"
+t_eq "the reload ran vif-xenplumb online once for each, and nothing else" \
+	"online backend/vif/$D3/0 network-xenplum;online backend/vif/$D4/0 network-xenplum;" "$(since "$m")"
+udevadm settle --timeout=30 >/dev/null 2>&1
+t_eq "g3: runs of online of vif$D3.0 (boot, re-plug)" \
+	"1 by libxl, 0 by udev, 1 by network-xenplumb; 2 done" "$(runs online "$D3" 0)"
+t_eq "g4: runs of online of vif$D4.0 (boot, re-plug)" \
+	"1 by libxl, 0 by udev, 1 by network-xenplumb; 2 done" "$(runs online "$D4" 0)"
+t_eq "g3: the same antispoofing table again" "$nft3" "$(timeout 30 nft list table netdev "xenplumb-vif$D3.0" 2>&1)"
+t_eq "g4: the same antispoofing table again" "$nft4" "$(timeout 30 nft list table netdev "xenplumb-vif$D4.0" 2>&1)"
+placed "after the reload"
+# (the probes are the fixture's, not the map's: put back by hand)
+t_ok "the VLAN probes back on brv" /xp/bin/fixture reprobe
+reached "after the reload"
+t_fails "probe on VLAN 20 still cannot reach g4 (VLAN 30)" pingw p20 198.51.100.14 5
+nodrift "after the reload"
 
 # ----------------------------------------- live attach and detach ---
 # udevd sees netback's uevents (they name the script): the counts below
