@@ -519,6 +519,87 @@ for g in g3 g4; do
 	if [ -n "$d" ]; then runs_ok "xl destroy $g" offline "$d" 0 "$ONE"; else t_failmsg "$g: was not running, no runs to count"; fi
 done
 t_eq "all guests gone" "" "$(xl list 2>/dev/null | awk 'NR > 2 { print $1 }')"
+
+# ------------------------------------------ libvirt as the toolstack ---
+# Debian's libvirtd (libvirt-daemon-driver-xen: libvirt's libxl driver)
+# hands libxl <interface type='bridge'><source bridge=.../><script
+# path='vif-xenplumb'/></interface>; libxl, inside libvirtd, runs the
+# helper.  Debian's libvirtd.service conflicts with xendomains.service, so
+# the image does not start it at boot (tests/xen/mkbase) and it is started
+# here, once xendomains' guests are gone, as an admin would.
+vsh() { timeout -k 5 180 virsh -c xen:///system "$@"; }
+vsh_ok() { # DESC LOG ARGS...
+	_d=$1 _l=$2; shift 2
+	if vsh "$@" >"$_l" 2>&1; then t_pass "$_d"; else
+		t_failmsg "$_d (exit $?)"; tail -n 20 "$_l" | sed 's/^/#   /'; fi
+}
+t_ok "systemctl start libvirtd.service" timeout 180 systemctl start libvirtd.service
+t_eq "libvirtd is active" active "$(systemctl is-active libvirtd.service 2>&1)"
+[ "$(systemctl is-active libvirtd.service)" = active ] ||
+	note "$(journalctl -b -u libvirtd.service --no-pager 2>&1 | tail -n 20)"
+t_eq "Debian's libvirtd.service conflicts with xendomains.service: it stopped it" \
+	inactive "$(systemctl is-active xendomains.service 2>&1)"
+t_match "virsh -c xen:///system talks to libvirt's libxl driver on Xen 4.17" \
+	'hypervisor: Xen 4\.17' "$(vsh version 2>&1)"
+cat >$T/gv.xml <<EOF
+<domain type='xen'>
+  <name>gv</name>
+  <memory unit='MiB'>128</memory>
+  <currentMemory unit='MiB'>128</currentMemory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='xenpv'>linux</type>
+    <kernel>/xp/guest/vmlinux.gz</kernel>
+    <initrd>/xp/guest/initrd.gz</initrd>
+    <cmdline>console=hvc0 quiet xp.ip=192.0.2.17/24 xp.ip1=192.0.2.27/24 xp.ping=192.0.2.1</cmdline>
+  </os>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <interface type='bridge'>
+      <source bridge='br100'/>
+      <mac address='00:16:3e:00:00:17'/>
+      <script path='vif-xenplumb'/>
+    </interface>
+    <console type='pty'>
+      <target type='xen' port='0'/>
+    </console>
+  </devices>
+</domain>
+EOF
+vsh_ok "virsh define gv (interface type=bridge, script vif-xenplumb)" $T/v-define.log define $T/gv.xml
+t_match "libvirt keeps the script in gv's definition" "<script path=.vif-xenplumb./>" "$(vsh dumpxml gv 2>&1)"
+vsh_ok "virsh start gv" $T/v-start.log start gv
+dv=$(domid_of gv)
+check_vif gv br100 "" 1500 00:16:3e:00:00:17
+runs_ok "gv (virsh start)" online "${dv:-X}" 0 "$ONE"
+t_eq "gv: libvirtd (libxl inside it) started that run" "by=libvirtd" \
+	"$(awk -v x="backend/vif/${dv:-X}/0" '{ xb = $4; sub(/^xb=/, "", xb); sub(/^\/local\/domain\/0\//, "", xb) } xb == x { print $7 }' $STARTS | sort -u | tr '\n' ' ' | sed 's/ $//')"
+t_ok "dom0 reaches gv" pingg gv 192.0.2.17 60
+t_ok "gv reaches dom0" wait_log gv "XPG ping 192.0.2.1 ok" 90
+t_ok "virsh attach-interface gv bridge br100 --script vif-xenplumb --live" \
+	vsh attach-interface gv bridge br100 --mac 00:16:3e:00:01:17 --script vif-xenplumb --live
+runs_ok "virsh attach-interface" online "${dv:-X}" 1 "$ONE"
+t_eq "gv: vif${dv:-X}.1 is a port of br100, connected" "br100 connected" \
+	"$(master_of vif${dv:-X}.1) $(xsr "$(be "${dv:-X}" 1)/hotplug-status")"
+t_ok "gv brings up its new eth1" wait_log gv "XPG eth1 up 00:16:3e:00:01:17" 60
+t_ok "dom0 reaches gv's eth1 address" pingg gv 192.0.2.27 60
+t_ok "virsh detach-interface gv bridge --mac ... --live" \
+	vsh detach-interface gv bridge --mac 00:16:3e:00:01:17 --live
+i=0; while [ -e /sys/class/net/vif${dv:-X}.1 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+runs_ok "virsh detach-interface" offline "${dv:-X}" 1 "$ONE"
+t_fails "vif${dv:-X}.1 is gone" test -e /sys/class/net/vif${dv:-X}.1
+t_eq "backend vif ${dv:-X}/1 is gone from xenstore" "" "$(xenstore-list "$(be "${dv:-X}" 1)" 2>/dev/null)"
+t_nomatch "no bridge still lists vif${dv:-X}.1" "vif${dv:-X}\.1" "$(bridge link show 2>&1)"
+t_ok "gv saw eth1 go" wait_log gv "XPG eth1 gone" 30
+t_ok "gv still reachable on eth0" pingg gv 192.0.2.17 10
+vsh_ok "virsh destroy gv" $T/v-destroy.log destroy gv
+i=0; while [ -e /sys/class/net/vif${dv:-X}.0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+runs_ok "virsh destroy gv" offline "${dv:-X}" 0 "$ONE"
+gone_ok gv "${dv:-X}" "vif${dv:-X}.0"
+t_nomatch "no hotplug error in libvirtd's logs" 'vif-xenplumb.*(error|fail)|hotplug-error' \
+	"$(journalctl -b -u libvirtd.service --no-pager 2>&1; cat /var/log/libvirt/libxl/gv.log 2>/dev/null)"
+vsh_ok "virsh undefine gv" $T/v-undefine.log undefine gv
+t_eq "virsh lists no domain but Domain-0" "Domain-0" "$(vsh list --all --name 2>&1 | grep .)"
 systemctl stop xp-witness.service
 wrc=$(systemctl show -P ExecMainStatus xp-witness.service)
 t_eq "witness saw no down/carrier/delete event on bond0, bond0.100, br100 (boot to now)" "0:" \
