@@ -403,3 +403,21 @@ int xp_have_net_admin(void)
 		return 0;
 	return (data[CAP_NET_ADMIN / 32].effective >> (CAP_NET_ADMIN % 32)) & 1;
 }
+
+int xp_nl_altname(struct nl_sock *sk, int type, int ifindex, const char *name)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *m = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
+	struct nlattr *pl;
+
+	if (!m)
+		return -NLE_NOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(pl = nla_nest_start(m, IFLA_PROP_LIST)) ||
+	    nla_put_string(m, IFLA_ALT_IFNAME, name) < 0) {
+		nlmsg_free(m);
+		return -NLE_NOMEM;
+	}
+	nla_nest_end(m, pl);
+	return xp_nl_do(sk, m);
+}

@@ -44,6 +44,9 @@ void xp_nl_ifindex_forget(const char *name);
 /* The ifindex of name (0: no such device; uncached) and its master's in
  * *master (0: none), in one RTM_GETLINK. */
 int xp_nl_link_master(struct nl_sock *sk, const char *name, int *master);
+/* RTM_NEWLINKPROP / RTM_DELLINKPROP (type) of one IFLA_ALT_IFNAME on the
+ * link ifindex; 0 or -NLE_*. */
+int xp_nl_altname(struct nl_sock *sk, int type, int ifindex, const char *name);
 
 /* 0 and *out (caller rtnl_link_put()s it), -NLE_OBJ_NOTFOUND if there is no
  * such link, another negative libnl error otherwise. */

@@ -87,25 +87,6 @@ int vif_link_kind(struct nl_sock *sk, const char *name)
 	return k;
 }
 
-/* RTM_NEWLINKPROP / RTM_DELLINKPROP with one IFLA_ALT_IFNAME. */
-static int altname(struct nl_sock *sk, int type, int ifindex, const char *name)
-{
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
-	struct nl_msg *m = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
-	struct nlattr *pl;
-
-	if (!m)
-		return -NLE_NOMEM;
-	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    !(pl = nla_nest_start(m, IFLA_PROP_LIST)) ||
-	    nla_put_string(m, IFLA_ALT_IFNAME, name) < 0) {
-		nlmsg_free(m);
-		return -NLE_NOMEM;
-	}
-	nla_nest_end(m, pl);
-	return xp_nl_do(sk, m);
-}
-
 /* The altnames of one link (RTM_GETLINK by index, its IFLA_PROP_LIST):
  * the first that is a guest NIC's kernel name other than kname. */
 struct alt_scan {
@@ -442,7 +423,7 @@ static void undo_altname(void *ctx)
 	struct plumb *c = ctx;
 
 	if (c->altnamed && undo_link(c))
-		altname(c->sk, RTM_DELLINKPROP, c->ifindex, c->p->kname);
+		xp_nl_altname(c->sk, RTM_DELLINKPROP, c->ifindex, c->p->kname);
 }
 
 static void undo_join(void *ctx)
@@ -553,7 +534,7 @@ static int step_altname(struct vif_steps *s, void *ctx)
 	(void)s;
 	if (!c->newname || strcmp(c->oldname, c->p->kname))
 		return 0;
-	rc = altname(c->sk, RTM_NEWLINKPROP, c->ifindex, c->p->kname);
+	rc = xp_nl_altname(c->sk, RTM_NEWLINKPROP, c->ifindex, c->p->kname);
 	if (rc < 0)
 		return failk(c->err, c->errlen, rc, "cannot give %s the altname %s", c->dev,
 			     c->p->kname);
@@ -748,7 +729,7 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 		if (rc < 0 && rc != -NLE_NODEV)
 			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
 		if (strcmp(name, kname))
-			altname(sk, RTM_DELLINKPROP, rtnl_link_get_ifindex(l), kname);
+			xp_nl_altname(sk, RTM_DELLINKPROP, rtnl_link_get_ifindex(l), kname);
 		rtnl_link_put(l);
 	}
 	if (urc)

@@ -189,24 +189,6 @@ static int set_updown(struct nl_sock *sk, int ifindex, int up)
 	return xp_link_set(sk, ifindex, up, NULL, NULL, 0);
 }
 
-static int altname(struct nl_sock *sk, int type, int ifindex, const char *name)
-{
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
-	struct nl_msg *m = nlmsg_alloc_simple(type, NLM_F_REQUEST);
-	struct nlattr *pl;
-
-	if (!m)
-		return -NLE_NOMEM;
-	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    !(pl = nla_nest_start(m, IFLA_PROP_LIST)) ||
-	    nla_put_string(m, IFLA_ALT_IFNAME, name) < 0) {
-		nlmsg_free(m);
-		return -NLE_NOMEM;
-	}
-	nla_nest_end(m, pl);
-	return xp_nl_do(sk, m);
-}
-
 /* name, MAC and MTU in one request; the kernel name stays an altname. */
 static int step_attrs(struct rctx *c)
 {
@@ -231,7 +213,7 @@ static int step_attrs(struct rctx *c)
 		return -1;
 	snprintf(c->dev, sizeof(c->dev), "%s", nn);
 	xp_log(LOG_INFO, "renamed %s to %s", p->kname, nn);
-	err = altname(c->sk, RTM_NEWLINKPROP, c->ifindex, p->kname);
+	err = xp_nl_altname(c->sk, RTM_NEWLINKPROP, c->ifindex, p->kname);
 	if (err < 0 && err != -NLE_EXIST)
 		return fail(c, err, "cannot give %s the altname %s", nn, p->kname);
 	return 0;
@@ -430,7 +412,8 @@ static int undo_name(struct nl_sock *sk, const char *now, const char *old)
 	if (idx <= 0)
 		return 0;
 	set_updown(sk, idx, 0);
-	altname(sk, RTM_DELLINKPROP, idx, old); /* the name cannot be taken while an altname */
+	xp_nl_altname(sk, RTM_DELLINKPROP, idx,
+		      old); /* the name cannot be taken while an altname */
 	err = xp_link_set(sk, idx, -1, old, NULL, 0);
 	xp_nl_ifindex_forget(now);
 	return err;
