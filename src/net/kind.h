@@ -117,7 +117,8 @@ struct xp_kind {
 	int kind;	  /* enum xp_kind_id */
 	const char *role; /* in "new ROLE" / "ROLE is down" (the up phase) */
 
-	/* map: the i-th entry of this kind (0 past the end), an entry by name */
+	/* map: the i-th entry of this kind (0 past the end; 1 with spec NULL:
+	 * position i holds none of this kind, skip it), an entry by name */
 	int (*map_entry)(const struct xp_conf *c, size_t i, struct xp_kind_entry *e);
 	const void *(*map_find)(const struct xp_conf *c, const char *name);
 

@@ -629,7 +629,9 @@ static void plan_devices(struct xp_pctx *x)
 
 	for (size_t k = 0; xp_kinds[k]; k++)
 		for (size_t i = 0; xp_kinds[k]->map_entry(x->c, i, &e); i++) {
-			const struct xp_obs_link *l = xp_pctx_obs(x, e.name);
+			const struct xp_obs_link *l = e.spec ? xp_pctx_obs(x, e.name) : NULL;
+			if (!e.spec) /* none of this kind at i */
+				continue;
 			if (l && l->kind != xp_kinds[k]->kind)
 				xp_plan_wrong_kind(x, e.loc, e.name, l, xp_kinds[k]->kind);
 			else
@@ -638,7 +640,8 @@ static void plan_devices(struct xp_pctx *x)
 	for (size_t k = 0; xp_kinds[k]; k++)
 		for (size_t i = 0; xp_kinds[k]->plan_ports && xp_kinds[k]->map_entry(x->c, i, &e);
 		     i++)
-			xp_kinds[k]->plan_ports(x, e.spec);
+			if (e.spec)
+				xp_kinds[k]->plan_ports(x, e.spec);
 }
 
 /* Up, in dependency order: a kind's lower devices (a bridge's ports) just
@@ -651,12 +654,13 @@ static void plan_ups(struct xp_pctx *x)
 		const struct xp_kind *kd = xp_kinds[k];
 		for (size_t i = 0; kd->up_first && kd->map_entry(x->c, i, &e); i++) {
 			const char *port;
-			for (size_t j = 0; (port = kd->up_first(e.spec, j)); j++)
+			for (size_t j = 0; e.spec && (port = kd->up_first(e.spec, j)); j++)
 				if (xp_pctx_will_exist(x, port))
 					plan_up(x, port, kd->up_role);
 		}
 		for (size_t i = 0; kd->map_entry(x->c, i, &e); i++)
-			plan_up(x, e.name, kd->role);
+			if (e.spec)
+				plan_up(x, e.name, kd->role);
 	}
 }
 
@@ -671,7 +675,8 @@ int xp_plan_start(const struct xp_conf *c, const struct xp_observed *o, const st
 	for (size_t k = 0; xp_kinds[k]; k++) {
 		struct xp_kind_entry e;
 		for (size_t i = 0; xp_kinds[k]->plan_late && xp_kinds[k]->map_entry(c, i, &e); i++)
-			xp_kinds[k]->plan_late(&x, e.spec);
+			if (e.spec)
+				xp_kinds[k]->plan_late(&x, e.spec);
 	}
 	plan_ovs_ports(&x);
 	if (reload)

@@ -321,15 +321,16 @@ static void observe(const struct nlattr *data, struct xp_obs_link *l)
 
 /* The i-th Linux bridge of the map: Open vSwitch bridges (type =
  * openvswitch) are not netdevs of this table; src/net/ovsnet.c has them. */
+/* The i-th [bridge]; an Open vSwitch one is no entry of this kind (spec
+ * NULL: skipped), so that the i-th is found without a scan. */
 static int map_entry(const struct xp_conf *c, size_t i, struct xp_kind_entry *e)
 {
-	for (size_t j = 0; j < c->nbridges; j++) {
-		if (c->bridges[j].type == XP_BR_OVS || i--)
-			continue;
-		*e = (struct xp_kind_entry){&c->bridges[j], c->bridges[j].name, &c->bridges[j].loc};
-		return 1;
-	}
-	return 0;
+	const struct xp_bridge *b = i < c->nbridges ? &c->bridges[i] : NULL;
+
+	if (!b)
+		return 0;
+	*e = (struct xp_kind_entry){b->type == XP_BR_OVS ? NULL : b, b->name, &b->loc};
+	return 1;
 }
 
 static const void *map_find(const struct xp_conf *c, const char *name)
