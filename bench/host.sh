@@ -41,8 +41,13 @@ fi
 export XENPLUMB_CONF="$TMP/xenplumb.conf"
 export XENPLUMB_STATE_DIR="$TMP/state"
 export XENPLUMB_HOTPLUG_LOG="$TMP/xp-hotplug.log"
+APPLY=$ROOT/$B/bench/xpbapply
 mkdir -p "$XENPLUMB_STATE_DIR"
 printf '[bridge xenbr0]\ndefault = yes\n' >"$XENPLUMB_CONF"
+# On a host, `network-xenplumb start` has written the applied map, and the
+# vif helper reads that, not the live map.  xpbapply writes it from the map
+# with the same functions start uses, without creating anything.
+"$APPLY" "$XENPLUMB_CONF" "$XENPLUMB_STATE_DIR" || die "applied map"
 
 ip link set lo up || die "lo up"
 ip link add xenbr0 type bridge || die "bridge xenbr0"
@@ -191,7 +196,8 @@ for a in online offline; do
 done
 # ------------------------------------------------ 1b. map size ---
 # The same online with a map of 1 bridge and of XPB_MAP_HUGE bridges
-# (xenbr0 the default among them), alternating.
+# (xenbr0 the default among them), alternating, each with its applied map
+# written (a state directory per map), as start leaves it on a host.
 : "${XPB_MAP_HUGE:=40000}" "${XPB_MAP_RUNS:=10}"
 say "map size: $XPB_MAP_RUNS cycles with a 1-bridge and a $XPB_MAP_HUGE-bridge map"
 SMALLMAP=$XENPLUMB_CONF
@@ -200,16 +206,24 @@ HUGEMAP=$TMP/xenplumb-huge.conf
 	printf '[bridge xenbr0]\ndefault = yes\n'
 	awk -v n="$XPB_MAP_HUGE" 'BEGIN { for (i = 2; i <= n; i++) printf "[bridge xm%d]\n", i }'
 } >"$HUGEMAP"
+SMALLSTATE=$XENPLUMB_STATE_DIR
+HUGESTATE=$TMP/state-huge
+mkdir -p "$HUGESTATE"
+"$APPLY" "$HUGEMAP" "$HUGESTATE" || die "applied map of $HUGEMAP"
 i=0
 while [ "$i" -lt "$XPB_MAP_RUNS" ]; do
 	for m in small huge; do
-		if [ "$m" = small ]; then XENPLUMB_CONF=$SMALLMAP; else XENPLUMB_CONF=$HUGEMAP; fi
+		if [ "$m" = small ]; then
+			XENPLUMB_CONF=$SMALLMAP XENPLUMB_STATE_DIR=$SMALLSTATE
+		else
+			XENPLUMB_CONF=$HUGEMAP XENPLUMB_STATE_DIR=$HUGESTATE
+		fi
 		vif_keys xenplumb 1 0
 		one_cycle xenplumb 1 "map$m"
 	done
 	i=$((i + 1))
 done
-XENPLUMB_CONF=$SMALLMAP
+XENPLUMB_CONF=$SMALLMAP XENPLUMB_STATE_DIR=$SMALLSTATE
 for m in small huge; do
 	stats "$TMP/map$m.xenplumb.online" "mapsize.$m.online"
 	res "mapsize.$m.fails" "$(nfail "$TMP/map$m.xenplumb.fail")"

@@ -7,13 +7,17 @@
 #   make bench BENCH_ARGS=--quick  fewer runs (a smoke test of the harness)
 
 BENCH_TIME := $(B)/bench/xpbtime
+BENCH_APPLY := $(B)/bench/xpbapply
 BENCH_ARGS ?=
 
 $(BENCH_TIME): $(B)/bench/xpbtime.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
+# $(BENCH_APPLY) (bench/xpbapply.c) links $(CONF_OBJS): its rule is in
+# mk/conf.mk, which is read after this fragment.
+
 .PHONY: bench
-bench: $(BENCH_TIME) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
+bench: $(BENCH_TIME) $(BENCH_APPLY) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
 	B=$(B) bench/run $(BENCH_ARGS)
 
-DEPS += $(B)/bench/xpbtime.d
+DEPS += $(B)/bench/xpbtime.d $(B)/bench/xpbapply.d

@@ -20,4 +20,8 @@ $(B)/tests/unit/test_applied: $(B)/tests/unit/map/test_applied.o $(CONF_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 DEPS += $(B)/tests/unit/map/test_applied.d
+
+# make bench's applied-map writer (bench/xpbapply.c, mk/bench.mk)
+$(B)/bench/xpbapply: $(B)/bench/xpbapply.o $(CONF_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
 DEPS += $(CONF_OBJS:.o=.d) $(B)/tests/unit/map/test_conf.d $(B)/tests/unit/common/test_validate.d

@@ -44,24 +44,35 @@ void xp_nl_close(struct nl_sock *sk)
 		nl_socket_free(sk);
 }
 
+struct link_get_ctx {
+	struct rtnl_link *out;
+	int (*raw)(struct nlmsghdr *nlh, void *arg); /* sees the answer first, or NULL */
+	void *arg;
+};
+
 static void link_parsed(struct nl_object *obj, void *arg)
 {
-	struct rtnl_link **out = arg;
+	struct link_get_ctx *g = arg;
 
-	if (!*out) {
+	if (!g->out) {
 		nl_object_get(obj);
-		*out = (struct rtnl_link *)obj;
+		g->out = (struct rtnl_link *)obj;
 	}
 }
 
 static int on_link_obj(struct nlmsghdr *nlh, void *arg)
 {
+	struct link_get_ctx *g = arg;
 	struct nl_msg *m;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || !(m = nlmsg_convert(nlh)))
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if (g->raw && !g->out)
+		(void)g->raw(nlh, g->arg);
+	if (!(m = nlmsg_convert(nlh)))
 		return 0;
 	nlmsg_set_proto(m, NETLINK_ROUTE); /* how libnl finds the link parser */
-	(void)nl_msg_parse(m, link_parsed, arg);
+	(void)nl_msg_parse(m, link_parsed, g);
 	nlmsg_free(m);
 	return 0;
 }
@@ -69,34 +80,55 @@ static int on_link_obj(struct nlmsghdr *nlh, void *arg)
 /* libnl-route's rtnl_link_get_kernel asks for an ack it leaves unread
  * (libnl 3.7), so the next exchange on the socket reads it as its answer:
  * build libnl's request, and receive it as every other query is. */
-static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct rtnl_link **out)
+static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_get_ctx *g)
 {
 	struct nl_msg *msg = NULL;
 	int err;
 
-	*out = NULL;
+	g->out = NULL;
 	err = rtnl_link_build_get_request(ifindex, name, &msg);
 	if (err < 0)
 		return err;
 	nlmsg_hdr(msg)->nlmsg_flags &= ~(unsigned)NLM_F_ACK;
-	err = xp_nl_query(sk, msg, on_link_obj, out);
+	err = xp_nl_query(sk, msg, on_link_obj, g);
 	if (err < 0) {
-		if (*out)
-			rtnl_link_put(*out);
-		*out = NULL;
+		if (g->out)
+			rtnl_link_put(g->out);
+		g->out = NULL;
 		return err;
 	}
-	return *out ? 0 : -NLE_OBJ_NOTFOUND;
+	return g->out ? 0 : -NLE_OBJ_NOTFOUND;
+}
+
+static int link_get_out(struct nl_sock *sk, int ifindex, const char *name, struct link_get_ctx *g,
+			struct rtnl_link **out)
+{
+	int err = link_get(sk, ifindex, name, g);
+
+	*out = g->out;
+	return err;
+}
+
+int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct rtnl_link **out,
+			int (*raw)(struct nlmsghdr *nlh, void *arg), void *arg)
+{
+	struct link_get_ctx g = {.raw = raw, .arg = arg};
+
+	return link_get_out(sk, 0, name, &g, out);
 }
 
 int xp_link_by_name(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 {
-	return link_get(sk, 0, name, out);
+	struct link_get_ctx g = {0};
+
+	return link_get_out(sk, 0, name, &g, out);
 }
 
 int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out)
 {
-	return link_get(sk, ifindex, NULL, out);
+	struct link_get_ctx g = {0};
+
+	return link_get_out(sk, ifindex, NULL, &g, out);
 }
 
 int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)

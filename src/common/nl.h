@@ -52,6 +52,11 @@ int xp_nl_altname(struct nl_sock *sk, int type, int ifindex, const char *name);
  * such link, another negative libnl error otherwise. */
 int xp_link_by_name(struct nl_sock *sk, const char *name, struct rtnl_link **out);
 int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out);
+/* xp_link_by_name, and raw(answer, arg) on the kernel's RTM_NEWLINK answer
+ * before it is parsed (for attributes libnl drops, e.g. IFLA_PROP_LIST's
+ * altnames): one request where two were needed. */
+int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct rtnl_link **out,
+			int (*raw)(struct nlmsghdr *nlh, void *arg), void *arg);
 
 /* Apply the attributes set in `changes` to `link` (RTM_NEWLINK/SETLINK). */
 int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes);

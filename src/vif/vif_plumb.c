@@ -117,34 +117,28 @@ static int on_link_alts(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-/* Is link l (found by the name kname) this vif's device?  Not when it
- * carries another guest NIC's kernel name as an altname: then it is that
- * NIC, renamed to kname (by a vifname this version refuses, or by hand).
- * 0 ours; -1 with the refusal in err. */
-static int check_identity(struct nl_sock *sk, struct rtnl_link *l, const char *kname, char *err,
-			  size_t errlen)
+/* The link named kname, if it is this vif's device (one RTM_GETLINK by
+ * name, whose answer carries the altnames too).  Not when it carries
+ * another guest NIC's kernel name as an altname: then it is that NIC,
+ * renamed to kname (by a vifname this version refuses, or by hand).
+ * 0 and *l ours; 1 (and *l NULL) with the refusal in err; or the lookup's
+ * negative libnl error. */
+static int find_vif(struct nl_sock *sk, const char *kname, struct rtnl_link **l, char *err,
+		    size_t errlen)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = rtnl_link_get_ifindex(l)};
-	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST); /* one answer, no ack */
 	struct alt_scan a = {.kname = kname};
-	int rc;
+	int rc = xp_link_by_name_raw(sk, kname, l, on_link_alts, &a);
 
-	if (!m || nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(m);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = xp_nl_query(sk, m, on_link_alts, &a);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot read the names of %s: %s", kname, xp_nl_strerror(rc));
-		return -1;
-	}
+	if (rc < 0)
+		return rc;
 	if (a.other[0]) {
 		snprintf(err, errlen,
 			 "%s is not this vif: it is %s renamed (its altname), another NIC; "
 			 "left alone",
-			 rtnl_link_get_name(l), a.other);
-		return -1;
+			 rtnl_link_get_name(*l), a.other);
+		rtnl_link_put(*l);
+		*l = NULL;
+		return 1;
 	}
 	return 0;
 }
@@ -281,12 +275,12 @@ struct plumb {
 static int check_port(struct plumb *c)
 {
 	struct nl_addr *a;
-	int rc = xp_link_by_name(c->sk, c->p->kname, &c->l);
+	int rc = find_vif(c->sk, c->p->kname, &c->l, c->err, c->errlen);
 
 	if (rc < 0)
 		return failf(c->err, c->errlen, missing(rc) ? 0 : rc, "cannot find device %s",
 			     c->p->kname);
-	if (check_identity(c->sk, c->l, c->p->kname, c->err, c->errlen))
+	if (rc > 0)
 		return -1;
 	c->ifindex = rtnl_link_get_ifindex(c->l);
 	snprintf(c->oldname, sizeof(c->oldname), "%s", rtnl_link_get_name(c->l));
@@ -672,15 +666,13 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 	int rc, ret = 0;
 
 	*found = 0;
-	rc = xp_link_by_name(sk, kname, &l);
+	rc = find_vif(sk, kname, &l, err, errlen);
+	if (rc > 0)
+		return -1;
 	if (rc == 0) {
 		const char *name = rtnl_link_get_name(l);
 		int ifindex = rtnl_link_get_ifindex(l);
 
-		if (check_identity(sk, l, kname, err, errlen)) {
-			rtnl_link_put(l);
-			return -1;
-		}
 		*found = 1;
 		rc = set_up(sk, l, 0);
 		if (rc < 0 && rc != -NLE_NODEV)
