@@ -99,47 +99,72 @@ char **xp_xs_list(struct xs_handle *h, const char *path, unsigned int *n)
 	return v;
 }
 
-/* keys[i]=vals[i] in dir, in one transaction that reads dir first: if dir
- * has gone nothing is written (a plain write would create it again).  1
- * written, 0 dir absent, -1 error. */
-static int write_if_dir(struct xs_handle *h, const char *dir, const char *const *keys,
-			const char *const *vals, size_t n)
+/* One attempt at p[0..n) in transaction t: each directory read once (when
+ * it differs from the item before), its items written only if it is there.
+ * 0, or -1 with the transaction still open. */
+static int put_in(struct xs_handle *h, xs_transaction_t t, struct xp_xs_put *p, size_t n,
+		  char (*path)[256])
+{
+	int present = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!i || strcmp(p[i].dir, p[i - 1].dir)) {
+			unsigned int len;
+			char *v = xs_read(h, t, p[i].dir, &len);
+
+			if (!v && errno != ENOENT)
+				return -1;
+			present = v != NULL;
+			free(v);
+		}
+		p[i].done = present;
+		if (present && !xs_write(h, t, path[i], p[i].val, (unsigned int)strlen(p[i].val)))
+			return -1;
+	}
+	return 0;
+}
+
+int xp_xs_put_if_dirs(struct xs_handle *h, struct xp_xs_put *p, size_t n)
 {
 	char path[8][256];
 
 	if (n > 8)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (join(path[i], sizeof(path[i]), dir, keys[i]))
+		if (join(path[i], sizeof(path[i]), p[i].dir, p[i].key))
 			return -1;
 	for (int tries = 0; tries < 16; tries++) {
 		xs_transaction_t t = xs_transaction_start(h);
-		unsigned int len;
-		char *v;
-		size_t i;
 
 		if (t == XBT_NULL)
 			return -1;
-		v = xs_read(h, t, dir, &len);
-		if (!v) {
-			int absent = errno == ENOENT;
-			xs_transaction_end(h, t, true);
-			return absent ? 0 : -1;
-		}
-		free(v);
-		for (i = 0; i < n; i++)
-			if (!xs_write(h, t, path[i], vals[i], (unsigned int)strlen(vals[i])))
-				break;
-		if (i < n) {
+		if (put_in(h, t, p, n, path)) {
 			xs_transaction_end(h, t, true);
 			return -1;
 		}
 		if (xs_transaction_end(h, t, false))
-			return 1;
+			return 0;
 		if (errno != EAGAIN)
 			return -1;
 	}
 	return -1;
+}
+
+/* keys[i]=vals[i] in dir, in one transaction that reads dir first: if dir
+ * has gone nothing is written (a plain write would create it again).  1
+ * written, 0 dir absent, -1 error. */
+static int write_if_dir(struct xs_handle *h, const char *dir, const char *const *keys,
+			const char *const *vals, size_t n)
+{
+	struct xp_xs_put p[2];
+
+	if (n > 2)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct xp_xs_put){dir, keys[i], vals[i], 0};
+	if (xp_xs_put_if_dirs(h, p, n))
+		return -1;
+	return p[0].done;
 }
 
 int xp_xs_write_if_dir(struct xs_handle *h, const char *dir, const char *key, const char *value)

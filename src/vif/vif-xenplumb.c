@@ -434,23 +434,25 @@ static int plan_antispoof(struct run *r, const struct vif_keys *k, struct vif_pl
 }
 
 /* A PV vif's MTU where stock set_mtu writes it (the frontend's directory),
- * then hotplug-status, each in a transaction that writes nothing when its
- * directory has gone; on failure the port is unplumbed again. */
+ * and on online hotplug-status, in one transaction (one round trip to
+ * xenstored per request, so one transaction, not two) that writes neither
+ * into a directory that has gone; on failure the port is unplumbed again. */
 static int report_up(struct run *r, const char *table, int mtu, int ovs)
 {
 	char path[128], mtutxt[16], e2[256];
-	int found, had, rc;
+	int found, had;
+	struct xp_xs_put put[2] = {{path, "mtu", mtutxt, 0},
+				   {r->inv.xbpath, "hotplug-status", "connected", 0}};
+	size_t n = r->inv.action == VIF_ONLINE ? 2 : 1;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
-	rc = xp_xs_write_if_dir(r->xs, path, "mtu", mtutxt);
-	if (rc < 0)
-		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu", path);
-	else if (r->inv.action == VIF_ONLINE &&
-		 (rc = xp_xs_report_connected(r->xs, r->inv.xbpath)) <= 0)
-		snprintf(r->err, sizeof(r->err),
-			 rc == 0 ? "backend directory %s has gone: unplumbed again"
-				 : "cannot write %s/hotplug-status",
+	if (xp_xs_put_if_dirs(r->xs, put, n) < 0)
+		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu%s%s%s", path,
+			 n == 2 ? " and " : "", n == 2 ? r->inv.xbpath : "",
+			 n == 2 ? "/hotplug-status" : "");
+	else if (n == 2 && !put[1].done)
+		snprintf(r->err, sizeof(r->err), "backend directory %s has gone: unplumbed again",
 			 r->inv.xbpath);
 	else
 		return 0;
@@ -643,6 +645,17 @@ static int do_down(struct run *r)
 	return 0;
 }
 
+/* The guest's name and uuid for the hooks, unless OVS planning read them:
+ * three xenstore round trips, so only when there is a hook to run. */
+static void vm_facts(void *arg)
+{
+	struct run *r = arg;
+
+	if (!*r->f.vm_uuid && !*r->f.vm_name)
+		vif_ovs_vm_facts(r->xs, r->inv.domid, r->f.vm_uuid, sizeof(r->f.vm_uuid),
+				 r->f.vm_name, sizeof(r->f.vm_name));
+}
+
 /* After a successful action: the hooks (hooks.h), with what it learnt. */
 static void run_hooks(struct run *r)
 {
@@ -666,10 +679,7 @@ static void run_hooks(struct run *r)
 	};
 	struct vif_hook_result res;
 
-	if (!*r->f.vm_uuid && !*r->f.vm_name)
-		vif_ovs_vm_facts(r->xs, r->inv.domid, r->f.vm_uuid, sizeof(r->f.vm_uuid),
-				 r->f.vm_name, sizeof(r->f.vm_name));
-	vif_hooks_run_all(&f, NULL, NULL, &res);
+	vif_hooks_run_all(&f, vm_facts, r, NULL, NULL, &res);
 }
 
 /* ---- main ---------------------------------------------------------------- */

@@ -144,6 +144,33 @@ static void test_write_if_dir(void **state)
 	expect(f->h2, "/xp-report/device", NULL);
 }
 
+/* The online's one transaction (report_up): the frontend mtu and the
+ * backend's hotplug-status together; a directory that has gone gets
+ * nothing and says so, the other is still written. */
+static void test_put_if_dirs(void **state)
+{
+	struct fixture *f = *state;
+	struct xp_xs_put p[2] = {{"/xp-report/device/vif/0", "mtu", "1400", 7},
+				 {BE, "hotplug-status", "connected", 7}};
+
+	assert_int_equal(xp_xs_put_if_dirs(f->h, p, 2), 0);
+	assert_int_equal(p[0].done, 0);
+	assert_int_equal(p[1].done, 1);
+	expect(f->h2, "/xp-report/device", NULL);
+	expect(f->h2, BE "/hotplug-status", "connected");
+	assert_true(xs_write(f->h2, XBT_NULL, "/xp-report/device/vif/0/state", "1", 1));
+	p[1].val = "error";
+	assert_int_equal(xp_xs_put_if_dirs(f->h, p, 2), 0);
+	assert_int_equal(p[0].done + p[1].done, 2);
+	expect(f->h2, "/xp-report/device/vif/0/mtu", "1400");
+	expect(f->h2, BE "/hotplug-status", "error");
+	assert_true(xs_rm(f->h2, XBT_NULL, BE));
+	assert_int_equal(xp_xs_put_if_dirs(f->h, p, 2), 0);
+	assert_int_equal(p[0].done, 1);
+	assert_int_equal(p[1].done, 0);
+	expect(f->h2, BE, NULL);
+}
+
 /* An error after connected replaces it; connected after an error too (the
  * last run for the vif says what the device is). */
 static void test_last_report_wins(void **state)
@@ -190,6 +217,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_error_never_recreates, per_test_setup,
 					    per_test_teardown),
 	    cmocka_unit_test_setup_teardown(test_write_if_dir, per_test_setup, per_test_teardown),
+	    cmocka_unit_test_setup_teardown(test_put_if_dirs, per_test_setup, per_test_teardown),
 	    cmocka_unit_test_setup_teardown(test_last_report_wins, per_test_setup,
 					    per_test_teardown),
 	    cmocka_unit_test_setup_teardown(test_removal_conflicts, per_test_setup,
