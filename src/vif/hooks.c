@@ -433,8 +433,8 @@ static const char *dir_of(const char *var, const char *def)
 
 extern char **environ;
 
-void vif_hooks_run_all(const struct vif_hook_facts *f, vif_hook_out out, void *ctx,
-		       struct vif_hook_result *res)
+void vif_hooks_run_all(const struct vif_hook_facts *f, void (*late)(void *), void *late_arg,
+		       vif_hook_out out, void *ctx, struct vif_hook_result *res)
 {
 	struct vif_hook_list l = {0};
 	char **env, why[256];
@@ -452,6 +452,8 @@ void vif_hooks_run_all(const struct vif_hook_facts *f, vif_hook_out out, void *c
 	}
 	if (!l.n)
 		return;
+	if (late)
+		late(late_arg);
 	env = vif_hooks_env(f, environ);
 	tmo = vif_hooks_timeout_ms();
 	for (i = 0; env && i < l.n; i++) {

@@ -85,9 +85,12 @@ int vif_hook_run(const struct vif_hook *h, const struct vif_hook_facts *f, char 
 
 /* Everything: scan both directories (from the environment or defaults),
  * run each hook, report each failure through out's context with xp_log.
- * out NULL = the hotplug log (xp_log). */
-void vif_hooks_run_all(const struct vif_hook_facts *f, vif_hook_out out, void *ctx,
-		       struct vif_hook_result *res);
+ * out NULL = the hotplug log (xp_log).  late, if not NULL, is called with
+ * late_arg once there is a hook to run, before the facts are put in the
+ * environment: facts that cost a round trip (the guest's name and uuid)
+ * are read only then, not on every hotplug. */
+void vif_hooks_run_all(const struct vif_hook_facts *f, void (*late)(void *), void *late_arg,
+		       vif_hook_out out, void *ctx, struct vif_hook_result *res);
 
 /* XENPLUMB_HOOK_TIMEOUT (seconds, may have a fraction; 0 < t <= 3600), else
  * the default. */
