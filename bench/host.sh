@@ -20,6 +20,7 @@ TMP=$XPB_TMP
 TIMER=$ROOT/$B/bench/xpbtime
 STOCK=/etc/xen/scripts/vif-bridge
 XP=$ROOT/$B/vif-xenplumb
+FLOOR=$ROOT/$B/bench/xpbfloor
 HELPERS="stock xenplumb"
 LOG=$TMP/helpers.log
 
@@ -172,6 +173,12 @@ ref_cycle() {
 	field wall_ns "$("$TIMER" -l "$LOG" -- true)" >>"$TMP/$1.true"
 	field wall_ns "$("$TIMER" -l "$LOG" -- ip link set vif1.0 master xenbr0)" >>"$TMP/$1.master"
 	vif_dev_rm 1 0
+	vif_dev 1 0 || die "veth vif1.0"
+	l=$("$TIMER" -l "$LOG" -- "$FLOOR" vif1.0 xenbr0)
+	[ "$(field fails "$l")" = 0 ] && [ "$(master_of vif1.0)" = xenbr0 ] || die "xpbfloor vif1.0"
+	field wall_ns "$l" >>"$TMP/$1.floor"
+	field wall_ns "$("$TIMER" -l "$LOG" -- "$XP" --help)" >>"$TMP/$1.help"
+	vif_dev_rm 1 0
 }
 i=0
 while [ "$i" -lt "$XPB_RUNS" ]; do
@@ -184,6 +191,8 @@ while [ "$i" -lt "$XPB_RUNS" ]; do
 done
 stats "$TMP/ref.true" ref.true
 stats "$TMP/ref.master" ref.ip_master
+stats "$TMP/ref.floor" ref.floor
+stats "$TMP/ref.help" ref.help
 for h in $HELPERS; do
 	for a in online offline; do stats "$TMP/lat.$h.$a" "$a.$h"; done
 	res "online.$h.fails" "$(nfail "$TMP/lat.$h.fail")"

@@ -31,13 +31,10 @@ static void put_attr(struct nlmsghdr *h, unsigned short type, const void *data, 
 
 int main(int argc, char **argv)
 {
-	union {
-		struct nlmsghdr h;
-		char b[512];
-	} req, ans;
+	_Alignas(struct nlmsghdr) char rbuf[512], abuf[512];
+	struct nlmsghdr *req = (struct nlmsghdr *)rbuf, *ans = (struct nlmsghdr *)abuf;
 	struct ifinfomsg *ifi;
 	unsigned int master;
-	ssize_t n;
 	int fd;
 
 	if (argc != 3 || strlen(argv[1]) >= IFNAMSIZ) {
@@ -49,25 +46,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xpbfloor: %s: %s\n", argv[2], strerror(errno));
 		return 1;
 	}
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	req.h.nlmsg_type = RTM_NEWLINK;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.h.nlmsg_seq = 1;
-	ifi = NLMSG_DATA(&req.h);
+	memset(rbuf, 0, sizeof(rbuf));
+	req->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	req->nlmsg_type = RTM_NEWLINK;
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req->nlmsg_seq = 1;
+	ifi = NLMSG_DATA(req);
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	put_attr(&req.h, IFLA_IFNAME, argv[1], strlen(argv[1]) + 1);
-	put_attr(&req.h, IFLA_MASTER, &master, sizeof(master));
+	put_attr(req, IFLA_IFNAME, argv[1], strlen(argv[1]) + 1);
+	put_attr(req, IFLA_MASTER, &master, sizeof(master));
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0 || send(fd, &req, req.h.nlmsg_len, 0) < 0 ||
-	    (n = recv(fd, &ans, sizeof(ans), 0)) < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+	if (fd < 0 || send(fd, req, req->nlmsg_len, 0) < 0 ||
+	    recv(fd, abuf, sizeof(abuf), 0) < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
 		fprintf(stderr, "xpbfloor: netlink: %s\n", strerror(errno));
 		return 1;
 	}
-	if (ans.h.nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = NLMSG_DATA(&ans.h);
+	if (ans->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(ans);
 
 		if (e->error) {
 			fprintf(stderr, "xpbfloor: %s: %s\n", argv[1], strerror(-e->error));

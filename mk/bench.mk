@@ -8,16 +8,21 @@
 
 BENCH_TIME := $(B)/bench/xpbtime
 BENCH_APPLY := $(B)/bench/xpbapply
+BENCH_FLOOR := $(B)/bench/xpbfloor
 BENCH_ARGS ?=
 
 $(BENCH_TIME): $(B)/bench/xpbtime.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
+# static: the floor has no dynamic loading either
+$(BENCH_FLOOR): $(B)/bench/xpbfloor.o
+	$(CC) $(LDFLAGS) -static -o $@ $^
+
 # $(BENCH_APPLY) (bench/xpbapply.c) links $(CONF_OBJS): its rule is in
 # mk/conf.mk, which is read after this fragment.
 
 .PHONY: bench
-bench: $(BENCH_TIME) $(BENCH_APPLY) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
+bench: $(BENCH_TIME) $(BENCH_APPLY) $(BENCH_FLOOR) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
 	B=$(B) bench/run $(BENCH_ARGS)
 
-DEPS += $(B)/bench/xpbtime.d $(B)/bench/xpbapply.d
+DEPS += $(B)/bench/xpbtime.d $(B)/bench/xpbapply.d $(B)/bench/xpbfloor.d
