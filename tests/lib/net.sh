@@ -9,6 +9,7 @@
 #                             a stop after a kill must restore
 #   net_l3 DEV                one device's addresses and routes
 #   net_settle [--ll] IF...   wait for carrier (and a link-local address)
+#   net_dad_wait              wait until no IPv6 address is tentative
 #   net_fail_each N MAP BEFORE SNAP...  start failing at each step: rolled back?
 
 # net_setup [nlprobe]: cd to the repository; $X (network-xenplumb), $W
@@ -66,6 +67,20 @@ net_settle() {
 	done
 }
 
+# net_dad_wait: wait (up to 5 s) until no IPv6 address in the namespace is
+# tentative.  Duplicate address detection ends 1 to 2 s after a link came
+# up or an address was added; then the address loses its "tentative" flag
+# and gains its local route, asynchronously: a snapshot taken before and
+# one taken after would differ in what no tool did.  (An address whose DAD
+# failed stays tentative for good: it is not waited for.)
+net_dad_wait() {
+	_dw_i=0
+	while [ $_dw_i -lt 100 ] && ip -6 addr show tentative -dadfailed 2>/dev/null | grep -q inet6; do
+		_dw_i=$((_dw_i + 1))
+		sleep 0.05
+	done
+}
+
 # net_l3 DEV: DEV's addresses ("FAMILY ADDR", link-local aside) and its
 # routes in every table (local, multicast, link-local and the kernel's own
 # left out), each sorted: what moving addresses to a bridge and back moves
@@ -104,6 +119,7 @@ net_snap() {
 	done
 	# shellcheck disable=SC2086 # a list of links
 	[ -n "$_sn_se" ] && net_settle --ll $_sn_se
+	net_dad_wait
 	set -- -e 's/[a-z_]+_timer +[0-9.]+//g'
 	[ $_sn_i = 1 ] || set -- "$@" -e 's/^[0-9]+: //' -e 's/ifindex [0-9]+//'
 	[ $_sn_q = 1 ] || set -- "$@" -e 's/qdisc [a-z_]+ //'
