@@ -10,6 +10,7 @@
 #   net_l3 DEV                one device's addresses and routes
 #   net_settle [--ll] IF...   wait for carrier (and a link-local address)
 #   net_dad_wait              wait until no IPv6 address is tentative
+#   net_ping_lost FILE        requests a stopped ping saw no reply to
 #   net_fail_each N MAP BEFORE SNAP...  start failing at each step: rolled back?
 
 # net_setup [nlprobe]: cd to the repository; $X (network-xenplumb), $W
@@ -79,6 +80,17 @@ net_dad_wait() {
 		_dw_i=$((_dw_i + 1))
 		sleep 0.05
 	done
+}
+
+# net_ping_lost FILE: the sequence numbers with no reply up to the last one
+# answered, in the output of a ping (not -q) that was stopped by a signal:
+# iputils' (icmp_seq=, from 1) or busybox's (seq=, from 0, in the VM).  The
+# request in flight when the signal came has no reply yet and is not a
+# loss; ping's own "% packet loss" counts it as one.
+net_ping_lost() {
+	sed -n -e 's/^[0-9]* bytes from .* icmp_seq=\([0-9]*\) .*/i \1/p' \
+		-e 's/^[0-9]* bytes from .* seq=\([0-9]*\) .*/b \1/p' "$1" | sort -k2,2n -u |
+		awk 'NR == 1 { p = $1 == "i" ? 0 : -1 } { for (i = p + 1; i < $2; i++) print i; p = $2 }'
 }
 
 # net_l3 DEV: DEV's addresses ("FAMILY ADDR", link-local aside) and its
