@@ -9,15 +9,8 @@
 #include <sys/socket.h>
 
 #include "map/conf.h"
+#include "net/grow.h"
 #include "net/observe.h"
-
-static void *grow(void *ptr, size_t n, size_t size)
-{
-	void *q = realloc(ptr, (n + 1) * size);
-	if (!q)
-		abort();
-	return q;
-}
 
 const struct xp_obs_link *xp_obs_find(const struct xp_observed *o, const char *name)
 {
@@ -36,7 +29,7 @@ struct xp_obs_link *xp_obs_add(struct xp_observed *o, const char *name)
 
 	if (xp_nametab_get(&o->names, name, &i))
 		return &o->links[i];
-	o->links = grow(o->links, o->n, sizeof(*o->links));
+	o->links = xp_grow(o->links, o->n, sizeof(*o->links));
 	l = &o->links[o->n++];
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", name);

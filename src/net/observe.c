@@ -24,16 +24,9 @@
 #include "common/bridge.h"
 #include "common/nl.h"
 #include "map/conf.h"
+#include "net/grow.h"
 #include "net/kind.h"
 #include "net/state.h"
-
-static void *grow(void *ptr, size_t n, size_t size)
-{
-	void *q = realloc(ptr, (n + 1) * size);
-	if (!q)
-		abort();
-	return q;
-}
 
 static size_t alen(int family)
 {
@@ -137,7 +130,7 @@ static int on_addr(struct nlmsghdr *nlh, void *arg)
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || nla_len(a) != (int)alen(ifa->ifa_family))
 		return 0;
-	l->addrs = grow(l->addrs, l->naddrs, sizeof(*l->addrs));
+	l->addrs = xp_grow(l->addrs, l->naddrs, sizeof(*l->addrs));
 	x = &l->addrs[l->naddrs++];
 	memset(x, 0, sizeof(*x));
 	x->family = ifa->ifa_family;
@@ -228,7 +221,7 @@ static int on_route(struct nlmsghdr *nlh, void *arg)
 		return 0;
 	}
 	n = alen(rtm->rtm_family);
-	l->routes = grow(l->routes, l->nroutes, sizeof(*l->routes));
+	l->routes = xp_grow(l->routes, l->nroutes, sizeof(*l->routes));
 	r = &l->routes[l->nroutes++];
 	memset(r, 0, sizeof(*r));
 	r->family = rtm->rtm_family;
@@ -295,7 +288,7 @@ static int on_port(struct nlmsghdr *nlh, void *arg)
 	    nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
 	    !tb[IFLA_MASTER] || (int)nla_get_u32(tb[IFLA_MASTER]) != l->ifindex || !tb[IFLA_IFNAME])
 		return 0;
-	l->ports = grow(l->ports, l->nports, sizeof(*l->ports));
+	l->ports = xp_grow(l->ports, l->nports, sizeof(*l->ports));
 	snprintf(l->ports[l->nports++], XP_IFNAMSIZ, "%s", nla_get_string(tb[IFLA_IFNAME]));
 	return 0;
 }
@@ -320,7 +313,7 @@ static int get_ports(struct nl_sock *sk, struct xp_obs_link *l)
 
 static void add_vid(struct xp_obs_link *l, unsigned short vid)
 {
-	l->vids = grow(l->vids, (size_t)l->nvids, sizeof(*l->vids));
+	l->vids = xp_grow(l->vids, (size_t)l->nvids, sizeof(*l->vids));
 	l->vids[l->nvids++] = vid;
 }
 
@@ -660,7 +653,7 @@ static void on_flood(int family, const void *addr, void *arg)
 	struct xp_obs_link *l = arg;
 	struct xp_ipaddr *a;
 
-	l->vx_flood = grow(l->vx_flood, l->vx_nflood, sizeof(*l->vx_flood));
+	l->vx_flood = xp_grow(l->vx_flood, l->vx_nflood, sizeof(*l->vx_flood));
 	a = &l->vx_flood[l->vx_nflood++];
 	memset(a, 0, sizeof(*a));
 	a->family = family;

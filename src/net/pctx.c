@@ -8,29 +8,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "net/grow.h"
 #include "net/kind.h"
 #include "net/plan.h"
 
-/* Room for element n of an array of n: the capacity doubles (at n = 0 and
- * at each power of two), so a plan of n ops costs O(n) copying. */
-static void *grow(void *ptr, size_t n, size_t size)
-{
-	void *q;
-
-	if (n & (n - 1))
-		return ptr;
-	q = realloc(ptr, (n ? 2 * n : 1) * size);
-	if (!q)
-		abort(); /* a planner out of memory cannot say anything useful */
-	return q;
-}
-
-static void set_name(char *dst, const char *src)
-{
-	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = 0;
-}
+/* The plan's arrays grow with xp_grow_pow2 (net/grow.h): a plan of n ops
+ * costs O(n) copying. */
 
 /* Link op k (just pushed) into the by-device index, when the index covers
  * every op before it. */
@@ -40,8 +23,8 @@ static void index_op(struct xp_plan *p, size_t k)
 
 	if (p->nidx != k)
 		return;
-	p->prev = grow(p->prev, k, sizeof(*p->prev));
-	p->next = grow(p->next, k, sizeof(*p->next));
+	p->prev = xp_grow_pow2(p->prev, k, sizeof(*p->prev));
+	p->next = xp_grow_pow2(p->next, k, sizeof(*p->next));
 	p->prev[k] = p->next[k] = XP_OP_NONE;
 	if (xp_nametab_get(&p->bydev, p->ops[k].dev, &t)) {
 		p->prev[k] = (size_t)t;
@@ -56,11 +39,11 @@ struct xp_op *xp_plan_push(struct xp_plan *p, int type, const char *dev, const c
 	struct xp_op *op;
 	va_list ap;
 
-	p->ops = grow(p->ops, p->n, sizeof(*p->ops));
+	p->ops = xp_grow_pow2(p->ops, p->n, sizeof(*p->ops));
 	op = &p->ops[p->n++];
 	memset(op, 0, sizeof(*op));
 	op->type = type;
-	set_name(op->dev, dev);
+	xp_set_name(op->dev, dev);
 	index_op(p, p->n - 1);
 	va_start(ap, fmt);
 	vsnprintf(op->why, sizeof(op->why), fmt, ap);
@@ -79,7 +62,7 @@ __attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list
 void xp_plan_error(struct xp_plan *p, const char *fmt, ...)
 {
 	va_list ap;
-	p->errors = grow(p->errors, p->nerrors, sizeof(char *));
+	p->errors = xp_grow_pow2(p->errors, p->nerrors, sizeof(char *));
 	va_start(ap, fmt);
 	p->errors[p->nerrors++] = vfmt(fmt, ap);
 	va_end(ap);
@@ -88,7 +71,7 @@ void xp_plan_error(struct xp_plan *p, const char *fmt, ...)
 void xp_plan_note(struct xp_plan *p, const char *fmt, ...)
 {
 	va_list ap;
-	p->notes = grow(p->notes, p->nnotes, sizeof(char *));
+	p->notes = xp_grow_pow2(p->notes, p->nnotes, sizeof(char *));
 	va_start(ap, fmt);
 	p->notes[p->nnotes++] = vfmt(fmt, ap);
 	va_end(ap);
@@ -98,10 +81,10 @@ void xp_plan_drift(struct xp_plan *p, const char *dev, const char *what, const c
 		   const char *have)
 {
 	struct xp_drift *d;
-	p->drift = grow(p->drift, p->ndrift, sizeof(*p->drift));
+	p->drift = xp_grow_pow2(p->drift, p->ndrift, sizeof(*p->drift));
 	d = &p->drift[p->ndrift++];
 	memset(d, 0, sizeof(*d));
-	set_name(d->device, dev);
+	xp_set_name(d->device, dev);
 	snprintf(d->what, sizeof(d->what), "%s", what);
 	snprintf(d->want, sizeof(d->want), "%s", want);
 	snprintf(d->have, sizeof(d->have), "%s", have);
@@ -125,10 +108,10 @@ void xp_plan_missing(struct xp_plan *p, const struct xp_conf *c, const struct xp
 			      where, what, dev, of);
 		return;
 	}
-	p->missing = grow(p->missing, p->nmissing, sizeof(*p->missing));
+	p->missing = xp_grow_pow2(p->missing, p->nmissing, sizeof(*p->missing));
 	m = &p->missing[p->nmissing++];
 	memset(m, 0, sizeof(*m));
-	set_name(m->device, dev);
+	xp_set_name(m->device, dev);
 	snprintf(m->where, sizeof(m->where), "%s", where);
 	snprintf(m->role, sizeof(m->role), "%s of %s", what, of);
 }
@@ -390,7 +373,7 @@ void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 		op =
 		    xp_plan_push(x->p, XP_OP_ADD_ADDR, bridge, "moving %s from port %s", buf, port);
 		op->addr = pl->addrs[i];
-		set_name(op->peer, port);
+		xp_set_name(op->peer, port);
 	}
 	for (size_t i = 0; i < pl->nroutes; i++) {
 		if (xp_obs_has_route(bl, &pl->routes[i])) {
@@ -401,14 +384,14 @@ void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 		}
 		op = xp_plan_push(x->p, XP_OP_ADD_ROUTE, bridge, "moving route from port %s", port);
 		op->route = pl->routes[i];
-		set_name(op->peer, port);
+		xp_set_name(op->peer, port);
 	}
 	for (size_t i = 0; i < pl->nroutes; i++) {
 		op = xp_plan_push(x->p, XP_OP_DEL_ROUTE, port, "moved to %s", bridge);
 		op->route = pl->routes[i];
 		op->value = 1; /* a recorded move */
 		op->had = xp_obs_has_route(bl, &pl->routes[i]);
-		set_name(op->peer, bridge);
+		xp_set_name(op->peer, bridge);
 	}
 	/* last first: an IPv4 primary takes its secondaries with it */
 	for (size_t i = pl->naddrs; i-- > 0;) {
@@ -418,6 +401,6 @@ void xp_pctx_move(struct xp_pctx *x, const char *port, const char *bridge)
 		op->addr = pl->addrs[i];
 		op->value = 1;
 		op->had = xp_obs_has_addr(bl, &pl->addrs[i]);
-		set_name(op->peer, bridge);
+		xp_set_name(op->peer, bridge);
 	}
 }

@@ -11,22 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "net/grow.h"
 #include "net/kind.h"
-
-static void *grow(void *ptr, size_t n, size_t size)
-{
-	void *q = realloc(ptr, (n + 1) * size);
-	if (!q)
-		abort(); /* a planner out of memory cannot say anything useful */
-	return q;
-}
-
-static void set_name(char *dst, const char *src)
-{
-	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = 0;
-}
 
 const char *xp_op_name(int type)
 {
@@ -251,7 +237,7 @@ static void plan_orphan_slaves(struct xp_pctx *x)
 			continue;
 		op = xp_plan_push(x->p, XP_OP_UP, sl->slave, "was up before joining %s, now gone",
 				  sl->bond);
-		set_name(op->peer, sl->bond); /* the executor forgets the record */
+		xp_set_name(op->peer, sl->bond); /* the executor forgets the record */
 	}
 }
 
@@ -283,8 +269,8 @@ static void list_add(struct names *l, const char *name)
 	if (in_list(l, name))
 		return;
 	xp_nametab_put(&l->set, name, 1);
-	l->v = grow(l->v, l->n, sizeof(*l->v));
-	set_name(l->v[l->n++], name);
+	l->v = xp_grow(l->v, l->n, sizeof(*l->v));
+	xp_set_name(l->v[l->n++], name);
 }
 
 static void list_del(struct names *l, const char *name)
@@ -387,7 +373,7 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ADDR, port, "moving back from %s", bridge);
 		op->addr = m->addr;
 		op->value = 1; /* restored as it was (no nodad) */
-		set_name(op->peer, bridge);
+		xp_set_name(op->peer, bridge);
 	}
 	for (size_t i = 0; i < s->nmoves; i++) {
 		const struct xp_st_move *m = &s->moves[i];
@@ -396,7 +382,7 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 			continue;
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ROUTE, port, "moving back from %s", bridge);
 		op->route = m->route;
-		set_name(op->peer, bridge);
+		xp_set_name(op->peer, bridge);
 	}
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < s->nmoves; i++) {
@@ -411,7 +397,7 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 			op->addr = m->addr;
 			op->value = 2;	  /* undoes a recorded move */
 			op->had = m->had; /* then only the record goes */
-			set_name(op->peer, port);
+			xp_set_name(op->peer, port);
 		}
 }
 
@@ -559,7 +545,7 @@ static void unwind_kept_devices(struct unwind *u)
 				  u->stop ? "" : ", no longer in the map");
 		op->value = v->vid;
 		op->old = 1; /* remove */
-		set_name(op->peer, v->bridge);
+		xp_set_name(op->peer, v->bridge);
 	}
 	for (size_t i = 0; i < s->nmtus; i++) {
 		const struct xp_st_mtu *m = &s->mtus[i];
@@ -612,7 +598,7 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 		if (!bridge_goes && pl && !strcmp(pl->master, sp->bridge)) {
 			op = xp_plan_push(x->p, XP_OP_DEL_PORT, sp->port, "added by xenplumb%s",
 					  stop ? "" : ", no longer in the map");
-			set_name(op->peer, sp->bridge);
+			xp_set_name(op->peer, sp->bridge);
 		}
 	}
 	unwind_delete(&u);

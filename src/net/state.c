@@ -16,6 +16,7 @@
 #include "net/state.h"
 
 #include "common/nametab.h"
+#include "net/grow.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,21 +30,6 @@
 
 #define STATE_FILE   "state"
 #define JOURNAL_FILE "state.journal"
-
-static void *grow(void *ptr, size_t n, size_t size)
-{
-	void *q = realloc(ptr, (n + 1) * size);
-	if (!q)
-		abort();
-	return q;
-}
-
-static void set_name(char *dst, const char *src)
-{
-	size_t n = src ? strnlen(src, XP_IFNAMSIZ - 1) : 0;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = 0;
-}
 
 const char *xp_state_dir(void)
 {
@@ -279,9 +265,9 @@ int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex
 		return 0;
 	if (d) /* replaced: the journal line alone says so (replay removes first) */
 		dev_remove(s, (size_t)(d - s->devs));
-	s->devs = grow(s->devs, s->ndevs, sizeof(*s->devs));
+	s->devs = xp_grow(s->devs, s->ndevs, sizeof(*s->devs));
 	d = &s->devs[s->ndevs++];
-	set_name(d->name, name);
+	xp_set_name(d->name, name);
 	d->kind = kind;
 	d->ifindex = ifindex;
 	if (!s->devix && s->ndevs >= DEVIX_MIN) {
@@ -325,9 +311,9 @@ int xp_state_add_port(struct xp_state *s, const char *bridge, const char *port)
 
 	if (xp_state_has_port(s, bridge, port))
 		return 0;
-	s->ports = grow(s->ports, s->nports, sizeof(*s->ports));
-	set_name(s->ports[s->nports].bridge, bridge);
-	set_name(s->ports[s->nports].port, port);
+	s->ports = xp_grow(s->ports, s->nports, sizeof(*s->ports));
+	xp_set_name(s->ports[s->nports].bridge, bridge);
+	xp_set_name(s->ports[s->nports].port, port);
 	s->nports++;
 	journal(s, 0, line, fmt_port(line, sizeof(line), &s->ports[s->nports - 1]));
 	return 0;
@@ -364,10 +350,10 @@ int xp_state_add_slave(struct xp_state *s, const char *bond, const char *slave, 
 		REMOVE_AT(s->slaves, s->nslaves, (size_t)(sl - s->slaves));
 		s->nslaves--;
 	}
-	s->slaves = grow(s->slaves, s->nslaves, sizeof(*s->slaves));
+	s->slaves = xp_grow(s->slaves, s->nslaves, sizeof(*s->slaves));
 	sl = &s->slaves[s->nslaves++];
-	set_name(sl->bond, bond);
-	set_name(sl->slave, slave);
+	xp_set_name(sl->bond, bond);
+	xp_set_name(sl->slave, slave);
 	sl->was_up = was_up;
 	journal(s, 0, line, fmt_slave(line, sizeof(line), sl));
 	return 0;
@@ -414,7 +400,7 @@ int xp_state_add_move(struct xp_state *s, const struct xp_st_move *m)
 		REMOVE_AT(s->moves, s->nmoves, (size_t)i);
 		s->nmoves--;
 	}
-	s->moves = grow(s->moves, s->nmoves, sizeof(*s->moves));
+	s->moves = xp_grow(s->moves, s->nmoves, sizeof(*s->moves));
 	s->moves[s->nmoves++] = *m;
 	journal(s, 0, line, n);
 	return 0;
@@ -507,8 +493,8 @@ int xp_state_add_mtu(struct xp_state *s, const char *dev, int ifindex, int old)
 		REMOVE_AT(s->mtus, s->nmtus, (size_t)(m - s->mtus));
 		s->nmtus--;
 	}
-	s->mtus = grow(s->mtus, s->nmtus, sizeof(*s->mtus));
-	set_name(s->mtus[s->nmtus].dev, dev);
+	s->mtus = xp_grow(s->mtus, s->nmtus, sizeof(*s->mtus));
+	xp_set_name(s->mtus[s->nmtus].dev, dev);
 	s->mtus[s->nmtus].ifindex = ifindex;
 	s->mtus[s->nmtus].old = old;
 	s->nmtus++;
@@ -548,9 +534,9 @@ int xp_state_add_pvlan(struct xp_state *s, const char *bridge, const char *port,
 
 	if (pvlan_at(s, bridge, port, vid) >= 0)
 		return 0;
-	s->pvlans = grow(s->pvlans, s->npvlans, sizeof(*s->pvlans));
-	set_name(s->pvlans[s->npvlans].bridge, bridge);
-	set_name(s->pvlans[s->npvlans].port, port);
+	s->pvlans = xp_grow(s->pvlans, s->npvlans, sizeof(*s->pvlans));
+	xp_set_name(s->pvlans[s->npvlans].bridge, bridge);
+	xp_set_name(s->pvlans[s->npvlans].port, port);
 	s->pvlans[s->npvlans].vid = vid;
 	s->npvlans++;
 	journal(s, 0, line, fmt_pvlan(line, sizeof(line), &s->pvlans[s->npvlans - 1]));
@@ -740,8 +726,8 @@ static int parse_addr_words(char (*w)[64], struct xp_st_move *m)
 	int fam = AF_INET;
 	long v[2];
 
-	set_name(m->from, w[1]);
-	set_name(m->to, w[2]);
+	xp_set_name(m->from, w[1]);
+	xp_set_name(m->to, w[2]);
 	if (parse_ip(w[3], &m->addr.family, m->addr.addr, &m->addr.prefixlen) < 0 ||
 	    xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
 	    xp_parse_uint(w[5], 0, 255, &v[1]) < 0)
@@ -763,8 +749,8 @@ static int parse_route_words(char (*w)[64], struct xp_st_move *m)
 	struct xp_route *r = &m->route;
 	long v[6];
 
-	set_name(m->from, w[1]);
-	set_name(m->to, w[2]);
+	xp_set_name(m->from, w[1]);
+	xp_set_name(m->to, w[2]);
 	m->is_route = 1;
 	r->family = !strcmp(w[3], "inet6") ? AF_INET6 : AF_INET;
 	if (xp_parse_uint(w[4], 0, 0xffffffffL, &v[0]) < 0 ||
