@@ -464,6 +464,17 @@ static int report_up(struct run *r, const char *table, int mtu, int ovs)
 	return -1;
 }
 
+/* The hooks' bridge: the bridge key up to its VLAN or dot suffix. */
+static void bridge_fact(struct run *r, const char *key)
+{
+	size_t n = strcspn(key, ".:");
+
+	if (n > XP_IFNAMSIZ - 1)
+		n = XP_IFNAMSIZ - 1;
+	memcpy(r->f.bridge, key, n);
+	r->f.bridge[n] = 0;
+}
+
 /* A routed port (a [routed] network, or run as vif-route). */
 static int route_up(struct run *r, const struct vif_keys *k, const struct xp_routed *rt,
 		    const char *table, int tap)
@@ -475,6 +486,13 @@ static int route_up(struct run *r, const struct vif_keys *k, const struct xp_rou
 	xp_log(LOG_INFO, "routed (%s)", rt ? rt->name : "vif-route, no [routed] section");
 	if (vif_l3_route_up(r->sk, &in, &mtu, r->err, sizeof(r->err)))
 		return -1;
+	/* the hooks' facts, as a bridged port's: kind "routed", and for the
+	 * bridge the bridge key as offline reads it (the network's name) */
+	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *k->vifname ? k->vifname : r->inv.dev);
+	bridge_fact(r, k->bridge);
+	snprintf(r->f.vifname, sizeof(r->f.vifname), "%s", k->vifname);
+	snprintf(r->f.mtu, sizeof(r->f.mtu), "%d", mtu);
+	r->f.kind = "routed";
 	return tap ? 0 : report_up(r, table, mtu, 0);
 }
 
@@ -529,6 +547,9 @@ static int do_up(struct run *r)
 	    load_map(r))
 		return -1;
 	snprintf(r->f.ip, sizeof(r->f.ip), "%s", raw.ip ? raw.ip : "");
+	if (k.has_mac)
+		snprintf(r->f.mac, sizeof(r->f.mac), "%02x:%02x:%02x:%02x:%02x:%02x", k.mac[0],
+			 k.mac[1], k.mac[2], k.mac[3], k.mac[4], k.mac[5]);
 	xp_antispoof_table(table, sizeof(table), r->inv.domid, r->inv.devid, tap);
 	routed = pick_mode(r, &k, &rt, &nat);
 	if (routed)
@@ -538,9 +559,6 @@ static int do_up(struct run *r)
 	if (!nat)
 		nat = xp_conf_nat_of_bridge(l3_conf(r), t.bridge);
 	plan_port(r, &k, &t, table, &p);
-	if (k.has_mac)
-		snprintf(r->f.mac, sizeof(r->f.mac), "%02x:%02x:%02x:%02x:%02x:%02x", k.mac[0],
-			 k.mac[1], k.mac[2], k.mac[3], k.mac[4], k.mac[5]);
 	if (bridge_is_ovs(r, t.bridge))
 		plan_ovs(r, &k, &p);
 	else if (plan_antispoof(r, &k, &p))
@@ -584,9 +602,7 @@ static void down_facts(struct run *r)
 	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *r->f.vifname ? r->f.vifname : r->inv.dev);
 	if (xp_xs_read(r->xs, r->inv.xbpath, "bridge", b, sizeof(b), &why) != 1)
 		snprintf(b, sizeof(b), "%s", r->inv.bridge);
-	b[strcspn(b, ".:")] = 0;
-	b[XP_IFNAMSIZ - 1] = 0;
-	memcpy(r->f.bridge, b, XP_IFNAMSIZ);
+	bridge_fact(r, b);
 }
 
 /* Offline of a vif that may be on Open vSwitch: as vif-openvswitch, or
@@ -632,7 +648,8 @@ static int do_down(struct run *r)
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
-		r->f.kind = "linux";
+		/* a routed port's journal undone, and on no bridge: routed */
+		r->f.kind = had && !on_linux_bridge(r) ? "routed" : "linux";
 		if (vif_plumb_down(r->sk, r->inv.dev, table, &found, r->err, sizeof(r->err)))
 			return -1;
 	}

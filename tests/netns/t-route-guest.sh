@@ -55,11 +55,23 @@ t_eq "global IPv4 forwarding untouched" 0 "$(cat /proc/sys/net/ipv4/conf/all/for
 t_match "forwarding confined to the guests' path" 'iifname "up0" meta nfproto ipv4 drop' \
 	"$(nft list table inet xenplumb-forward 2>&1)"
 
+# a hook sees a routed port with the facts a bridged one gets: kind
+# routed, and the bridge key (the network's name) for the bridge
+mkdir -p "$VIF_TMP/hooks.d" "$VIF_TMP/post.d"
+printf '#!/bin/sh\necho "$XENPLUMB_ACTION $XENPLUMB_VIF dev=$XENPLUMB_DEV kind=$XENPLUMB_BRIDGE_KIND bridge=$XENPLUMB_BRIDGE mac=$XENPLUMB_MAC mtu=$XENPLUMB_MTU vm=$XENPLUMB_VM_NAME ip=$XENPLUMB_IP" >>"$0.out"\n' \
+	>"$VIF_TMP/hooks.d/facts"
+chmod +x "$VIF_TMP/hooks.d/facts"
+export XENPLUMB_VIF_HOOKS_DIR="$VIF_TMP/hooks.d" XENPLUMB_VIF_POST_DIR="$VIF_TMP/post.d"
+hooked() { grep "^$1 $2 " "$VIF_TMP/hooks.d/facts.out" 2>/dev/null; }
+
 # guest 40: two addresses, one of each family
 vif_mkvif 40 0 bridge=web "ip=192.0.2.10 2001:db8:1::10" || t_bail "vif 40.0"
 in_guest ip link set g40_0 address 00:16:3e:00:28:00 up
 t_ok "online" vif_run online 40 0
 t_eq "connected" connected "$(vif_status 40 0)"
+t_eq "hook: the routed port's facts" \
+	"online vif40.0 dev=vif40.0 kind=routed bridge=web mac=00:16:3e:00:28:00 mtu=1500 vm=guest40 ip=192.0.2.10 2001:db8:1::10" \
+	"$(hooked online vif40.0)"
 t_match "host route via the vif" "192.0.2.10 dev vif40.0 proto 200 scope link src 192.0.2.1 metric 2" \
 	"$(ip route show 192.0.2.10)"
 t_match "IPv6 host route via the vif" "2001:db8:1::10 dev vif40.0 proto 200 metric 2" \
@@ -146,6 +158,8 @@ t_match "drift names the missing proxy entry" "vif40.0.*proxy entry.*2001:db8:1:
 
 # offline removes exactly what online added
 t_ok "offline 40" vif_run offline 40 0
+t_match "hook: offline of a routed port says routed" "^offline vif40.0 dev=vif40.0 kind=routed bridge=web " \
+	"$(hooked offline vif40.0)"
 t_ok "offline 41" vif_run offline 41 0
 t_eq "no route left" "" "$(ip route show proto 200 2>/dev/null; ip -6 route show proto 200 2>/dev/null)"
 t_eq "no proxy entry left" "" "$(ip neigh show proxy 2>/dev/null; ip -6 neigh show proxy 2>/dev/null)"
