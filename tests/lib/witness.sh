@@ -14,6 +14,11 @@
 #   w_stop            SIGTERM it and wait: $wrc its exit status, $wev the
 #                     event lines
 #   until_ok CMD...   poll CMD until it succeeds, 1 if it never does
+#   w_saw ERE         poll (as until_ok) until the running witness has
+#                     written an event line matching ERE: a link's carrier
+#                     (IFF_LOWER_UP) changes at once, but its notification
+#                     comes from the kernel's linkwatch, later, so polling
+#                     the state alone does not mean the witness has the event
 #   carrier_is IF 0|1 does IF (not) have carrier (nlprobe, $P)
 #
 # Knobs (set before the calls; the defaults suit the host kernel, a test in
@@ -67,5 +72,7 @@ until_ok() {
 		sleep 0.05
 	done
 }
+
+w_saw() { until_ok grep -Eq -- "$1" "${W_DIR:-$tmp}/ev"; }
 
 carrier_is() { [ "$("${P:-$B/tests/tools/nlprobe}" link "$1" carrier)" = "$2" ]; }

@@ -90,9 +90,13 @@ t_ok "unprivileged runs changed nothing" diff "$tmp/s0" "$tmp/s1"
 $X start -c "$tmp/good.conf" >/dev/null 2>&1
 $X stop -c "$tmp/good.conf" >/dev/null 2>&1
 t_ok "lock file exists" test -f "$tmp/state/lock"
-flock "$tmp/state/lock" sleep 1.5 &
+# the holder says when it has the lock: a fixed sleep before the start
+# would let a start that runs first on a slow machine take it instead
+flock "$tmp/state/lock" sh -c "touch '$tmp/held'; sleep 1.5" &
 fpid=$!
-sleep 0.3
+k=0
+while [ ! -e "$tmp/held" ] && [ $k -lt 200 ]; do sleep 0.05; k=$((k + 1)); done
+t_ok "this test holds the run lock" test -e "$tmp/held"
 t0=$(date +%s%N)
 $X start -c "$tmp/good.conf" >/dev/null 2>&1
 rc=$?
