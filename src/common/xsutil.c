@@ -150,39 +150,10 @@ int xp_xs_put_if_dirs(struct xs_handle *h, struct xp_xs_put *p, size_t n)
 	return -1;
 }
 
-/* keys[i]=vals[i] in dir, in one transaction that reads dir first: if dir
- * has gone nothing is written (a plain write would create it again).  1
- * written, 0 dir absent, -1 error. */
-static int write_if_dir(struct xs_handle *h, const char *dir, const char *const *keys,
-			const char *const *vals, size_t n)
-{
-	struct xp_xs_put p[2];
-
-	if (n > 2)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		p[i] = (struct xp_xs_put){dir, keys[i], vals[i], 0};
-	if (xp_xs_put_if_dirs(h, p, n))
-		return -1;
-	return p[0].done;
-}
-
-int xp_xs_write_if_dir(struct xs_handle *h, const char *dir, const char *key, const char *value)
-{
-	return write_if_dir(h, dir, &key, &value, 1);
-}
-
-int xp_xs_report_connected(struct xs_handle *h, const char *dir)
-{
-	static const char *const keys[] = {"hotplug-status"}, *const vals[] = {"connected"};
-
-	return write_if_dir(h, dir, keys, vals, 1);
-}
-
 int xp_xs_report_error(struct xs_handle *h, const char *dir, const char *msg)
 {
-	static const char *const keys[] = {"hotplug-error", "hotplug-status"};
-	const char *const vals[] = {msg, "error"};
+	struct xp_xs_put p[] = {{dir, "hotplug-error", msg, 0},
+				{dir, "hotplug-status", "error", 0}};
 
-	return write_if_dir(h, dir, keys, vals, 2);
+	return xp_xs_put_if_dirs(h, p, 2) ? -1 : p[0].done;
 }

@@ -33,12 +33,8 @@ int xp_xs_exists(struct xs_handle *h, const char *path);
  * or NULL (absent or unreadable, *n = 0). */
 char **xp_xs_list(struct xs_handle *h, const char *path, unsigned int *n);
 
-/* DIR/KEY = value only if dir exists, in one transaction that fails when
- * dir has gone (never recreate a directory the toolstack removed).  1
- * written, 0 dir absent, -1 error. */
-int xp_xs_write_if_dir(struct xs_handle *h, const char *dir, const char *key, const char *value);
-
-/* Several writes in one transaction: each item's dir/key = val, written
+/* Writes that never recreate a directory the toolstack removed: several
+ * in one transaction: each item's dir/key = val, written
  * only if its dir exists then (items of one directory next to each other:
  * each directory is read once).  done is set to 1 where written, 0 where
  * its directory has gone.  0, or -1 on error (nothing written). */
@@ -47,10 +43,6 @@ struct xp_xs_put {
 	int done;
 };
 int xp_xs_put_if_dirs(struct xs_handle *h, struct xp_xs_put *p, size_t n);
-
-/* hotplug-status=connected in dir, the same way: 1 written, 0 dir absent,
- * -1 error. */
-int xp_xs_report_connected(struct xs_handle *h, const char *dir);
 
 /* hotplug-error=msg and hotplug-status=error, in one transaction, only if
  * dir still exists (never recreate a directory the toolstack removed).

@@ -384,14 +384,20 @@ static void plan_ovs(struct run *r, const struct vif_keys *k, struct vif_plan *p
 }
 
 /* The facts online learnt, for the hooks. */
+/* The facts every plumbed port has: its names and MTU. */
+static void port_facts(struct run *r, const struct vif_keys *k, int mtu)
+{
+	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *k->vifname ? k->vifname : r->inv.dev);
+	snprintf(r->f.vifname, sizeof(r->f.vifname), "%s", k->vifname);
+	snprintf(r->f.mtu, sizeof(r->f.mtu), "%d", mtu);
+}
+
 static void note_facts(struct run *r, const struct vif_keys *k, const struct vif_plan *p, int mtu)
 {
 	const struct xp_vlanspec *v = p->ovs ? p->ovs_req.vlan : p->has_vlan ? p->vlan : NULL;
 
-	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *k->vifname ? k->vifname : r->inv.dev);
-	snprintf(r->f.vifname, sizeof(r->f.vifname), "%s", k->vifname);
+	port_facts(r, k, mtu);
 	snprintf(r->f.bridge, sizeof(r->f.bridge), "%s", p->bridge);
-	snprintf(r->f.mtu, sizeof(r->f.mtu), "%d", mtu);
 	if (v)
 		xp_vlanspec_format(v, r->f.vlan, sizeof(r->f.vlan));
 	if (!r->f.kind)
@@ -448,9 +454,8 @@ static int report_up(struct run *r, const char *table, int mtu, int ovs)
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", r->inv.domid, r->inv.devid);
 	snprintf(mtutxt, sizeof(mtutxt), "%d", mtu);
 	if (xp_xs_put_if_dirs(r->xs, put, n) < 0)
-		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu%s%s%s", path,
-			 n == 2 ? " and " : "", n == 2 ? r->inv.xbpath : "",
-			 n == 2 ? "/hotplug-status" : "");
+		snprintf(r->err, sizeof(r->err), "cannot write %s/mtu%s", path,
+			 n == 2 ? " and hotplug-status" : "");
 	else if (n == 2 && !put[1].done)
 		snprintf(r->err, sizeof(r->err), "backend directory %s has gone: unplumbed again",
 			 r->inv.xbpath);
@@ -488,10 +493,8 @@ static int route_up(struct run *r, const struct vif_keys *k, const struct xp_rou
 		return -1;
 	/* the hooks' facts, as a bridged port's: kind "routed", and for the
 	 * bridge the bridge key as offline reads it (the network's name) */
-	snprintf(r->f.dev, sizeof(r->f.dev), "%s", *k->vifname ? k->vifname : r->inv.dev);
+	port_facts(r, k, mtu);
 	bridge_fact(r, k->bridge);
-	snprintf(r->f.vifname, sizeof(r->f.vifname), "%s", k->vifname);
-	snprintf(r->f.mtu, sizeof(r->f.mtu), "%d", mtu);
 	r->f.kind = "routed";
 	return tap ? 0 : report_up(r, table, mtu, 0);
 }

@@ -23,6 +23,16 @@
 
 #define BE "/xp-report/backend/vif/3/0"
 
+/* What report_up writes, one item: 1 written, 0 its directory absent, -1
+ * error (the return of xp_xs_report_error). */
+static int put_one(struct xs_handle *h, const char *dir, const char *key, const char *val)
+{
+	struct xp_xs_put p = {dir, key, val, 0};
+
+	return xp_xs_put_if_dirs(h, &p, 1) ? -1 : p.done;
+}
+#define connected(h, dir) put_one(h, dir, "hotplug-status", "connected")
+
 struct fixture {
 	struct xs_handle *h;  /* the helper's connection */
 	struct xs_handle *h2; /* libxl's */
@@ -96,7 +106,7 @@ static void test_connected_written(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(xp_xs_report_connected(f->h, BE), 1);
+	assert_int_equal(connected(f->h, BE), 1);
 	expect(f->h2, BE "/hotplug-status", "connected");
 	expect(f->h2, BE "/state", "2");
 }
@@ -106,7 +116,7 @@ static void test_connected_never_recreates(void **state)
 	struct fixture *f = *state;
 
 	assert_true(xs_rm(f->h2, XBT_NULL, BE));
-	assert_int_equal(xp_xs_report_connected(f->h, BE), 0);
+	assert_int_equal(connected(f->h, BE), 0);
 	expect(f->h2, BE, NULL);
 	expect(f->h2, BE "/hotplug-status", NULL);
 }
@@ -138,9 +148,9 @@ static void test_write_if_dir(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(xp_xs_write_if_dir(f->h, BE, "mtu", "1400"), 1);
+	assert_int_equal(put_one(f->h, BE, "mtu", "1400"), 1);
 	expect(f->h2, BE "/mtu", "1400");
-	assert_int_equal(xp_xs_write_if_dir(f->h, "/xp-report/device/vif/0", "mtu", "1400"), 0);
+	assert_int_equal(put_one(f->h, "/xp-report/device/vif/0", "mtu", "1400"), 0);
 	expect(f->h2, "/xp-report/device", NULL);
 }
 
@@ -177,10 +187,10 @@ static void test_last_report_wins(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(xp_xs_report_connected(f->h, BE), 1);
+	assert_int_equal(connected(f->h, BE), 1);
 	assert_int_equal(xp_xs_report_error(f->h, BE, "failed"), 1);
 	expect(f->h2, BE "/hotplug-status", "error");
-	assert_int_equal(xp_xs_report_connected(f->h, BE), 1);
+	assert_int_equal(connected(f->h, BE), 1);
 	expect(f->h2, BE "/hotplug-status", "connected");
 }
 
