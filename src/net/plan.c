@@ -311,13 +311,14 @@ static int port_in_map(const struct xp_conf *c, const char *bridge, const char *
 
 /* Ports of a bridge that xenplumb neither added nor has in the map: guests
  * (or the admin's); their presence keeps the bridge and its uplinks. */
-static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl, char *names,
-			    size_t len)
+static size_t foreign_ports(const struct unwind *u, const struct xp_obs_link *bl, const char *skip,
+			    char *names, size_t len)
 {
 	size_t n = 0;
 	names[0] = 0;
 	for (size_t i = 0; i < bl->nports; i++) {
-		if (xp_state_has_port(u->x->s, bl->name, bl->ports[i]))
+		if ((skip && !strcmp(bl->ports[i], skip)) ||
+		    xp_state_has_port(u->x->s, bl->name, bl->ports[i]))
 			continue;
 		if (port_in_map(u->x->c, bl->name, bl->ports[i]))
 			continue;
@@ -350,7 +351,15 @@ static void plan_reflag(struct unwind *u, const struct xp_obs_link *pl, const st
 		}
 }
 
-static void plan_move_back(struct unwind *u, const char *port, const char *bridge)
+/* Give port back what moved from it to bridge.  Addresses and routes go
+ * back onto the port first (still a port: traffic keeps using the bridge's
+ * older prefix routes), then, when release, the port leaves the bridge,
+ * and only then does the bridge give them up.  Taking them from the bridge
+ * while the port is still enslaved sends the first ARP request for the
+ * next hop out of the port but hands its reply to the bridge, so the
+ * port's neighbour waits for the kernel's retransmission: a second with no
+ * traffic (measured in the VM tier at every stop). */
+static void plan_move_back(struct unwind *u, const char *port, const char *bridge, int release)
 {
 	const struct xp_state *s = u->x->s;
 	const struct xp_obs_link *pl = xp_pctx_obs(u->x, port);
@@ -382,6 +391,11 @@ static void plan_move_back(struct unwind *u, const char *port, const char *bridg
 			continue;
 		op = xp_plan_push(u->x->p, XP_OP_ADD_ROUTE, port, "moving back from %s", bridge);
 		op->route = m->route;
+		xp_set_name(op->peer, bridge);
+	}
+	if (release) {
+		op = xp_plan_push(u->x->p, XP_OP_DEL_PORT, port, "added by xenplumb%s",
+				  u->stop ? "" : ", no longer in the map");
 		xp_set_name(op->peer, bridge);
 	}
 	for (int pass = 0; pass < 2; pass++)
@@ -460,7 +474,7 @@ static void unwind_pick(struct unwind *u)
 			const char *why = NULL;
 
 			if (xp_kind_has_ports(l->kind) &&
-			    foreign_ports(u, l, guests, sizeof(guests))) {
+			    foreign_ports(u, l, NULL, guests, sizeof(guests))) {
 				xp_plan_note(u->x->p, "%s %s kept: it has guest ports (%s)",
 					     xp_kind_name(l->kind), l->name, guests);
 				list_add(&u->kept, l->name);
@@ -562,6 +576,37 @@ static void unwind_kept_devices(struct unwind *u)
 	}
 }
 
+/* Moves with no port record: the port was on the bridge before xenplumb
+ * came (an adopted bridge's own port), or a run was killed after releasing
+ * the port and before the bridge gave the addresses up.  They go back
+ * under the same rules as a recorded port's; the port is not released
+ * (nothing proves xenplumb enslaved it). */
+static void unwind_orphan_moves(struct unwind *u)
+{
+	const struct xp_state *s = u->x->s;
+	char guests[256];
+
+	for (size_t i = 0; i < s->nmoves; i++) {
+		const struct xp_st_move *m = &s->moves[i];
+		const struct xp_obs_link *pl = xp_pctx_obs(u->x, m->from);
+		const struct xp_obs_link *bl = xp_pctx_obs(u->x, m->to);
+		int bridge_goes = in_list(&u->gone, m->to), seen = 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(s->moves[j].from, m->from) && !strcmp(s->moves[j].to, m->to);
+		if (seen || xp_state_has_port(s, m->to, m->from) || in_list(&u->kept, m->to) ||
+		    (!u->stop && port_in_map(u->x->c, m->to, m->from) && !bridge_goes))
+			continue;
+		if (!bridge_goes && bl && pl && !strcmp(pl->master, m->to) &&
+		    foreign_ports(u, bl, m->from, guests, sizeof(guests))) {
+			xp_plan_note(u->x->p, "what moved from %s stays on %s: the bridge has "
+					      "guest ports (%s)", m->from, m->to, guests);
+			continue;
+		}
+		plan_move_back(u, m->from, m->to, 0);
+	}
+}
+
 static void unwind_plan(struct xp_pctx *x, int stop)
 {
 	struct unwind u = {.x = x, .stop = stop};
@@ -580,27 +625,32 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 		const struct xp_obs_link *pl = xp_pctx_obs(x, sp->port);
 		const struct xp_obs_link *bl = xp_pctx_obs(x, sp->bridge);
 		int bridge_goes = in_list(&u.gone, sp->bridge);
+		int release;
 		char guests[256];
 
 		if (!stop && port_in_map(x->c, sp->bridge, sp->port) && !bridge_goes)
 			continue;
 		if (in_list(&u.kept, sp->bridge))
 			continue;
-		if (!bridge_goes && bl && foreign_ports(&u, bl, guests, sizeof(guests))) {
+		if (!bridge_goes && bl && foreign_ports(&u, bl, NULL, guests, sizeof(guests))) {
 			xp_plan_note(x->p, "%s stays on %s: the bridge has guest ports (%s)",
 				     sp->port, sp->bridge, guests);
 			continue;
 		}
 		if (has_op(x->p, XP_OP_DEL_PORT, sp->port))
 			continue; /* moving to a bridge of the new map: done above */
+		release = pl && !strcmp(pl->master, sp->bridge);
 		if (has_moves(s, sp->port, sp->bridge))
-			plan_move_back(&u, sp->port, sp->bridge);
-		if (!bridge_goes && pl && !strcmp(pl->master, sp->bridge)) {
+			/* released also when the bridge goes: before it gives
+			 * the addresses up, not with its deletion after */
+			plan_move_back(&u, sp->port, sp->bridge, release);
+		else if (!bridge_goes && release) {
 			op = xp_plan_push(x->p, XP_OP_DEL_PORT, sp->port, "added by xenplumb%s",
 					  stop ? "" : ", no longer in the map");
 			xp_set_name(op->peer, sp->bridge);
 		}
 	}
+	unwind_orphan_moves(&u);
 	unwind_delete(&u);
 	list_free(&u.gone);
 	list_free(&u.kept);

@@ -11,6 +11,7 @@
 #   net_settle [--ll] IF...   wait for carrier (and a link-local address)
 #   net_dad_wait              wait until no IPv6 address is tentative
 #   net_ping_lost FILE        requests a stopped ping saw no reply to
+#   net_ping_slow FILE MS     requests whose reply took longer than MS ms
 #   net_fail_each N MAP BEFORE SNAP...  start failing at each step: rolled back?
 
 # net_setup [nlprobe]: cd to the repository; $X (network-xenplumb), $W
@@ -91,6 +92,14 @@ net_ping_lost() {
 	sed -n -e 's/^[0-9]* bytes from .* icmp_seq=\([0-9]*\) .*/i \1/p' \
 		-e 's/^[0-9]* bytes from .* seq=\([0-9]*\) .*/b \1/p' "$1" | sort -k2,2n -u |
 		awk 'NR == 1 { p = $1 == "i" ? 0 : -1 } { for (i = p + 1; i < $2; i++) print i; p = $2 }'
+}
+
+# net_ping_slow FILE MS: the sequence numbers whose reply took longer than
+# MS milliseconds (iputils' or busybox's output): requests that waited in a
+# neighbour's queue for a retransmitted ARP or NDP solicitation.
+net_ping_slow() {
+	sed -n 's/^[0-9]* bytes from .* \(icmp_\)\{0,1\}seq=\([0-9]*\) .* time=\([0-9.]*\) ms.*/\2 \3/p' "$1" |
+		awk -v ms="$2" '$2 + 0 > ms + 0 { print $1 }'
 }
 
 # net_l3 DEV: DEV's addresses ("FAMILY ADDR", link-local aside) and its
