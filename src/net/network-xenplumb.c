@@ -1034,11 +1034,27 @@ static int cmd_plan_start(struct run *r, int reload)
 		xp_ovsnet_map_free(&m);
 		return 2;
 	}
+	/* a reload to a map without OVS bridges still takes back the ones
+	 * xenplumb made; an Open vSwitch that does not answer is no reason to
+	 * keep the Linux part of such a map from applying */
+	if (!m.n && reload && !r->o->nlegacy && xp_ovsnet_present() &&
+	    !(db = ovs_open(err, sizeof(err))))
+		fprintf(stderr, PROG ": warning: %s; Open vSwitch bridges left as they are\n", err);
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	rc = apply(r, &plan);
 	ovs_skip_missing(&m, &plan);
 	xp_plan_free(&plan);
+	/* what the new map dropped goes before what it adds: a port may move
+	 * from a dropped bridge to a new one */
+	if ((rc == 0 || rc == EXIT_DEGRADED) && reload && db &&
+	    xp_ovsnet_prune(db, m.b, m.n, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
+		fflush(stdout);
+		fprintf(stderr, PROG ": Open vSwitch bridges the map dropped not removed: %s\n",
+			err);
+		xp_log(LOG_ERR, "%s", err);
+		rc = 1;
+	}
 	if ((rc == 0 || rc == EXIT_DEGRADED) && m.n &&
 	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
 		fflush(stdout);

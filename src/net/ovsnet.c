@@ -593,6 +593,27 @@ int xp_ovsnet_start(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size
 
 /* ---- stop ------------------------------------------------------------------------ */
 
+static const struct xp_ovsnet_bridge *map_bridge(const struct xp_ovsnet_bridge *bs, size_t n,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(bs[i].name, name))
+			return &bs[i];
+	return NULL;
+}
+
+static int in_map(const struct xp_ovsnet_bridge *mb, const char *port)
+{
+	size_t i;
+
+	for (i = 0; mb && i < mb->nports; i++)
+		if (!strcmp(mb->ports[i], port))
+			return 1;
+	return 0;
+}
+
 /* Ports of bridge that are neither its internal port nor map ports we
  * added: guests (or anything else): their names into buf. */
 static int others_on(const struct xp_ovs_obs *o, const struct xp_ovs_obridge *b, char *buf,
@@ -616,31 +637,36 @@ static int others_on(const struct xp_ovs_obs *o, const struct xp_ovs_obridge *b,
 	return n;
 }
 
-static void stop_ops(struct xp_ovsdb_txn *t, const struct xp_ovs_obs *o, xp_ovsnet_say fn,
-		     void *ctx, int *nops)
+/* keep: the map of a reload (what stays), NULL for stop (nothing). */
+static void stop_ops(struct xp_ovsdb_txn *t, const struct xp_ovs_obs *o,
+		     const struct xp_ovsnet_bridge *keep, size_t nkeep, xp_ovsnet_say fn, void *ctx,
+		     int *nops)
 {
+	const char *why = keep ? ", no longer in the map" : "";
 	size_t i, j;
 	char names[256];
 
 	for (i = 0; i < o->nb; i++) {
 		const struct xp_ovs_obridge *b = &o->b[i];
+		const struct xp_ovsnet_bridge *mb = keep ? map_bridge(keep, nkeep, b->name) : NULL;
 		json_object *m = json_object_new_array();
 
-		if (!strcmp(b->owner, OWN_BRIDGE) && others_on(o, b, names, sizeof(names))) {
+		if (!mb && !strcmp(b->owner, OWN_BRIDGE) && others_on(o, b, names, sizeof(names))) {
 			say(fn, ctx, "keep OVS bridge %s: ports not in the map are on it (%s)",
 			    b->name, names);
-		} else if (!strcmp(b->owner, OWN_BRIDGE)) {
-			say(fn, ctx, "delete OVS bridge %s (created by xenplumb)", b->name);
+		} else if (!mb && !strcmp(b->owner, OWN_BRIDGE)) {
+			say(fn, ctx, "delete OVS bridge %s (created by xenplumb%s)", b->name, why);
 			xp_ovsdb_mutation(m, "bridges", "delete", xp_ovsdb_uuid(b->uuid));
 			xp_ovsdb_op_mutate(t, "Open_vSwitch", xp_ovsdb_where(NULL, NULL, NULL), m);
 			(*nops)++;
 			continue;
 		}
 		for (j = 0; j < o->np; j++) {
-			if (strcmp(o->p[j].bridge, b->name) || strcmp(o->p[j].owner, OWN_PORT))
+			if (strcmp(o->p[j].bridge, b->name) || strcmp(o->p[j].owner, OWN_PORT) ||
+			    in_map(mb, o->p[j].name))
 				continue;
-			say(fn, ctx, "remove port %s from OVS bridge %s (added by xenplumb)",
-			    o->p[j].name, b->name);
+			say(fn, ctx, "remove port %s from OVS bridge %s (added by xenplumb%s)",
+			    o->p[j].name, b->name, why);
 			xp_ovsdb_mutation(m, "ports", "delete", xp_ovsdb_uuid(o->p[j].uuid));
 			(*nops)++;
 		}
@@ -651,8 +677,8 @@ static void stop_ops(struct xp_ovsdb_txn *t, const struct xp_ovs_obs *o, xp_ovsn
 	}
 }
 
-int xp_ovsnet_stop(struct xp_ovsdb *db, int dry, xp_ovsnet_say fn, void *ctx, char *err,
-		   size_t errlen)
+static int unwind(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *keep, size_t nkeep, int dry,
+		  xp_ovsnet_say fn, void *ctx, char *err, size_t errlen)
 {
 	struct xp_ovs_obs o;
 	struct xp_ovsdb_txn t;
@@ -662,7 +688,7 @@ int xp_ovsnet_stop(struct xp_ovsdb *db, int dry, xp_ovsnet_say fn, void *ctx, ch
 	if (xp_ovs_observe(db, &o, err, errlen))
 		return -1;
 	xp_ovsdb_txn_init(&t, XP_OVSDB_DB);
-	stop_ops(&t, &o, fn, ctx, &n);
+	stop_ops(&t, &o, keep, nkeep, fn, ctx, &n);
 	if (n && !dry) {
 		bump(&t, &sel);
 		rc = xp_ovsdb_transact(db, &t, &res, err, errlen);
@@ -679,28 +705,22 @@ int xp_ovsnet_stop(struct xp_ovsdb *db, int dry, xp_ovsnet_say fn, void *ctx, ch
 	return rc;
 }
 
+int xp_ovsnet_stop(struct xp_ovsdb *db, int dry, xp_ovsnet_say fn, void *ctx, char *err,
+		   size_t errlen)
+{
+	return unwind(db, NULL, 0, dry, fn, ctx, err, errlen);
+}
+
+int xp_ovsnet_prune(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int dry,
+		    xp_ovsnet_say fn, void *ctx, char *err, size_t errlen)
+{
+	static const struct xp_ovsnet_bridge none;
+
+	/* a map with no OVS bridge keeps none: still a reload's, not stop's */
+	return unwind(db, n ? bs : &none, n, dry, fn, ctx, err, errlen);
+}
+
 /* ---- status ---------------------------------------------------------------------- */
-
-static const struct xp_ovsnet_bridge *map_bridge(const struct xp_ovsnet_bridge *bs, size_t n,
-						 const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(bs[i].name, name))
-			return &bs[i];
-	return NULL;
-}
-
-static int in_map(const struct xp_ovsnet_bridge *mb, const char *port)
-{
-	size_t i;
-
-	for (i = 0; mb && i < mb->nports; i++)
-		if (!strcmp(mb->ports[i], port))
-			return 1;
-	return 0;
-}
 
 static void drift(json_object *arr, const char *what, const char *want, const char *have)
 {

@@ -97,6 +97,12 @@ int xp_ovsnet_start(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size
 /* Take back what start made (see above).  0 or -1. */
 int xp_ovsnet_stop(struct xp_ovsdb *db, int dry, xp_ovsnet_say say, void *ctx, char *err,
 		   size_t errlen);
+/* reload: what stop would undo, but only for what the map no longer has:
+ * a bridge xenplumb made that left the map is deleted (kept while ports
+ * not in the map are on it), a map port it added that left its bridge's
+ * ports is removed.  Guests' ports stay.  0, or -1 with err. */
+int xp_ovsnet_prune(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int dry,
+		    xp_ovsnet_say say, void *ctx, char *err, size_t errlen);
 
 /* status: {"bridges":[{name, datapath_type, created, mtu, drift:[...],
  * ports:[{name, role, tag, trunks, vlan_mode, owner, error}]}]} for every

@@ -599,8 +599,10 @@ static void unwind_orphan_moves(struct unwind *u)
 			continue;
 		if (!bridge_goes && bl && pl && !strcmp(pl->master, m->to) &&
 		    foreign_ports(u, bl, m->from, guests, sizeof(guests))) {
-			xp_plan_note(u->x->p, "what moved from %s stays on %s: the bridge has "
-					      "guest ports (%s)", m->from, m->to, guests);
+			xp_plan_note(u->x->p,
+				     "what moved from %s stays on %s: the bridge has "
+				     "guest ports (%s)",
+				     m->from, m->to, guests);
 			continue;
 		}
 		plan_move_back(u, m->from, m->to, 0);

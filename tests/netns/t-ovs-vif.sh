@@ -6,7 +6,8 @@
 # frames pass between same-tag guests (and to the trunk guest's VLAN 10
 # subinterface), never across tags; external_ids for a controller; the
 # stock contract (script=vif-openvswitch, bridge=BR.TAG:TRUNK, no map);
-# offline removes the port and nothing else; a missing ovsdb-server or
+# offline removes the port and nothing else; reload takes back a bridge and a
+# map port the map dropped; a missing ovsdb-server or
 # bridge is a clear hotplug-error and leaves nothing behind.
 . "$(dirname "$0")/../lib/t.sh"
 . "$T_ROOT/tests/netns/t-vif-lib.sh"
@@ -232,6 +233,43 @@ ip link add xpleg0 type veth peer name xpleg0p
 t_ok "network-xenplumb stop bridge=xpleg1 netdev=xpleg0" "$NET" stop bridge=xpleg1 netdev=xpleg0
 t_match "... leaves the OVS bridge xenplumb made" "^xpovs0$" "$(ovs-vsctl list-br)"
 t_match "... and its ports" "nic0" "$(ovs-vsctl list-ports xpovs0)"
+
+# ---- reload takes back what the map dropped, as for Linux bridges -------------------
+ip link add nic1 type veth peer name up1 netns "$VIF_GUEST" || t_bail "nic1"
+NONE_CONF=$XENPLUMB_CONF
+MAP1=$(cat "$VIF_TMP/xenplumb.conf")
+vif_map "$MAP1
+[bridge xpovs1]
+type = openvswitch
+datapath-type = netdev
+ports = nic1
+"
+t_ok "reload adds a second OVS bridge" "$NET" reload -c "$XENPLUMB_CONF"
+t_eq "... with its port" nic1 "$(ovs-vsctl list-ports xpovs1 2>&1)"
+t_match "... and xpovs0 keeps its uplink" "^nic0$" "$(ovs-vsctl list-ports xpovs0)"
+vif_map "[bridge xpovs0]
+type = openvswitch
+datapath-type = netdev
+"
+out=$("$NET" reload -c "$XENPLUMB_CONF" 2>&1)
+t_eq "reload to a map without xpovs1 and without xpovs0's nic0 exits 0" 0 $?
+t_match "... says it deletes xpovs1" "delete OVS bridge xpovs1 \(created by xenplumb, no longer in the map\)" "$out"
+t_fails "... and xpovs1 is gone" ovs-vsctl br-exists xpovs1
+t_nomatch "... nic0 (a map port it added) left xpovs0" "^nic0$" "$(ovs-vsctl list-ports xpovs0)"
+t_match "... the guests' ports stay" "^vif3\.0$" "$(ovs-vsctl list-ports xpovs0)"
+t_match "... the bridge it did not make stays, with its ports" "g6_0 g6v10" \
+	"$(ovs-vsctl list-ports xpg6 | sort | tr '\n' ' ')"
+vif_map "[bridge xplin9]
+"
+out=$("$NET" reload -c "$XENPLUMB_CONF" 2>&1)
+t_eq "reload to a map with no OVS bridge exits 0" 0 $?
+t_match "... keeps xpovs0 for its guests, and says so" "keep OVS bridge xpovs0: ports not in the map are on it" "$out"
+t_match "... xpovs0 still there" "^xpovs0$" "$(ovs-vsctl list-br)"
+vif_map "$MAP1"
+t_ok "reload back to the first map" "$NET" reload -c "$XENPLUMB_CONF"
+t_match "... nic0 back on xpovs0" "^nic0$" "$(ovs-vsctl list-ports xpovs0)"
+t_fails "... the Linux bridge of the map in between is gone" ip link show xplin9
+export XENPLUMB_CONF="$NONE_CONF" # as before this part
 
 # ---- stop removes what start made, after the guests left --------------------------
 for v in 3 4 5 6; do vif_run offline $v 0 >/dev/null 2>&1; done
