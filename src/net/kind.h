@@ -131,6 +131,11 @@ struct xp_kind {
 	 * ports), NULL past the end; up_role says what it is.  May be NULL. */
 	const char *(*up_first)(const void *spec, size_t i);
 	const char *up_role;
+	/* The map device this entry is made on (a VXLAN's underlay device),
+	 * or NULL.  When a later kind has it (a bridge), the core plans that
+	 * one first, so it exists (and has its MTU) when this one is made.
+	 * May be NULL. */
+	const char *(*lower)(const void *spec);
 	/* After the up phase (a bridge's move-addresses).  May be NULL. */
 	void (*plan_late)(struct xp_pctx *x, const void *spec);
 	/* Unwinding: after DELETE of a device of this kind (a bond's slaves

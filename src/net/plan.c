@@ -425,7 +425,7 @@ static int has_moves(const struct xp_state *s, const char *port, const char *bri
 
 /* The first observed device on top of l (a VLAN of it) that stays, or
  * NULL.  Each parent's devices are chained once, in observed order. */
-static const struct xp_obs_link *child_staying(struct unwind *u, const struct xp_obs_link *l)
+static void children_index(struct unwind *u)
 {
 	const struct xp_observed *o = u->x->o;
 	long j;
@@ -443,6 +443,14 @@ static const struct xp_obs_link *child_staying(struct unwind *u, const struct xp
 			xp_nametab_put(&u->children, o->links[i].parent, (long)i);
 		}
 	}
+}
+
+static const struct xp_obs_link *child_staying(struct unwind *u, const struct xp_obs_link *l)
+{
+	const struct xp_observed *o = u->x->o;
+	long j;
+
+	children_index(u);
 	if (!xp_nametab_get(&u->children, l->name, &j))
 		return NULL;
 	for (size_t k = (size_t)j; k != XP_OP_NONE; k = u->nextc[k])
@@ -499,6 +507,41 @@ static void unwind_pick(struct unwind *u)
 }
 
 /* Delete what goes, upper devices first (the table in reverse). */
+static size_t kind_index(int kind)
+{
+	size_t k = 0;
+
+	while (xp_kinds[k] && xp_kinds[k]->kind != kind)
+		k++;
+	return k;
+}
+
+/* Delete d (of kind index k), after the devices to go that sit on it and
+ * that their kind would delete later (a VXLAN on a bridge): the kernel
+ * would take them along with d, and their own delete would then fail. */
+static void push_delete(struct unwind *u, const struct xp_st_dev *d, size_t k)
+{
+	const struct xp_observed *o = u->x->o;
+	struct xp_op *op;
+	long j;
+
+	if (xp_plan_has_op(u->x->p, XP_OP_DELETE, d->name, u->x->p->n))
+		return;
+	children_index(u);
+	if (xp_nametab_get(&u->children, d->name, &j))
+		for (size_t c = (size_t)j; c != XP_OP_NONE; c = u->nextc[c]) {
+			const struct xp_st_dev *cd = xp_state_dev(u->x->s, o->links[c].name);
+			if (cd && in_list(&u->gone, cd->name) && kind_index(cd->kind) < k)
+				push_delete(u, cd, kind_index(cd->kind));
+		}
+	op = xp_plan_push(u->x->p, XP_OP_DELETE, d->name, "created by xenplumb%s",
+			  u->stop ? "" : ", no longer in the map");
+	op->kind = d->kind;
+	op->created = 1;
+	if (xp_kinds[k]->plan_deleted)
+		xp_kinds[k]->plan_deleted(u->x, d->name);
+}
+
 static void unwind_delete(struct unwind *u)
 {
 	const struct xp_state *s = u->x->s;
@@ -509,15 +552,8 @@ static void unwind_delete(struct unwind *u)
 	for (size_t k = nk; k-- > 0;)
 		for (size_t i = s->ndevs; i-- > 0;) {
 			const struct xp_st_dev *d = &s->devs[i];
-			struct xp_op *op;
-			if (d->kind != xp_kinds[k]->kind || !in_list(&u->gone, d->name))
-				continue;
-			op = xp_plan_push(u->x->p, XP_OP_DELETE, d->name, "created by xenplumb%s",
-					  u->stop ? "" : ", no longer in the map");
-			op->kind = d->kind;
-			op->created = 1;
-			if (xp_kinds[k]->plan_deleted)
-				xp_kinds[k]->plan_deleted(u->x, d->name);
+			if (d->kind == xp_kinds[k]->kind && in_list(&u->gone, d->name))
+				push_delete(u, d, k);
 		}
 }
 
@@ -660,21 +696,56 @@ static void unwind_plan(struct xp_pctx *x, int stop)
 	free(u.nextc);
 }
 
-/* Creation and adoption, lower devices first; then ports. */
+static void plan_entry(struct xp_pctx *x, const struct xp_kind *kd, const void *spec,
+		       const char *name, const struct xp_loc *loc)
+{
+	const struct xp_obs_link *l = xp_pctx_obs(x, name);
+
+	if (l && l->kind != kd->kind)
+		xp_plan_wrong_kind(x, loc, name, l, kd->kind);
+	else
+		kd->plan(x, spec, l);
+}
+
+/* The device entry k sits on (kd->lower) when a later kind has it in the
+ * map: planned now, once, and remembered in early. */
+static void plan_lower_first(struct xp_pctx *x, size_t k, const void *spec, struct names *early)
+{
+	const char *name = xp_kinds[k]->lower ? xp_kinds[k]->lower(spec) : NULL;
+
+	for (size_t k2 = k + 1; name && xp_kinds[k2]; k2++) {
+		const void *spec2 = xp_kinds[k2]->map_find(x->c, name);
+		struct xp_kind_entry e2;
+
+		if (!spec2 || in_list(early, name))
+			continue;
+		/* its loc, from the entry that has it */
+		for (size_t i = 0; xp_kinds[k2]->map_entry(x->c, i, &e2); i++)
+			if (e2.spec == spec2) {
+				list_add(early, name);
+				plan_entry(x, xp_kinds[k2], spec2, e2.name, e2.loc);
+				break;
+			}
+	}
+}
+
+/* Creation and adoption, lower devices first (by kind, and a device of a
+ * later kind that one of an earlier kind sits on: a VXLAN's underlay
+ * bridge); then ports. */
 static void plan_devices(struct xp_pctx *x)
 {
 	struct xp_kind_entry e;
+	struct names early = {0};
 
 	for (size_t k = 0; xp_kinds[k]; k++)
 		for (size_t i = 0; xp_kinds[k]->map_entry(x->c, i, &e); i++) {
-			const struct xp_obs_link *l = e.spec ? xp_pctx_obs(x, e.name) : NULL;
 			if (!e.spec) /* none of this kind at i */
 				continue;
-			if (l && l->kind != xp_kinds[k]->kind)
-				xp_plan_wrong_kind(x, e.loc, e.name, l, xp_kinds[k]->kind);
-			else
-				xp_kinds[k]->plan(x, e.spec, l);
+			plan_lower_first(x, k, e.spec, &early);
+			if (!in_list(&early, e.name))
+				plan_entry(x, xp_kinds[k], e.spec, e.name, e.loc);
 		}
+	list_free(&early);
 	for (size_t k = 0; xp_kinds[k]; k++)
 		for (size_t i = 0; xp_kinds[k]->plan_ports && xp_kinds[k]->map_entry(x->c, i, &e);
 		     i++)

@@ -312,6 +312,13 @@ static void status_json(struct json_object *j, const struct xp_obs_link *l)
 	json_object_object_add(j, "flood", r);
 }
 
+static const char *lower(const void *spec)
+{
+	const struct xp_vxlan *v = spec;
+
+	return v->device[0] ? v->device : NULL;
+}
+
 const struct xp_kind xp_kind_vxlan = {
     .name = "vxlan",
     .kind = XP_K_VXLAN,
@@ -319,6 +326,7 @@ const struct xp_kind xp_kind_vxlan = {
     .map_entry = map_entry,
     .map_find = map_find,
     .plan = plan,
+    .lower = lower,
     .fill_create = fill_create,
     .fill_set = fill_set,
     .fold_create = 1,
