@@ -973,9 +973,22 @@ static FILE *ovs_out(const struct run *r)
 	return r->o->json ? stderr : stdout;
 }
 
+/* An OVS step line: told as the netlink steps are (stdout, or stderr
+ * under --json), and to syslog like them (docs/logging.md): a change at
+ * notice, what is left as it is on purpose (a bridge kept for its guests,
+ * a warning) at warning.  ctx is the run. */
 static void ovs_say(void *ctx, const char *line)
 {
-	fprintf(ctx, "%s\n", line);
+	const struct run *r = ctx;
+	const char *cmd = r->o->cmd->name;
+
+	fprintf(ovs_out(r), "%s\n", line);
+	if (!strncmp(line, "warning: ", 9))
+		xp_note(LOG_WARNING, "%s: %s", cmd, line + 9);
+	else if (!strncmp(line, "keep ", 5))
+		xp_note(LOG_WARNING, "%s: %s", cmd, line);
+	else
+		xp_note(LOG_NOTICE, "%s: %s", cmd, line);
 }
 
 static struct xp_ovsdb *ovs_open(char *err, size_t errlen)
@@ -1048,7 +1061,7 @@ static int cmd_plan_start(struct run *r, int reload)
 	/* what the new map dropped goes before what it adds: a port may move
 	 * from a dropped bridge to a new one */
 	if ((rc == 0 || rc == EXIT_DEGRADED) && reload && db &&
-	    xp_ovsnet_prune(db, m.b, m.n, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
+	    xp_ovsnet_prune(db, m.b, m.n, r->o->dry_run, ovs_say, r, err, sizeof(err))) {
 		fflush(stdout);
 		fprintf(stderr, PROG ": Open vSwitch bridges the map dropped not removed: %s\n",
 			err);
@@ -1056,7 +1069,7 @@ static int cmd_plan_start(struct run *r, int reload)
 		rc = 1;
 	}
 	if ((rc == 0 || rc == EXIT_DEGRADED) && m.n &&
-	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
+	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, r, err, sizeof(err))) {
 		fflush(stdout);
 		fprintf(stderr, PROG ": %s; that bridge's Open vSwitch changes were undone\n", err);
 		xp_log(LOG_ERR, "%s", err);
@@ -1098,7 +1111,7 @@ static int ovs_stop(struct run *r)
 		return 0;
 	}
 	db = ovs_open(err, sizeof(err));
-	if (!db || xp_ovsnet_stop(db, r->o->dry_run, ovs_say, ovs_out(r), err, sizeof(err))) {
+	if (!db || xp_ovsnet_stop(db, r->o->dry_run, ovs_say, r, err, sizeof(err))) {
 		fprintf(stderr, PROG ": Open vSwitch bridges not stopped: %s\n", err);
 		rc = 1;
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # What network-xenplumb sends to syslog (docs/logging.md): every applied
 # step, every map error and refusal, the CAP_NET_ADMIN error, the failure,
-# each undo of the rollback, and the module to load for a missing driver;
+# each undo of the rollback, the module to load for a missing driver, and
+# the Open vSwitch steps;
 # facility daemon, tag network-xenplumb[PID].  status, check and dry runs
 # log nothing.  Without a syslog daemon a run asks /dev/log once, not once a
 # line.  The listener is our own, on /dev/log of a private mount namespace
@@ -163,6 +164,32 @@ t_match "so does syslog, at err" "^$ERR.*: the kernel has no dummy driver: load 
 $X stop -c "$tmp/map.conf" >/dev/null
 mark
 t_match "stop's steps at notice" "^$NOTICE.*: stop: 1\. delete bridge" "$(since)"
+
+# Open vSwitch steps (OVSDB, not netlink) are logged as the netlink ones
+# are: a change at notice, a bridge kept for its guests at warning
+# shellcheck source=tests/lib/ovs.sh
+. "$T_ROOT/tests/lib/ovs.sh"
+ovs_start || t_bail "cannot start Open vSwitch"
+trap 'listen_stop; ovs_stop; rm -rf "$tmp"' EXIT
+printf '[bridge xpslovs]\ntype = openvswitch\ndatapath-type = netdev\n' >"$tmp/ovs.conf"
+mark
+$X start -c "$tmp/ovs.conf" >/dev/null
+t_eq "start of an OVS bridge exits 0" 0 $?
+mark
+t_match "the OVS step at notice, with its command" \
+	"^$NOTICE.* network-xenplumb\[[0-9]+\]: start: create OVS bridge xpslovs" "$(since)"
+ovs-vsctl --timeout=20 add-port xpslovs xpslg -- set Interface xpslg type=internal
+mark
+$X stop -c "$tmp/ovs.conf" >/dev/null
+mark
+t_match "a bridge kept for a port not in the map at warning" \
+	"^$WARN.*: stop: keep OVS bridge xpslovs: ports not in the map are on it \(xpslg\)" "$(since)"
+ovs-vsctl --timeout=20 del-port xpslovs xpslg
+mark
+$X stop -c "$tmp/ovs.conf" >/dev/null
+mark
+t_match "stop's OVS step at notice" "^$NOTICE.*: stop: delete OVS bridge xpslovs" "$(since)"
+ovs_stop
 listen_stop
 
 # no daemon: /dev/log is asked once per run, not once per line
