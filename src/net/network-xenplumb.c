@@ -1055,8 +1055,12 @@ static int cmd_plan_start(struct run *r, int reload)
 		fprintf(stderr, PROG ": warning: %s; Open vSwitch bridges left as they are\n", err);
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
-	rc = apply(r, &plan);
 	ovs_skip_missing(&m, &plan);
+	/* what the OVS part would refuse (a map port on another OVS bridge)
+	 * is refused before the netlink part changes anything */
+	if (db && xp_ovsnet_check(db, m.b, m.n, reload, err, sizeof(err)))
+		xp_plan_error(&plan, "%s", err);
+	rc = apply(r, &plan);
 	xp_plan_free(&plan);
 	/* what the new map dropped goes before what it adds: a port may move
 	 * from a dropped bridge to a new one */

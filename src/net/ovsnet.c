@@ -720,6 +720,46 @@ int xp_ovsnet_prune(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size
 	return unwind(db, n ? bs : &none, n, dry, fn, ctx, err, errlen);
 }
 
+/* What a reload's prune takes away, forgotten from o (names emptied, so no
+ * look-up finds them): a port may move from a dropped bridge to a new one. */
+static void forget_pruned(struct xp_ovs_obs *o, const struct xp_ovsnet_bridge *bs, size_t n)
+{
+	char names[256];
+
+	for (size_t i = 0; i < o->nb; i++) {
+		struct xp_ovs_obridge *b = &o->b[i];
+		const struct xp_ovsnet_bridge *mb = map_bridge(bs, n, b->name);
+		int goes =
+		    !mb && !strcmp(b->owner, OWN_BRIDGE) && !others_on(o, b, names, sizeof(names));
+
+		for (size_t j = 0; j < o->np; j++)
+			if (!strcmp(o->p[j].bridge, b->name) &&
+			    (goes ||
+			     (!strcmp(o->p[j].owner, OWN_PORT) && !in_map(mb, o->p[j].name))))
+				o->p[j].name[0] = 0;
+		if (goes)
+			b->name[0] = 0;
+	}
+}
+
+int xp_ovsnet_check(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int reload,
+		    char *err, size_t errlen)
+{
+	struct xp_ovs_obs o;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (xp_ovs_observe(db, &o, err, errlen))
+		return -1;
+	if (reload)
+		forget_pruned(&o, bs, n);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = start_one(db, &bs[i], &o, 1, NULL, NULL, err, errlen);
+	xp_ovs_obs_free(&o);
+	return rc;
+}
+
 /* ---- status ---------------------------------------------------------------------- */
 
 static void drift(json_object *arr, const char *what, const char *want, const char *have)

@@ -94,6 +94,12 @@ typedef void (*xp_ovsnet_say)(void *ctx, const char *line);
 int xp_ovsnet_start(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int dry,
 		    xp_ovsnet_say say, void *ctx, char *err, size_t errlen);
 
+/* What start (reload: after the prune) would refuse, found before anything
+ * changes: a map port on another OVS bridge, a port error.  Changes
+ * nothing, says nothing.  0, or -1 with err. */
+int xp_ovsnet_check(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int reload,
+		    char *err, size_t errlen);
+
 /* Take back what start made (see above).  0 or -1. */
 int xp_ovsnet_stop(struct xp_ovsdb *db, int dry, xp_ovsnet_say say, void *ctx, char *err,
 		   size_t errlen);

@@ -3,7 +3,9 @@
 # bridge's does (main's issue 13 item 2): start reports FILE:LINE, skips it,
 # makes the bridge with the other ports and exits 3; status lists it under
 # missing (exit 3); strict = yes makes it an error that changes nothing; once
-# the NIC exists a start adds it.  A real ovsdb-server and ovs-vswitchd
+# the NIC exists a start adds it.  A map port on another OVS bridge is
+# refused before anything changes (a reload counts the bridges it drops as
+# gone).  A real ovsdb-server and ovs-vswitchd
 # (tests/lib/ovs.sh, userspace datapath).
 . "$(dirname "$0")/../lib/t.sh"
 . "$T_ROOT/tests/lib/ovs.sh"
@@ -43,4 +45,34 @@ t_ok "start once nic9 exists: exit 0" "$NET" start -c "$TMP/m.conf"
 t_eq "both ports now" "nic1 nic9" "$(ovs-vsctl list-ports xpovs1 | sort | tr '\n' ' ' | sed 's/ $//')"
 t_ok "stop" "$NET" stop -c "$TMP/m.conf"
 t_eq "the bridge xenplumb made is gone" "" "$(ovs-vsctl list-br)"
+
+# A map port that is on another OVS bridge is refused before anything
+# changes, the netlink part too (it used to be found after the netlink
+# part had applied, which then stayed)
+ovs_addbr xpforeign || t_bail "foreign bridge"
+ovs-vsctl --timeout=20 add-port xpforeign nic1 || t_bail "nic1 on xpforeign"
+printf '[bridge xplnx1]\n\n[bridge xpovs3]\ntype = openvswitch\ndatapath-type = netdev\nports = nic1\n' \
+	>"$TMP/t.conf"
+out=$("$NET" start -c "$TMP/t.conf" 2>&1)
+rc=$?
+t_eq "start with a port on another OVS bridge: exit 2" 2 "$rc"
+t_match "names the map line, the port and its bridge" \
+	"$TMP/t.conf:3: port nic1 of OVS bridge xpovs3 is a port of OVS bridge xpforeign" "$out"
+t_match "and says nothing changed" "start: 1 error; nothing changed" "$out"
+t_fails "the Linux bridge of the same map was not made" ip link show xplnx1
+t_eq "no OVS bridge was made" xpforeign "$(ovs-vsctl list-br)"
+j=$("$NET" start -c "$TMP/t.conf" --json 2>/dev/null)
+t_eq "--json: the answer says error" error \
+	"$(printf '%s' "$j" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')"
+ovs-vsctl --timeout=20 del-br xpforeign
+
+# a reload may move a map port from a bridge it drops to one it adds: the
+# check counts the dropped bridge as gone
+printf '[bridge xpovs4]\ntype = openvswitch\ndatapath-type = netdev\nports = nic1\n' >"$TMP/r1.conf"
+printf '[bridge xpovs5]\ntype = openvswitch\ndatapath-type = netdev\nports = nic1\n' >"$TMP/r2.conf"
+t_ok "start with nic1 on xpovs4" "$NET" start -c "$TMP/r1.conf"
+out=$("$NET" reload -c "$TMP/r2.conf" 2>&1)
+t_eq "reload moving nic1 to xpovs5 (xpovs4 dropped): exit 0" 0 $?
+t_eq "nic1 is on xpovs5, xpovs4 is gone" "xpovs5 nic1" "$(ovs-vsctl list-br) $(ovs-vsctl list-ports xpovs5)"
+t_ok "stop" "$NET" stop -c "$TMP/r2.conf"
 t_done
