@@ -506,7 +506,7 @@ static void unwind_pick(struct unwind *u)
 	} while (changed);
 }
 
-/* Delete what goes, upper devices first (the table in reverse). */
+/* The row of kind in xp_kinds (its index: the order of the table). */
 static size_t kind_index(int kind)
 {
 	size_t k = 0;
@@ -542,6 +542,7 @@ static void push_delete(struct unwind *u, const struct xp_st_dev *d, size_t k)
 		xp_kinds[k]->plan_deleted(u->x, d->name);
 }
 
+/* Delete what goes, upper devices first (the table in reverse). */
 static void unwind_delete(struct unwind *u)
 {
 	const struct xp_state *s = u->x->s;
