@@ -10,9 +10,10 @@ VIF_BIN  := $(B)/vif-xenplumb
 
 # VIF_STATIC_NL=1 links libnl-3 and libnl-route-3 into vif-xenplumb
 # statically.  Measured (callgrind, one online): 727k -> about 440k
-# instructions, nearly all of it ld.so relocating the libnl objects; in
-# wall time 0.1 to 0.3 ms of a 2 ms online on the loaded build host.  Off by
-# default: a distribution wants libnl security fixes to reach the helper
+# instructions, nearly all of it ld.so relocating the libnl objects; with
+# both builds alternating in one loop (docs/bench.md), online 2.97 -> 2.55
+# ms, about 14%.  Off by default: it reaches neither latency goal of issue
+# 18, and a distribution wants libnl security fixes to reach the helper
 # without a rebuild (and LGPL-2.1 static linking obliges relinkable objects).
 VIF_STATIC_NL ?= 0
 ifeq ($(VIF_STATIC_NL),1)
