@@ -18,8 +18,8 @@ OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDSAN   := -fsanitize=address,undefined
 endif
 
-NL_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
-NL_LIBS    := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
+NL_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libnl-3.0 2>/dev/null)
+NL_LIBS    := $(shell $(PKG_CONFIG) --libs libnl-3.0 2>/dev/null)
 JSON_CFLAGS:= $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSON_LIBS  := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 XS_LIBS    := -lxenstore

@@ -8,13 +8,14 @@ VIF_SRCS := src/vif/vif-xenplumb.c src/vif/vif_args.c src/vif/vif_keys.c src/vif
 VIF_OBJS := $(VIF_SRCS:%.c=$(B)/%.o)
 VIF_BIN  := $(B)/vif-xenplumb
 
-# VIF_STATIC_NL=1 links libnl-3 and libnl-route-3 into vif-xenplumb
-# statically.  Measured (callgrind, one online): 727k -> about 440k
-# instructions, nearly all of it ld.so relocating the libnl objects; with
-# both builds alternating in one loop (docs/bench.md), online 2.97 -> 2.55
-# ms, about 14%.  Off by default: it reaches neither latency goal of issue
-# 18, and a distribution wants libnl security fixes to reach the helper
-# without a rebuild (and LGPL-2.1 static linking obliges relinkable objects).
+# VIF_STATIC_NL=1 links libnl-3 into vif-xenplumb statically.  Neither
+# helper links libnl-route-3 any more (common/nl.c builds and parses the
+# link requests on libnl-3): measured with both builds alternating in one
+# loop (docs/bench.md), that took online from 2.84 to 2.49 ms, nearly all
+# of what static linking of both libnl libraries gave (2.97 -> 2.55 ms),
+# with libnl's security fixes still reaching the helper.  Static libnl-3
+# stays off: a distribution wants those fixes without a rebuild (and
+# LGPL-2.1 static linking obliges relinkable objects).
 VIF_STATIC_NL ?= 0
 ifeq ($(VIF_STATIC_NL),1)
 VIF_NL_LIBS := -Wl,-Bstatic $(NL_LIBS) -Wl,-Bdynamic

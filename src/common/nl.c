@@ -12,6 +12,7 @@
 #include <netlink/msg.h>
 #include <netlink/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -45,55 +46,73 @@ void xp_nl_close(struct nl_sock *sk)
 }
 
 struct link_get_ctx {
-	struct rtnl_link *out;
+	struct xp_link *out;
 	int (*raw)(struct nlmsghdr *nlh, void *arg); /* sees the answer first, or NULL */
 	void *arg;
 };
 
-static void link_parsed(struct nl_object *obj, void *arg)
+/* The fields of struct xp_link from the kernel's RTM_NEWLINK (libnl-3's
+ * attribute parser: no libnl-route objects, no caches). */
+static void link_parse(struct nlmsghdr *nlh, struct xp_link *l)
 {
-	struct link_get_ctx *g = arg;
+	const struct ifinfomsg *ifi = nlmsg_data(nlh);
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
 
-	if (!g->out) {
-		nl_object_get(obj);
-		g->out = (struct rtnl_link *)obj;
+	l->ifindex = ifi->ifi_index;
+	l->flags = ifi->ifi_flags;
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return;
+	if (tb[IFLA_IFNAME])
+		nla_strlcpy(l->name, tb[IFLA_IFNAME], sizeof(l->name));
+	if (tb[IFLA_MTU])
+		l->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_MASTER])
+		l->master = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) <= (int)sizeof(l->addr)) {
+		l->addrlen = nla_len(tb[IFLA_ADDRESS]);
+		memcpy(l->addr, nla_data(tb[IFLA_ADDRESS]), (size_t)l->addrlen);
 	}
+	if (tb[IFLA_LINKINFO] &&
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0 && li[IFLA_INFO_KIND])
+		nla_strlcpy(l->kind, li[IFLA_INFO_KIND], sizeof(l->kind));
 }
 
 static int on_link_obj(struct nlmsghdr *nlh, void *arg)
 {
 	struct link_get_ctx *g = arg;
-	struct nl_msg *m;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (nlh->nlmsg_type != RTM_NEWLINK || g->out)
 		return 0;
-	if (g->raw && !g->out)
+	if (g->raw)
 		(void)g->raw(nlh, g->arg);
-	if (!(m = nlmsg_convert(nlh)))
-		return 0;
-	nlmsg_set_proto(m, NETLINK_ROUTE); /* how libnl finds the link parser */
-	(void)nl_msg_parse(m, link_parsed, g);
-	nlmsg_free(m);
+	g->out = calloc(1, sizeof(*g->out));
+	if (g->out) {
+		g->out->refs = 1;
+		link_parse(nlh, g->out);
+	}
 	return 0;
 }
 
-/* libnl-route's rtnl_link_get_kernel asks for an ack it leaves unread
- * (libnl 3.7), so the next exchange on the socket reads it as its answer:
- * build libnl's request, and receive it as every other query is. */
+/* One RTM_GETLINK by index or name (no ack asked: its one answer ends
+ * it), received as every other query is. */
 static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_get_ctx *g)
 {
-	struct nl_msg *msg = NULL;
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
 	int err;
 
 	g->out = NULL;
-	err = rtnl_link_build_get_request(ifindex, name, &msg);
-	if (err < 0)
-		return err;
-	nlmsg_hdr(msg)->nlmsg_flags &= ~(unsigned)NLM_F_ACK;
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
 	err = xp_nl_query(sk, msg, on_link_obj, g);
 	if (err < 0) {
-		if (g->out)
-			rtnl_link_put(g->out);
+		xp_link_free(g->out);
 		g->out = NULL;
 		return err;
 	}
@@ -101,7 +120,7 @@ static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct li
 }
 
 static int link_get_out(struct nl_sock *sk, int ifindex, const char *name, struct link_get_ctx *g,
-			struct rtnl_link **out)
+			struct xp_link **out)
 {
 	int err = link_get(sk, ifindex, name, g);
 
@@ -109,7 +128,7 @@ static int link_get_out(struct nl_sock *sk, int ifindex, const char *name, struc
 	return err;
 }
 
-int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct rtnl_link **out,
+int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct xp_link **out,
 			int (*raw)(struct nlmsghdr *nlh, void *arg), void *arg)
 {
 	struct link_get_ctx g = {.raw = raw, .arg = arg};
@@ -117,40 +136,76 @@ int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct rtnl_link *
 	return link_get_out(sk, 0, name, &g, out);
 }
 
-int xp_link_by_name(struct nl_sock *sk, const char *name, struct rtnl_link **out)
+int xp_link_by_name(struct nl_sock *sk, const char *name, struct xp_link **out)
 {
 	struct link_get_ctx g = {0};
 
 	return link_get_out(sk, 0, name, &g, out);
 }
 
-int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out)
+int xp_link_by_index(struct nl_sock *sk, int ifindex, struct xp_link **out)
 {
 	struct link_get_ctx g = {0};
 
 	return link_get_out(sk, ifindex, NULL, &g, out);
 }
 
-int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
+struct xp_link *xp_link_ref(struct xp_link *l)
 {
-	return rtnl_link_change(sk, link, changes, 0);
+	if (l)
+		l->refs++;
+	return l;
 }
 
-int xp_link_change_do(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes)
+void xp_link_free(struct xp_link *l)
+{
+	if (l && --l->refs <= 0)
+		free(l);
+}
+
+const char *xp_link_kind(const struct xp_link *l)
+{
+	return l && l->kind[0] ? l->kind : NULL;
+}
+
+/* The RTM_NEWLINK (or RTM_SETLINK) that applies c to link. */
+static int link_change_msg(int type, const struct xp_link *link, const struct xp_link_set *c,
+			   struct nl_msg **out)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC,
+				.ifi_index = link->ifindex,
+				.ifi_flags = c->flags & c->flags_mask,
+				.ifi_change = c->flags_mask};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, 0);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (c->addr && nla_put(msg, IFLA_ADDRESS, c->addrlen, c->addr) < 0) ||
+	    (c->mtu > 0 && nla_put_u32(msg, IFLA_MTU, (uint32_t)c->mtu) < 0) ||
+	    (c->name && strcmp(c->name, link->name) &&
+	     nla_put_string(msg, IFLA_IFNAME, c->name) < 0) ||
+	    (c->master >= 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)c->master) < 0)) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	*out = msg;
+	return 0;
+}
+
+int xp_link_change_do(struct nl_sock *sk, const struct xp_link *link, const struct xp_link_set *c)
 {
 	struct nl_msg *msg;
-	int err = rtnl_link_build_change_request(link, changes, 0, &msg), type;
+	int err = link_change_msg(RTM_NEWLINK, link, c, &msg);
 
 	if (err < 0)
 		return err;
-	type = nlmsg_hdr(msg)->nlmsg_type;
 	err = xp_nl_do(sk, msg);
-	if (err != -NLE_OPNOTSUPP || type != RTM_NEWLINK)
+	if (err != -NLE_OPNOTSUPP)
 		return err;
-	err = rtnl_link_build_change_request(link, changes, 0, &msg);
-	if (err < 0)
+	/* a kernel that takes no RTM_NEWLINK for an existing link */
+	if ((err = link_change_msg(RTM_SETLINK, link, c, &msg)) < 0)
 		return err;
-	nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
 	return xp_nl_do(sk, msg);
 }
 

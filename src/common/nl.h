@@ -8,7 +8,7 @@
 #define XP_COMMON_NL_H
 
 #include <netlink/netlink.h>
-#include <netlink/route/link.h>
+#include <stdint.h>
 
 struct nlmsghdr;
 
@@ -48,22 +48,53 @@ int xp_nl_link_master(struct nl_sock *sk, const char *name, int *master);
  * link ifindex; 0 or -NLE_*. */
 int xp_nl_altname(struct nl_sock *sk, int type, int ifindex, const char *name);
 
-/* 0 and *out (caller rtnl_link_put()s it), -NLE_OBJ_NOTFOUND if there is no
+/* One link as the kernel's RTM_NEWLINK answer describes it: what the
+ * helpers read of it (libnl-3's attribute parser; no libnl-route, whose
+ * shared object alone cost about 0.25 ms of every helper's start). */
+struct xp_link {
+	int ifindex;
+	int master; /* IFLA_MASTER, 0: none */
+	int mtu;
+	unsigned int flags; /* ifi_flags (IFF_UP ...) */
+	char name[16];
+	char kind[32];		/* IFLA_INFO_KIND, "" for none */
+	unsigned char addr[32]; /* IFLA_ADDRESS, addrlen bytes */
+	int addrlen;
+	int refs;
+};
+/* Another reference to l (l); xp_link_free drops one (NULL is fine). */
+struct xp_link *xp_link_ref(struct xp_link *l);
+void xp_link_free(struct xp_link *l);
+/* IFLA_INFO_KIND ("bridge", "veth" ...), NULL when it has none. */
+const char *xp_link_kind(const struct xp_link *l);
+
+/* 0 and *out (caller xp_link_free()s it), -NLE_OBJ_NOTFOUND if there is no
  * such link, another negative libnl error otherwise. */
-int xp_link_by_name(struct nl_sock *sk, const char *name, struct rtnl_link **out);
-int xp_link_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out);
+int xp_link_by_name(struct nl_sock *sk, const char *name, struct xp_link **out);
+int xp_link_by_index(struct nl_sock *sk, int ifindex, struct xp_link **out);
 /* xp_link_by_name, and raw(answer, arg) on the kernel's RTM_NEWLINK answer
- * before it is parsed (for attributes libnl drops, e.g. IFLA_PROP_LIST's
- * altnames): one request where two were needed. */
-int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct rtnl_link **out,
+ * before it is parsed (for attributes struct xp_link leaves out, e.g.
+ * IFLA_PROP_LIST's altnames): one request where two were needed. */
+int xp_link_by_name_raw(struct nl_sock *sk, const char *name, struct xp_link **out,
 			int (*raw)(struct nlmsghdr *nlh, void *arg), void *arg);
 
-/* Apply the attributes set in `changes` to `link` (RTM_NEWLINK/SETLINK). */
-int xp_link_change(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes);
-/* The same request through xp_nl_do, so a refusal leaves the kernel's text
- * in xp_nl_last_error() (RTM_NEWLINK, and RTM_SETLINK again where the
- * kernel does not take NEWLINK for an existing link, as libnl does). */
-int xp_link_change_do(struct nl_sock *sk, struct rtnl_link *link, struct rtnl_link *changes);
+/* A change to one link: only what is set goes into the request. */
+struct xp_link_set {
+	unsigned int flags, flags_mask; /* the flags under flags_mask */
+	const char *name;		/* a new name (when it differs), or NULL */
+	const uint8_t *addr;		/* a new address of addrlen bytes, or NULL */
+	int addrlen;
+	int mtu;    /* 0: keep */
+	int master; /* -1: keep, 0: off its master, else the master's ifindex */
+};
+#define XP_LINK_SET_INIT                                                                           \
+	{                                                                                          \
+		0, 0, NULL, NULL, 0, 0, -1                                                         \
+	}
+/* Apply c to link (RTM_NEWLINK, and RTM_SETLINK again where the kernel
+ * does not take NEWLINK for an existing link) through xp_nl_do, so a
+ * refusal leaves the kernel's text in xp_nl_last_error(). */
+int xp_link_change_do(struct nl_sock *sk, const struct xp_link *link, const struct xp_link_set *c);
 
 /* libnl error text. */
 const char *xp_nl_strerror(int err);

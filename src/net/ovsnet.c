@@ -478,21 +478,14 @@ static void links_up(const struct xp_ovsnet_bridge *b)
 	if (!sk)
 		return;
 	for (i = 0; i <= b->nports; i++) {
-		struct rtnl_link *l = NULL, *ch;
+		struct xp_link *l = NULL;
+		struct xp_link_set up = XP_LINK_SET_INIT;
 		const char *name = i ? b->ports[i - 1] : b->name;
 
-		if (xp_link_by_name(sk, name, &l) || (rtnl_link_get_flags(l) & IFF_UP)) {
-			if (l)
-				rtnl_link_put(l);
-			continue;
-		}
-		ch = rtnl_link_alloc();
-		if (ch) {
-			rtnl_link_set_flags(ch, IFF_UP);
-			xp_link_change(sk, l, ch);
-			rtnl_link_put(ch);
-		}
-		rtnl_link_put(l);
+		up.flags = up.flags_mask = IFF_UP;
+		if (!xp_link_by_name(sk, name, &l) && !(l->flags & IFF_UP))
+			(void)xp_link_change_do(sk, l, &up);
+		xp_link_free(l);
 	}
 	xp_nl_close(sk);
 }

@@ -62,8 +62,8 @@ struct run {
 	struct xp_applied applied; /* what network-xenplumb applied, if any */
 	int have_applied;	   /* (then conf holds its routed/NAT networks alone) */
 	int map_loaded;
-	struct rtnl_link *last; /* the link cb_link_kind looked up last */
-	int lockfd;		/* the vif's lock (vif_lock.h), 0 before */
+	struct xp_link *last; /* the link cb_link_kind looked up last */
+	int lockfd;	      /* the vif's lock (vif_lock.h), 0 before */
 	char err[ERRLEN];
 	struct keybuf kb;
 	enum vif_as as;		/* called as vif-route / vif-nat (install-compat) */
@@ -93,9 +93,9 @@ static int map_bridge(const struct run *r, const char *name, struct xp_applied_b
 }
 
 /* Is the link a kernel datapath's Open vSwitch device? */
-static int ovs_kind(struct rtnl_link *l)
+static int ovs_kind(struct xp_link *l)
 {
-	const char *t = l ? rtnl_link_get_type(l) : NULL;
+	const char *t = l ? xp_link_kind(l) : NULL;
 
 	return t && !strcmp(t, "openvswitch");
 }
@@ -130,7 +130,7 @@ static int cb_link_kind(void *ctx, const char *name)
 	int k, in_map = map_bridge(r, name, &b) == 0;
 
 	if (r->last)
-		rtnl_link_put(r->last);
+		xp_link_free(r->last);
 	k = vif_link_get(r->sk, name, &r->last);
 	if (k < 0 || k == VIF_LINK_BRIDGE)
 		return k;
@@ -158,7 +158,7 @@ static int bridge_is_ovs(struct run *r, const char *bridge)
 		return b.type == XP_BR_OVS;
 	if (r->ovs_script)
 		return 1;
-	return r->last && !strcmp(rtnl_link_get_name(r->last), bridge) && ovs_kind(r->last);
+	return r->last && !strcmp((r->last)->name, bridge) && ovs_kind(r->last);
 }
 
 /* A logical network, or a NAT network (its bridge, no VLAN). */
@@ -578,16 +578,16 @@ static int do_up(struct run *r)
 /* Is the device a port of a Linux bridge now? */
 static int on_linux_bridge(struct run *r)
 {
-	struct rtnl_link *l = NULL, *m = NULL;
+	struct xp_link *l = NULL, *m = NULL;
 	int yes = 0;
 
-	if (xp_link_by_name(r->sk, r->inv.dev, &l) == 0 && rtnl_link_get_master(l) &&
-	    xp_link_by_index(r->sk, rtnl_link_get_master(l), &m) == 0)
-		yes = rtnl_link_get_type(m) && !strcmp(rtnl_link_get_type(m), "bridge");
+	if (xp_link_by_name(r->sk, r->inv.dev, &l) == 0 && (l)->master &&
+	    xp_link_by_index(r->sk, (l)->master, &m) == 0)
+		yes = xp_link_kind(m) && !strcmp(xp_link_kind(m), "bridge");
 	if (l)
-		rtnl_link_put(l);
+		xp_link_free(l);
 	if (m)
-		rtnl_link_put(m);
+		xp_link_free(m);
 	return yes;
 }
 
@@ -869,7 +869,7 @@ int main(int argc, char **argv)
 	}
 out:
 	if (r.last)
-		rtnl_link_put(r.last);
+		xp_link_free(r.last);
 	xp_conf_free(&r.conf); /* the parsed map, or the applied map's routed/NAT networks */
 	xp_ovsdb_close(r.db);
 	free(r.keys);

@@ -7,7 +7,6 @@
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
-#include <netlink/route/link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,17 +54,17 @@ static int missing(int rc)
 	return rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV;
 }
 
-static int is_bridge(struct rtnl_link *l)
+static int is_bridge(struct xp_link *l)
 {
-	const char *type = rtnl_link_get_type(l);
+	const char *type = xp_link_kind(l);
 
 	return type && !strcmp(type, "bridge");
 }
 
 /* xp_link_by_name, sorted into VIF_LINK_*. */
-int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
+int vif_link_get(struct nl_sock *sk, const char *name, struct xp_link **out)
 {
-	struct rtnl_link *l;
+	struct xp_link *l;
 	int err = xp_link_by_name(sk, name, &l);
 
 	*out = NULL;
@@ -79,11 +78,11 @@ int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
 
 int vif_link_kind(struct nl_sock *sk, const char *name)
 {
-	struct rtnl_link *l;
+	struct xp_link *l;
 	int k = vif_link_get(sk, name, &l);
 
 	if (l)
-		rtnl_link_put(l);
+		xp_link_free(l);
 	return k;
 }
 
@@ -123,7 +122,7 @@ static int on_link_alts(struct nlmsghdr *nlh, void *arg)
  * renamed to kname (by a vifname this version refuses, or by hand).
  * 0 and *l ours; 1 (and *l NULL) with the refusal in err; or the lookup's
  * negative libnl error. */
-static int find_vif(struct nl_sock *sk, const char *kname, struct rtnl_link **l, char *err,
+static int find_vif(struct nl_sock *sk, const char *kname, struct xp_link **l, char *err,
 		    size_t errlen)
 {
 	struct alt_scan a = {.kname = kname};
@@ -135,77 +134,47 @@ static int find_vif(struct nl_sock *sk, const char *kname, struct rtnl_link **l,
 		snprintf(err, errlen,
 			 "%s is not this vif: it is %s renamed (its altname), another NIC; "
 			 "left alone",
-			 rtnl_link_get_name(*l), a.other);
-		rtnl_link_put(*l);
+			 (*l)->name, a.other);
+		xp_link_free(*l);
 		*l = NULL;
 		return 1;
 	}
 	return 0;
 }
 
-/* One change to link l; changes is consumed. */
-static int change(struct nl_sock *sk, struct rtnl_link *l, struct rtnl_link *changes)
+static int set_up(struct nl_sock *sk, struct xp_link *l, int up)
 {
-	int err = xp_link_change_do(sk, l, changes);
+	struct xp_link_set c = XP_LINK_SET_INIT;
 
-	rtnl_link_put(changes);
-	return err;
+	c.flags = up ? IFF_UP : 0;
+	c.flags_mask = IFF_UP;
+	return xp_link_change_do(sk, l, &c);
 }
 
-static int set_up(struct nl_sock *sk, struct rtnl_link *l, int up)
+static int set_master(struct nl_sock *sk, struct xp_link *l, int master)
 {
-	struct rtnl_link *c = rtnl_link_alloc();
+	struct xp_link_set c = XP_LINK_SET_INIT;
 
-	if (!c)
-		return -NLE_NOMEM;
-	if (up)
-		rtnl_link_set_flags(c, IFF_UP);
-	else
-		rtnl_link_unset_flags(c, IFF_UP);
-	return change(sk, l, c);
-}
-
-static int set_master(struct nl_sock *sk, struct rtnl_link *l, int master)
-{
-	struct rtnl_link *c = rtnl_link_alloc();
-
-	if (!c)
-		return -NLE_NOMEM;
-	rtnl_link_set_master(c, master);
-	return change(sk, l, c);
+	c.master = master;
+	return xp_link_change_do(sk, l, &c);
 }
 
 /* name/mac/mtu/master/up in one request (the kernel applies them in that
  * order); NULL/0 leaves that attribute alone. */
-static int set_attrs(struct nl_sock *sk, struct rtnl_link *l, const char *name, const uint8_t *mac,
+static int set_attrs(struct nl_sock *sk, struct xp_link *l, const char *name, const uint8_t *mac,
 		     int mtu, int master, int up)
 {
-	struct rtnl_link *c = rtnl_link_alloc();
-	struct nl_addr *a = NULL;
-	int err;
+	struct xp_link_set c = XP_LINK_SET_INIT;
 
-	if (!c)
-		return -NLE_NOMEM;
-	if (name)
-		rtnl_link_set_name(c, name);
-	if (mac) {
-		a = nl_addr_build(AF_LLC, mac, 6);
-		if (!a) {
-			rtnl_link_put(c);
-			return -NLE_NOMEM;
-		}
-		rtnl_link_set_addr(c, a);
-	}
-	if (mtu)
-		rtnl_link_set_mtu(c, (unsigned)mtu);
+	c.name = name;
+	c.addr = mac;
+	c.addrlen = mac ? 6 : 0;
+	c.mtu = mtu;
 	if (master)
-		rtnl_link_set_master(c, master);
+		c.master = master;
 	if (up)
-		rtnl_link_set_flags(c, IFF_UP);
-	err = change(sk, l, c);
-	if (a)
-		nl_addr_put(a);
-	return err;
+		c.flags = c.flags_mask = IFF_UP;
+	return xp_link_change_do(sk, l, &c);
 }
 
 static int vfailf(char *err, size_t errlen, int nlerr, const char *kernel, const char *fmt,
@@ -255,7 +224,7 @@ struct plumb {
 	struct vif_plan *p;
 	char *err;
 	size_t errlen;
-	struct rtnl_link *l, *br; /* the port and its bridge as found */
+	struct xp_link *l, *br; /* the port and its bridge as found */
 	int ifindex, brindex;
 	char oldname[XP_IFNAMSIZ];
 	uint8_t oldmac[6];
@@ -268,13 +237,12 @@ struct plumb {
 	int altnamed; /* kept its kernel name as an altname */
 	/* undo: the port found again (after a rename the old object has the
 	 * old name), and set down, before the first undo that touches it */
-	struct rtnl_link *ul;
+	struct xp_link *ul;
 	int ul_state; /* 0 not yet looked for, 1 found, -1 gone */
 };
 
 static int check_port(struct plumb *c)
 {
-	struct nl_addr *a;
 	int rc = find_vif(c->sk, c->p->kname, &c->l, c->err, c->errlen);
 
 	if (rc < 0)
@@ -282,13 +250,12 @@ static int check_port(struct plumb *c)
 			     c->p->kname);
 	if (rc > 0)
 		return -1;
-	c->ifindex = rtnl_link_get_ifindex(c->l);
-	snprintf(c->oldname, sizeof(c->oldname), "%s", rtnl_link_get_name(c->l));
-	c->oldmtu = (int)rtnl_link_get_mtu(c->l);
-	c->was_up = !!(rtnl_link_get_flags(c->l) & IFF_UP);
-	a = rtnl_link_get_addr(c->l);
-	if (a && nl_addr_get_len(a) == 6) {
-		memcpy(c->oldmac, nl_addr_get_binary_addr(a), 6);
+	c->ifindex = (c->l)->ifindex;
+	snprintf(c->oldname, sizeof(c->oldname), "%s", (c->l)->name);
+	c->oldmtu = (int)(c->l)->mtu;
+	c->was_up = !!((c->l)->flags & IFF_UP);
+	if (c->l->addrlen == 6) {
+		memcpy(c->oldmac, c->l->addr, 6);
 		c->has_oldmac = 1;
 	}
 	c->dev = c->oldname;
@@ -300,15 +267,14 @@ static int check_bridge(struct plumb *c)
 	const struct vif_plan *p = c->p;
 	int rc = 0;
 
-	if (p->br && !strcmp(rtnl_link_get_name(p->br), p->bridge)) {
-		c->br = p->br; /* resolving the bridge key looked it up already */
-		nl_object_get((struct nl_object *)c->br);
+	if (p->br && !strcmp((p->br)->name, p->bridge)) {
+		c->br = xp_link_ref(p->br); /* resolving the bridge key looked it up already */
 	} else {
 		rc = xp_link_by_name(c->sk, p->bridge, &c->br);
 	}
 	if (p->ovs) {
 		/* its internal port, when the datapath has one, gives the MTU */
-		c->mtu = p->mtu ? p->mtu : rc == 0 ? (int)rtnl_link_get_mtu(c->br) : c->oldmtu;
+		c->mtu = p->mtu ? p->mtu : rc == 0 ? (int)(c->br)->mtu : c->oldmtu;
 		return 0;
 	}
 	if (rc < 0)
@@ -316,13 +282,13 @@ static int check_bridge(struct plumb *c)
 			     p->bridge);
 	if (!is_bridge(c->br))
 		return failf(c->err, c->errlen, 0, "%s is not a bridge", p->bridge);
-	c->brindex = rtnl_link_get_ifindex(c->br);
+	c->brindex = (c->br)->ifindex;
 	if (c->brindex == c->ifindex)
 		return failf(c->err, c->errlen, 0, "%s cannot be its own bridge", p->bridge);
-	if (rtnl_link_get_master(c->l) && rtnl_link_get_master(c->l) != c->brindex)
+	if ((c->l)->master && (c->l)->master != c->brindex)
 		return failf(c->err, c->errlen, 0, "%s is already a port of another device",
 			     c->dev);
-	c->brmtu = (int)rtnl_link_get_mtu(c->br);
+	c->brmtu = (int)(c->br)->mtu;
 	c->mtu = p->mtu ? p->mtu : c->brmtu;
 	return 0;
 }
@@ -348,7 +314,7 @@ static int check_vlans(struct plumb *c)
 static int check_newname(struct plumb *c)
 {
 	const char *nn = c->p->newname;
-	struct rtnl_link *other;
+	struct xp_link *other;
 	int rc;
 
 	if (!nn || !*nn || !strcmp(nn, c->dev))
@@ -356,9 +322,9 @@ static int check_newname(struct plumb *c)
 	c->newname = nn;
 	rc = xp_link_by_name(c->sk, nn, &other);
 	if (rc == 0) {
-		int same = rtnl_link_get_ifindex(other) == c->ifindex;
+		int same = (other)->ifindex == c->ifindex;
 
-		rtnl_link_put(other);
+		xp_link_free(other);
 		if (!same)
 			return failf(c->err, c->errlen, 0,
 				     "cannot rename %s to %s: a link with that name exists", c->dev,
@@ -376,7 +342,7 @@ static int plumb_check(struct plumb *c)
 }
 
 /* The port for an undo, or NULL when it is gone. */
-static struct rtnl_link *undo_link(struct plumb *c)
+static struct xp_link *undo_link(struct plumb *c)
 {
 	if (c->ul_state == 0) {
 		c->ul_state = xp_link_by_index(c->sk, c->ifindex, &c->ul) < 0 ? -1 : 1;
@@ -391,7 +357,7 @@ static struct rtnl_link *undo_link(struct plumb *c)
 static void undo_up_again(void *ctx)
 {
 	struct plumb *c = ctx;
-	struct rtnl_link *l = undo_link(c);
+	struct xp_link *l = undo_link(c);
 
 	if (l)
 		set_up(c->sk, l, 1);
@@ -400,7 +366,7 @@ static void undo_up_again(void *ctx)
 static void undo_attrs(void *ctx)
 {
 	struct plumb *c = ctx;
-	struct rtnl_link *l = undo_link(c);
+	struct xp_link *l = undo_link(c);
 	int err;
 
 	if (!l)
@@ -423,7 +389,7 @@ static void undo_altname(void *ctx)
 static void undo_join(void *ctx)
 {
 	struct plumb *c = ctx;
-	struct rtnl_link *l = undo_link(c);
+	struct xp_link *l = undo_link(c);
 
 	if (l && set_master(c->sk, l, 0) < 0)
 		xp_log(LOG_WARNING, "undo: cannot take %s off bridge %s", c->p->kname,
@@ -457,7 +423,7 @@ static int step_down(struct vif_steps *s, void *ctx)
 
 	/* Already on its bridge under its name (an online after an online):
 	 * no down/up flap for the guest. */
-	if (!c->was_up || (!c->newname && rtnl_link_get_master(c->l) == c->brindex))
+	if (!c->was_up || (!c->newname && (c->l)->master == c->brindex))
 		return 0;
 	if (vif_steps_record(s, undo_up_again))
 		return failf(c->err, c->errlen, 0, "too many steps");
@@ -650,18 +616,18 @@ int vif_plumb_up(struct nl_sock *sk, struct vif_plan *p, int *mtu_out, char *err
 		       p->ovs ? "Open vSwitch " : "", p->bridge, c.mtu);
 	}
 	if (c.ul)
-		rtnl_link_put(c.ul);
+		xp_link_free(c.ul);
 	if (c.l)
-		rtnl_link_put(c.l);
+		xp_link_free(c.l);
 	if (c.br)
-		rtnl_link_put(c.br);
+		xp_link_free(c.br);
 	return rc;
 }
 
 int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int *found, char *err,
 		   size_t errlen)
 {
-	struct rtnl_link *l;
+	struct xp_link *l;
 	char e[256];
 	int rc, ret = 0;
 
@@ -670,14 +636,14 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 	if (rc > 0)
 		return -1;
 	if (rc == 0) {
-		const char *name = rtnl_link_get_name(l);
-		int ifindex = rtnl_link_get_ifindex(l);
+		const char *name = (l)->name;
+		int ifindex = (l)->ifindex;
 
 		*found = 1;
 		rc = set_up(sk, l, 0);
 		if (rc < 0 && rc != -NLE_NODEV)
 			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
-		if (rtnl_link_get_master(l)) {
+		if ((l)->master) {
 			rc = set_master(sk, l, 0);
 			if (rc < 0 && rc != -NLE_NODEV)
 				ret = failk(err, errlen, rc, "cannot take %s off its bridge", name);
@@ -687,7 +653,7 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 		 * kernel name, and its identity rests on it. */
 		(void)ifindex;
 		xp_log(LOG_INFO, "%s: down, off its bridge", name);
-		rtnl_link_put(l);
+		xp_link_free(l);
 	} else if (!missing(rc)) {
 		return failf(err, errlen, rc, "cannot look up %s", kname);
 	}
@@ -703,7 +669,7 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_hint, int *found,
 		       char *err, size_t errlen)
 {
-	struct rtnl_link *l = NULL;
+	struct xp_link *l = NULL;
 	char name[XP_IFNAMSIZ];
 	int rc = xp_link_by_name(sk, kname, &l), pfound = 0, urc;
 
@@ -711,7 +677,7 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 	if (rc < 0 && !missing(rc))
 		return failf(err, errlen, rc, "cannot look up %s", kname);
 	snprintf(name, sizeof(name), "%s",
-		 l			   ? rtnl_link_get_name(l)
+		 l			   ? (l)->name
 		 : name_hint && *name_hint ? name_hint
 					   : kname);
 	urc = vif_ovs_unplug(name, &pfound, err, errlen); /* down even when it failed */
@@ -721,8 +687,8 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 		if (rc < 0 && rc != -NLE_NODEV)
 			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
 		if (strcmp(name, kname))
-			xp_nl_altname(sk, RTM_DELLINKPROP, rtnl_link_get_ifindex(l), kname);
-		rtnl_link_put(l);
+			xp_nl_altname(sk, RTM_DELLINKPROP, (l)->ifindex, kname);
+		xp_link_free(l);
 	}
 	if (urc)
 		return -1;

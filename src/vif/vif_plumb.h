@@ -13,7 +13,6 @@
 #define XP_VIF_PLUMB_H
 
 #include <netlink/netlink.h>
-#include <netlink/route/link.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +31,7 @@ struct vif_plan {
 	int antispoof;
 	struct xp_antispoof as; /* .dev is filled in by vif_plumb_up */
 	const char *table;	/* antispoof table name (also used by down) */
-	struct rtnl_link *br;	/* the bridge as looked up already, or NULL */
+	struct xp_link *br;	/* the bridge as looked up already, or NULL */
 	/* An Open vSwitch bridge: instead of joining by netlink (master) and
 	 * bridge VLANs, the port is added over OVSDB (vif_ovs.h) with ovs's
 	 * fields (its .dev is filled in); has_vlan and antispoof are 0. */
@@ -58,6 +57,6 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 /* VIF_LINK_* (see vif_bridge.h) for name, -1 on error. */
 int vif_link_kind(struct nl_sock *sk, const char *name);
 /* Same, and the link itself in *out (NULL when none; the caller puts it). */
-int vif_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out);
+int vif_link_get(struct nl_sock *sk, const char *name, struct xp_link **out);
 
 #endif
