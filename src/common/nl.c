@@ -93,23 +93,33 @@ static int on_link_obj(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+struct nl_msg *xp_nl_getlink_msg(int ifindex, const char *name)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+
+	if (!msg)
+		return NULL;
+	/* no counters: a third of the answer, and nothing here reads them */
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 /* One RTM_GETLINK by index or name (no ack asked: its one answer ends
  * it), received as every other query is. */
 static int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_get_ctx *g)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	struct nl_msg *msg = xp_nl_getlink_msg(ifindex, name);
 	int err;
 
 	g->out = NULL;
 	if (!msg)
 		return -NLE_NOMEM;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
-	}
 	err = xp_nl_query(sk, msg, on_link_obj, g);
 	if (err < 0) {
 		xp_link_free(g->out);
@@ -345,18 +355,11 @@ static int on_link_id(struct nlmsghdr *nlh, void *arg)
  * The kernel finds altnames by this name too. */
 static int link_id(struct nl_sock *sk, const char *name, struct linkid *id)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	struct nl_msg *msg = xp_nl_getlink_msg(0, name);
 
 	id->ifindex = id->master = 0;
 	if (!msg)
 		return -NLE_NOMEM;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
-	}
 	return xp_nl_query(sk, msg, on_link_id, id);
 }
 

@@ -37,6 +37,10 @@ int xp_nl_query(struct nl_sock *sk, struct nl_msg *msg, int (*fn)(struct nlmsghd
  * unsigned int) count. */
 int xp_nl_seq_check(struct nl_msg *msg, void *arg);
 
+/* The RTM_GETLINK for one link, by ifindex or (ifindex 0) by name, without
+ * its counters; NULL when out of memory. */
+struct nl_msg *xp_nl_getlink_msg(int ifindex, const char *name);
+
 /* ifindex by name (RTM_GETLINK, never an ioctl), 0 when missing; cached for
  * the process.  Forget a name when its device is created or deleted. */
 int xp_nl_ifindex(struct nl_sock *sk, const char *name);

@@ -86,19 +86,9 @@ static int on_link(struct nlmsghdr *nlh, void *arg)
 
 static int get_link(struct nl_sock *sk, const char *name, int ifindex, struct linkinfo *li)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	struct nl_msg *msg = xp_nl_getlink_msg(ifindex, name);
 
-	if (!msg)
-		return -NLE_NOMEM;
-	/* no counters: a third of the answer, and nothing here reads them */
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
-	}
-	return xp_nl_query(sk, msg, on_link, li);
+	return msg ? xp_nl_query(sk, msg, on_link, li) : -NLE_NOMEM;
 }
 
 /* ---- addresses ---- */

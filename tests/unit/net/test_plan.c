@@ -535,21 +535,28 @@ static void test_stop_keeps_bridge_with_guests(void **st)
 	world_free(&w);
 }
 
-static void test_stop_moves_back(void **st)
+/* xenbr0 holds 10.0.0.5/24, recorded as moved there from eth2. */
+static void seed_moved(struct world *w)
 {
-	struct world w;
 	struct xp_st_move m;
-	(void)st;
-	seed_map(&w);
-	seed_live(&w);
-	add_addr(xp_obs_add(&w.o, "xenbr0"), AF_INET, 5, 24);
-	xp_state_add_dev(&w.s, "xenbr0", XP_K_BRIDGE, xp_obs_find(&w.o, "xenbr0")->ifindex);
-	xp_state_add_port(&w.s, "xenbr0", "eth2");
+
+	seed_map(w);
+	seed_live(w);
+	add_addr(xp_obs_add(&w->o, "xenbr0"), AF_INET, 5, 24);
 	memset(&m, 0, sizeof(m));
 	snprintf(m.from, sizeof(m.from), "eth2");
 	snprintf(m.to, sizeof(m.to), "xenbr0");
-	m.addr = xp_obs_find(&w.o, "xenbr0")->addrs[0];
-	xp_state_add_move(&w.s, &m);
+	m.addr = xp_obs_find(&w->o, "xenbr0")->addrs[0];
+	xp_state_add_move(&w->s, &m);
+}
+
+static void test_stop_moves_back(void **st)
+{
+	struct world w;
+	(void)st;
+	seed_moved(&w);
+	xp_state_add_dev(&w.s, "xenbr0", XP_K_BRIDGE, xp_obs_find(&w.o, "xenbr0")->ifindex);
+	xp_state_add_port(&w.s, "xenbr0", "eth2");
 	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
 	dump(&w.p);
 	int add = find_op(&w.p, XP_OP_ADD_ADDR, "eth2");
@@ -570,23 +577,22 @@ static void test_stop_moves_back(void **st)
 static void test_stop_moves_back_orphan(void **st)
 {
 	struct world w;
-	struct xp_st_move m;
+	struct xp_st_move m2;
 	(void)st;
-	seed_map(&w);
-	seed_live(&w);
-	add_addr(xp_obs_add(&w.o, "xenbr0"), AF_INET, 5, 24);
-	memset(&m, 0, sizeof(m));
-	snprintf(m.from, sizeof(m.from), "eth2");
-	snprintf(m.to, sizeof(m.to), "xenbr0");
-	m.addr = xp_obs_find(&w.o, "xenbr0")->addrs[0];
-	xp_state_add_move(&w.s, &m);
-	xp_state_add_move(&w.s, &m); /* one pair, moved back once */
+	seed_moved(&w);
+	/* a second address of the same pair: the pair is moved back once */
+	add_addr(xp_obs_add(&w.o, "xenbr0"), AF_INET, 6, 24);
+	m2 = w.s.moves[0];
+	m2.addr = xp_obs_find(&w.o, "xenbr0")->addrs[1];
+	xp_state_add_move(&w.s, &m2);
+	assert_int_equal(w.s.nmoves, 2);
 	assert_int_equal(xp_plan_stop(NULL, &w.o, &w.s, &w.p), 0);
 	dump(&w.p);
 	int add = find_op(&w.p, XP_OP_ADD_ADDR, "eth2");
 	int del = find_op(&w.p, XP_OP_DEL_ADDR, "xenbr0");
 	assert_true(add >= 0 && add < del);
-	assert_int_equal(count_ops(&w.p, XP_OP_ADD_ADDR), 1);
+	assert_int_equal(count_ops(&w.p, XP_OP_ADD_ADDR), 2);
+	assert_int_equal(count_ops(&w.p, XP_OP_DEL_ADDR), 2);
 	assert_int_equal(find_op(&w.p, XP_OP_DEL_PORT, "eth2"), -1);
 	xp_plan_free(&w.p);
 	/* a reload whose map keeps eth2 on xenbr0 leaves them to the start plan */
