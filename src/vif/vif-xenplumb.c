@@ -95,7 +95,7 @@ static int map_bridge(const struct run *r, const char *name, struct xp_applied_b
 /* Is the link a kernel datapath's Open vSwitch device? */
 static int ovs_kind(struct xp_link *l)
 {
-	const char *t = l ? xp_link_kind(l) : NULL;
+	const char *t = xp_link_kind(l);
 
 	return t && !strcmp(t, "openvswitch");
 }
@@ -158,7 +158,7 @@ static int bridge_is_ovs(struct run *r, const char *bridge)
 		return b.type == XP_BR_OVS;
 	if (r->ovs_script)
 		return 1;
-	return r->last && !strcmp((r->last)->name, bridge) && ovs_kind(r->last);
+	return r->last && !strcmp(r->last->name, bridge) && ovs_kind(r->last);
 }
 
 /* A logical network, or a NAT network (its bridge, no VLAN). */
@@ -383,7 +383,6 @@ static void plan_ovs(struct run *r, const struct vif_keys *k, struct vif_plan *p
 	r->f.kind = "openvswitch";
 }
 
-/* The facts online learnt, for the hooks. */
 /* The facts every plumbed port has: its names and MTU. */
 static void port_facts(struct run *r, const struct vif_keys *k, int mtu)
 {
@@ -392,6 +391,7 @@ static void port_facts(struct run *r, const struct vif_keys *k, int mtu)
 	snprintf(r->f.mtu, sizeof(r->f.mtu), "%d", mtu);
 }
 
+/* The facts online learnt, for the hooks. */
 static void note_facts(struct run *r, const struct vif_keys *k, const struct vif_plan *p, int mtu)
 {
 	const struct xp_vlanspec *v = p->ovs ? p->ovs_req.vlan : p->has_vlan ? p->vlan : NULL;
@@ -581,8 +581,8 @@ static int on_linux_bridge(struct run *r)
 	struct xp_link *l = NULL, *m = NULL;
 	int yes = 0;
 
-	if (xp_link_by_name(r->sk, r->inv.dev, &l) == 0 && (l)->master &&
-	    xp_link_by_index(r->sk, (l)->master, &m) == 0)
+	if (xp_link_by_name(r->sk, r->inv.dev, &l) == 0 && l->master &&
+	    xp_link_by_index(r->sk, l->master, &m) == 0)
 		yes = xp_link_kind(m) && !strcmp(xp_link_kind(m), "bridge");
 	if (l)
 		xp_link_free(l);

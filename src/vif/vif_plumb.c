@@ -250,10 +250,10 @@ static int check_port(struct plumb *c)
 			     c->p->kname);
 	if (rc > 0)
 		return -1;
-	c->ifindex = (c->l)->ifindex;
-	snprintf(c->oldname, sizeof(c->oldname), "%s", (c->l)->name);
-	c->oldmtu = (int)(c->l)->mtu;
-	c->was_up = !!((c->l)->flags & IFF_UP);
+	c->ifindex = c->l->ifindex;
+	snprintf(c->oldname, sizeof(c->oldname), "%s", c->l->name);
+	c->oldmtu = c->l->mtu;
+	c->was_up = !!(c->l->flags & IFF_UP);
 	if (c->l->addrlen == 6) {
 		memcpy(c->oldmac, c->l->addr, 6);
 		c->has_oldmac = 1;
@@ -267,14 +267,14 @@ static int check_bridge(struct plumb *c)
 	const struct vif_plan *p = c->p;
 	int rc = 0;
 
-	if (p->br && !strcmp((p->br)->name, p->bridge)) {
+	if (p->br && !strcmp(p->br->name, p->bridge)) {
 		c->br = xp_link_ref(p->br); /* resolving the bridge key looked it up already */
 	} else {
 		rc = xp_link_by_name(c->sk, p->bridge, &c->br);
 	}
 	if (p->ovs) {
 		/* its internal port, when the datapath has one, gives the MTU */
-		c->mtu = p->mtu ? p->mtu : rc == 0 ? (int)(c->br)->mtu : c->oldmtu;
+		c->mtu = p->mtu ? p->mtu : rc == 0 ? c->br->mtu : c->oldmtu;
 		return 0;
 	}
 	if (rc < 0)
@@ -282,13 +282,13 @@ static int check_bridge(struct plumb *c)
 			     p->bridge);
 	if (!is_bridge(c->br))
 		return failf(c->err, c->errlen, 0, "%s is not a bridge", p->bridge);
-	c->brindex = (c->br)->ifindex;
+	c->brindex = c->br->ifindex;
 	if (c->brindex == c->ifindex)
 		return failf(c->err, c->errlen, 0, "%s cannot be its own bridge", p->bridge);
-	if ((c->l)->master && (c->l)->master != c->brindex)
+	if (c->l->master && c->l->master != c->brindex)
 		return failf(c->err, c->errlen, 0, "%s is already a port of another device",
 			     c->dev);
-	c->brmtu = (int)(c->br)->mtu;
+	c->brmtu = c->br->mtu;
 	c->mtu = p->mtu ? p->mtu : c->brmtu;
 	return 0;
 }
@@ -322,7 +322,7 @@ static int check_newname(struct plumb *c)
 	c->newname = nn;
 	rc = xp_link_by_name(c->sk, nn, &other);
 	if (rc == 0) {
-		int same = (other)->ifindex == c->ifindex;
+		int same = other->ifindex == c->ifindex;
 
 		xp_link_free(other);
 		if (!same)
@@ -423,7 +423,7 @@ static int step_down(struct vif_steps *s, void *ctx)
 
 	/* Already on its bridge under its name (an online after an online):
 	 * no down/up flap for the guest. */
-	if (!c->was_up || (!c->newname && (c->l)->master == c->brindex))
+	if (!c->was_up || (!c->newname && c->l->master == c->brindex))
 		return 0;
 	if (vif_steps_record(s, undo_up_again))
 		return failf(c->err, c->errlen, 0, "too many steps");
@@ -636,14 +636,14 @@ int vif_plumb_down(struct nl_sock *sk, const char *kname, const char *table, int
 	if (rc > 0)
 		return -1;
 	if (rc == 0) {
-		const char *name = (l)->name;
-		int ifindex = (l)->ifindex;
+		const char *name = l->name;
+		int ifindex = l->ifindex;
 
 		*found = 1;
 		rc = set_up(sk, l, 0);
 		if (rc < 0 && rc != -NLE_NODEV)
 			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
-		if ((l)->master) {
+		if (l->master) {
 			rc = set_master(sk, l, 0);
 			if (rc < 0 && rc != -NLE_NODEV)
 				ret = failk(err, errlen, rc, "cannot take %s off its bridge", name);
@@ -677,7 +677,7 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 	if (rc < 0 && !missing(rc))
 		return failf(err, errlen, rc, "cannot look up %s", kname);
 	snprintf(name, sizeof(name), "%s",
-		 l			   ? (l)->name
+		 l			   ? l->name
 		 : name_hint && *name_hint ? name_hint
 					   : kname);
 	urc = vif_ovs_unplug(name, &pfound, err, errlen); /* down even when it failed */
@@ -687,7 +687,7 @@ int vif_plumb_down_ovs(struct nl_sock *sk, const char *kname, const char *name_h
 		if (rc < 0 && rc != -NLE_NODEV)
 			xp_log(LOG_WARNING, "cannot set %s down: %s", name, xp_nl_strerror(rc));
 		if (strcmp(name, kname))
-			xp_nl_altname(sk, RTM_DELLINKPROP, (l)->ifindex, kname);
+			xp_nl_altname(sk, RTM_DELLINKPROP, l->ifindex, kname);
 		xp_link_free(l);
 	}
 	if (urc)
