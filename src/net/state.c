@@ -53,8 +53,8 @@ int xp_state_dir_ensure(const char *dir)
 /* The name index of devs: a state of DEVIX_MIN records or more made by
  * xp_state_add_dev has one (smaller ones, and hand-built ones, are
  * scanned).  It is right while gen == devgen, and rebuilt by the next
- * look-up otherwise: appends keep it right, removals (which shift the
- * array) make it stale. */
+ * look-up otherwise: appends and removals keep it right (dev_remove); a
+ * change to devs made any other way must move devgen. */
 #define DEVIX_MIN 16
 struct xp_st_devix {
 	struct xp_nametab t; /* name -> index in devs (the first of a name) */
@@ -248,12 +248,25 @@ const struct xp_st_dev *xp_state_dev(const struct xp_state *s, const char *name)
 
 #define REMOVE_AT(arr, n, i) memmove(&(arr)[i], &(arr)[(i) + 1], ((n) - (i)-1) * sizeof(*(arr)))
 
-/* devs[i] goes: the index is stale */
+/* devs[i] goes.  A right index stays right: the name leaves it and the
+ * records after i move down one, which costs what the shift does, and
+ * nothing more when the last record goes (an unwind's order: a stop of n
+ * devices stays linear, where a rebuild at each look-up made it n^2). */
 static void dev_remove(struct xp_state *s, size_t i)
 {
+	struct xp_st_devix *x = s->devix;
+	int right = x && x->gen == s->devgen;
+
+	if (right) {
+		xp_nametab_del(&x->t, s->devs[i].name);
+		for (size_t j = i + 1; j < s->ndevs; j++)
+			xp_nametab_put(&x->t, s->devs[j].name, (long)(j - 1));
+	}
 	REMOVE_AT(s->devs, s->ndevs, i);
 	s->ndevs--;
 	s->devgen++;
+	if (right)
+		x->gen = s->devgen;
 }
 
 int xp_state_add_dev(struct xp_state *s, const char *name, int kind, int ifindex)

@@ -79,8 +79,9 @@ struct xp_state {
 	int jfd;      /* journal fd + 1 while changes are journaled, else 0 */
 	int jerr;     /* first journal write error (-errno), 0 if none */
 	int replayed; /* load replayed a journal: the snapshot is behind */
-	/* devs by name, once there are many (state.c): rebuilt on a look-up
-	 * after devgen moved; devgen counts the changes to devs */
+	/* devs by name, once there are many (state.c): kept right by the
+	 * add and remove calls, rebuilt on a look-up when devgen moved
+	 * without them */
 	struct xp_st_devix *devix;
 	unsigned long devgen;
 	/* records outside this run's scope (network-bridge arguments name one

@@ -623,6 +623,57 @@ static void test_fifo_refused(void **ctx)
 	unlink(path);
 }
 
+/* Enough records for the name index: removed ones (first, last, middle,
+ * a replaced one) are gone, every other is found at its own record, in
+ * its order, also after more appends; the index is what a fresh scan
+ * finds. */
+static void test_index_after_removals(void **ctx)
+{
+	static const int gone[] = {0, 39, 17, 18, 5, 30};
+	struct xp_state s = {0};
+	char name[16];
+	int alive[48] = {0}, n = 40;
+
+	(void)ctx;
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		assert_int_equal(xp_state_add_dev(&s, name, 1, i + 1), 0);
+		alive[i] = 1;
+	}
+	assert_non_null(xp_state_dev(&s, "d3")); /* the index is built */
+	for (size_t k = 0; k < sizeof(gone) / sizeof(*gone); k++) {
+		snprintf(name, sizeof(name), "d%d", gone[k]);
+		xp_state_del_dev(&s, name);
+		alive[gone[k]] = 0;
+		assert_null(xp_state_dev(&s, name));
+	}
+	/* replaced (another ifindex): goes to the end */
+	assert_int_equal(xp_state_add_dev(&s, "d7", 1, 99), 0);
+	for (int i = 40; i < 44; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		assert_int_equal(xp_state_add_dev(&s, name, 1, i + 1), 0);
+		alive[i] = 1;
+	}
+	n = 44;
+	assert_int_equal(s.ndevs, 38);
+	assert_string_equal(s.devs[0].name, "d1");
+	assert_string_equal(s.devs[33].name, "d7");
+	for (int i = 0; i < n; i++) {
+		const struct xp_st_dev *d;
+
+		snprintf(name, sizeof(name), "d%d", i);
+		d = xp_state_dev(&s, name);
+		if (!alive[i]) {
+			assert_null(d);
+			continue;
+		}
+		assert_non_null(d);
+		assert_string_equal(d->name, name);
+		assert_int_equal(d->ifindex, i == 7 ? 99 : i + 1);
+	}
+	xp_state_free(&s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -647,6 +698,7 @@ int main(void)
 	    T(test_bad_message_is_malformed),
 	    T(test_scope_keeps_the_rest),
 	    T(test_fifo_refused),
+	    T(test_index_after_removals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
