@@ -21,6 +21,7 @@ TIMER=$ROOT/$B/bench/xpbtime
 STOCK=/etc/xen/scripts/vif-bridge
 XP=$ROOT/$B/vif-xenplumb
 FLOOR=$ROOT/$B/bench/xpbfloor
+WORK=$ROOT/$B/bench/xpbwork
 HELPERS="stock xenplumb"
 LOG=$TMP/helpers.log
 
@@ -165,8 +166,9 @@ for h in $HELPERS; do
 	vif_keys "$h" 1 0
 	for _ in 1 2 3; do one_cycle "$h" 1 warm; done
 done
-# ref_cycle: the floor in the same loop: a process start (true) and the
-# one netlink change every helper must make (ip link set master)
+# ref_cycle: the floor in the same loop: a process start (true), the
+# one netlink change every helper must make (ip link set master), and that
+# change plus the helper's own xenstore requests (xpbwork)
 # (ref_cycle TAG: times to $TMP/TAG.true and $TMP/TAG.master)
 ref_cycle() {
 	vif_dev 1 0 || die "veth vif1.0"
@@ -178,6 +180,14 @@ ref_cycle() {
 	[ "$(field fails "$l")" = 0 ] && [ "$(master_of vif1.0)" = xenbr0 ] || die "xpbfloor vif1.0"
 	field wall_ns "$l" >>"$TMP/$1.floor"
 	field wall_ns "$("$TIMER" -l "$LOG" -- "$XP" --help)" >>"$TMP/$1.help"
+	vif_dev_rm 1 0
+	vif_dev 1 0 || die "veth vif1.0"
+	vif_keys xenplumb 1 0 || die "xenstore keys"
+	xenstore-rm /local/domain/0/backend/vif/1/0/hotplug-status 2>/dev/null
+	l=$("$TIMER" -l "$LOG" -- "$WORK" vif1.0 xenbr0 /local/domain/0/backend/vif/1/0 \
+		/local/domain/1/device/vif/0)
+	[ "$(field fails "$l")" = 0 ] && plugged 1 0 || die "xpbwork vif1.0"
+	field wall_ns "$l" >>"$TMP/$1.work"
 	vif_dev_rm 1 0
 }
 i=0
@@ -192,6 +202,7 @@ done
 stats "$TMP/ref.true" ref.true
 stats "$TMP/ref.master" ref.ip_master
 stats "$TMP/ref.floor" ref.floor
+stats "$TMP/ref.work" ref.work
 stats "$TMP/ref.help" ref.help
 for h in $HELPERS; do
 	for a in online offline; do stats "$TMP/lat.$h.$a" "$a.$h"; done

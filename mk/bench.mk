@@ -9,6 +9,7 @@
 BENCH_TIME := $(B)/bench/xpbtime
 BENCH_APPLY := $(B)/bench/xpbapply
 BENCH_FLOOR := $(B)/bench/xpbfloor
+BENCH_WORK := $(B)/bench/xpbwork
 BENCH_ARGS ?=
 
 $(BENCH_TIME): $(B)/bench/xpbtime.o
@@ -18,11 +19,21 @@ $(BENCH_TIME): $(B)/bench/xpbtime.o
 $(BENCH_FLOOR): $(B)/bench/xpbfloor.o
 	$(CC) $(LDFLAGS) -static -o $@ $^
 
+# the same source plus the helper's xenstore requests, libxenstore linked in
+# statically (a measuring tool, never installed)
+$(B)/bench/xpbwork.o: bench/xpbfloor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DXPB_WORK -MF $(B)/bench/xpbwork.d -c -o $@ $<
+
+$(BENCH_WORK): $(B)/bench/xpbwork.o
+	$(CC) $(LDFLAGS) -static -o $@ $^ -lxenstore -lxentoolcore
+
 # $(BENCH_APPLY) (bench/xpbapply.c) links $(CONF_OBJS): its rule is in
 # mk/conf.mk, which is read after this fragment.
 
 .PHONY: bench
-bench: $(BENCH_TIME) $(BENCH_APPLY) $(BENCH_FLOOR) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
+bench: $(BENCH_TIME) $(BENCH_APPLY) $(BENCH_FLOOR) $(BENCH_WORK) $(B)/vif-xenplumb $(B)/network-xenplumb $(B)/tests/xs/xsstub.so
 	B=$(B) bench/run $(BENCH_ARGS)
 
-DEPS += $(B)/bench/xpbtime.d $(B)/bench/xpbapply.d $(B)/bench/xpbfloor.d
+DEPS += $(B)/bench/xpbtime.d $(B)/bench/xpbapply.d $(B)/bench/xpbfloor.d \
+        $(B)/bench/xpbwork.d
