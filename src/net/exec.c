@@ -602,7 +602,18 @@ static int send_op(struct xp_exec *e, const struct xp_plan *p, size_t i, struct 
 	return err;
 }
 
-/* op failed with err: say so and undo what this run applied. */
+/* e->error says what failed: say it and undo what this run applied. */
+static void undo_run(struct xp_exec *e, struct xp_op *undo, size_t nundo,
+		     const struct xp_state *before)
+{
+	if (e->out)
+		fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n", e->error, nundo,
+			nundo == 1 ? "" : "s");
+	rollback(e, undo, nundo, before);
+	e->applied = 0;
+}
+
+/* op failed with err. */
 static void failed(struct xp_exec *e, const struct xp_op *op, int err, struct xp_op *undo,
 		   size_t nundo, const struct xp_state *before)
 {
@@ -611,11 +622,7 @@ static void failed(struct xp_exec *e, const struct xp_op *op, int err, struct xp
 	xp_op_format(op, line, sizeof(line));
 	snprintf(e->error, sizeof(e->error), "%s failed: %s%s%s", line, xp_nl_strerror(err),
 		 xp_nl_last_error()[0] ? ": " : "", xp_nl_last_error());
-	if (e->out)
-		fprintf(e->out, "FAILED: %s\nrolling back %zu operation%s\n", e->error, nundo,
-			nundo == 1 ? "" : "s");
-	rollback(e, undo, nundo, before);
-	e->applied = 0;
+	undo_run(e, undo, nundo, before);
 }
 
 /* The deletes from op i on, in one request by link group when it can be:
@@ -696,6 +703,11 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 			done[f.at[k]] = 1;
 			applied(e, &p->ops[f.at[k]], ++count, undo, &nundo);
 		}
+	}
+	e->then_ran = !rc && e->then;
+	if (e->then_ran && e->then(e, e->then_arg)) {
+		undo_run(e, undo, nundo, &before);
+		rc = -1;
 	}
 	if (!rc) {
 		if (e->state->jerr && e->out)

@@ -24,9 +24,17 @@ struct xp_exec {
 	int applied;		/* ops applied (and kept) */
 	char error[1024];	/* what failed */
 	int rollback_failed;	/* some undo step failed too */
+	/* NULL, or what the run does once every op succeeded and before it
+	 * keeps them (Open vSwitch's part, on the devices just made): 0, or
+	 * nonzero with e->error set, and then the ops are undone as after a
+	 * failed op */
+	int (*then)(struct xp_exec *e, void *arg);
+	void *then_arg;
+	int then_ran; /* then was called */
 };
 
-/* Apply p.  0 when every op succeeded; -1 after a failure (rolled back). */
+/* Apply p.  0 when every op (and then) succeeded; -1 after a failure
+ * (rolled back). */
 int xp_exec_run(struct xp_exec *e, const struct xp_plan *p);
 
 /* Apply one op (no state, no undo); used by tests and by rollback. */

@@ -95,6 +95,14 @@ struct run {
 	int fail_rc; /* exit code when prepare() fails */
 };
 
+/* What the executor runs once a start's netlink ops succeeded (struct
+ * xp_exec's then), and whether it ran. */
+struct exec_then {
+	int (*fn)(struct xp_exec *e, void *arg);
+	void *arg;
+	int ran;
+};
+
 static int cmd_start(struct run *r);
 static int cmd_stop(struct run *r);
 static int cmd_status(struct run *r);
@@ -827,10 +835,15 @@ static int refuse(struct run *r, struct xp_plan *plan, json_object *ans)
 }
 
 /* Run the plan with undo; its progress lines go through xp_progress. */
-static int execute(struct run *r, struct xp_plan *plan, json_object *ans)
+static int execute(struct run *r, struct xp_plan *plan, json_object *ans, struct exec_then *then)
 {
 	struct xp_progress pg = {.quiet = r->o->json, .command = r->o->cmd->name};
-	struct xp_exec ex = {.sk = r->sk, .state = &r->st, .state_dir = r->dir, .fail_at = 0};
+	struct xp_exec ex = {.sk = r->sk,
+			     .state = &r->st,
+			     .state_dir = r->dir,
+			     .fail_at = 0,
+			     .then = then ? then->fn : NULL,
+			     .then_arg = then ? then->arg : NULL};
 	int rc;
 
 	if (ans) {
@@ -842,6 +855,8 @@ static int execute(struct run *r, struct xp_plan *plan, json_object *ans)
 		ex.out = stdout;
 	ex.fail_at = fail_at();
 	rc = xp_exec_run(&ex, plan);
+	if (then)
+		then->ran = ex.then_ran;
 	if (ex.out != stdout)
 		fclose(ex.out);
 	if (rc < 0) {
@@ -885,7 +900,7 @@ static void report_missing(const struct xp_plan *p)
 
 /* start, stop and reload after planning: report the plan's errors, print
  * it, and apply it (with undo) unless this is a dry run. */
-static int apply(struct run *r, struct xp_plan *plan)
+static int apply(struct run *r, struct xp_plan *plan, struct exec_then *then)
 {
 	const struct opts *o = r->o;
 	size_t *order = calloc(plan->n + 1, sizeof(*order));
@@ -922,7 +937,7 @@ static int apply(struct run *r, struct xp_plan *plan)
 			answer_print(ans, "error", 0);
 		return 2;
 	}
-	rc = execute(r, plan, ans);
+	rc = execute(r, plan, ans, then);
 	if (rc)
 		xp_applied_discard(tmp);
 	else if (applied_done(r, tmp) < 0)
@@ -1023,9 +1038,61 @@ static void ovs_skip_missing(struct xp_ovsnet_map *m, const struct xp_plan *p)
 	}
 }
 
+/* The Open vSwitch part of a start or reload: what the new map dropped
+ * goes before what it adds (a port may move from a dropped bridge to a new
+ * one).  0, or -1 with err (this run's OVS bridges undone). */
+struct ovs_part {
+	struct run *r;
+	struct xp_ovsdb *db;
+	struct xp_ovsnet_map *m;
+	int reload;
+	int pruned; /* lines the prune said */
+};
+
+static void prune_say(void *ctx, const char *line)
+{
+	struct ovs_part *op = ctx;
+
+	op->pruned++;
+	ovs_say(op->r, line);
+}
+
+static int ovs_part(struct ovs_part *op, char *err, size_t errlen)
+{
+	struct run *r = op->r;
+	size_t n;
+
+	if (op->reload && op->db &&
+	    xp_ovsnet_prune(op->db, op->m->b, op->m->n, r->o->dry_run, prune_say, op, err,
+			    errlen)) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, "; Open vSwitch bridges the map dropped not removed");
+		return -1;
+	}
+	if (op->m->n &&
+	    xp_ovsnet_start(op->db, op->m->b, op->m->n, r->o->dry_run, ovs_say, r, err, errlen)) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, "; this run's Open vSwitch changes were undone%s",
+			 op->pruned ? " (what the new map dropped stays removed)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* As the executor's then: its failure undoes the netlink ops too. */
+static int ovs_then(struct xp_exec *e, void *arg)
+{
+	int rc = ovs_part(arg, e->error, sizeof(e->error));
+
+	if (rc)
+		xp_log(LOG_ERR, "%s", e->error);
+	return rc;
+}
+
 /* start/reload: OVSDB is reached before anything changes; the map's OVS
  * bridges are made after the netdevs they use (bonds, VLANs), without the
- * ports that do not exist.  After the devices: the routed and NAT
+ * ports that do not exist, by the executor before it keeps its netlink
+ * ops: an OVS failure undoes those too.  After the devices: the routed and NAT
  * networks' addresses, sysctls, rules and dnsmasq (not kinds: they create
  * no netdev; their own record is $STATE/l3; a dry run shows none of it),
  * then guests' vifs left on no bridge go back. */
@@ -1034,6 +1101,8 @@ static int cmd_plan_start(struct run *r, int reload)
 	struct xp_ovsnet_map m;
 	struct xp_ovsdb *db = NULL;
 	struct xp_plan plan;
+	struct ovs_part op;
+	struct exec_then then;
 	char err[1024];
 	struct xp_l3_map l3m = l3_map(r);
 	int rc;
@@ -1060,22 +1129,14 @@ static int cmd_plan_start(struct run *r, int reload)
 	 * is refused before the netlink part changes anything */
 	if (db && xp_ovsnet_check(db, m.b, m.n, reload, err, sizeof(err)))
 		xp_plan_error(&plan, "%s", err);
-	rc = apply(r, &plan);
+	op = (struct ovs_part){.r = r, .db = db, .m = &m, .reload = reload};
+	then = (struct exec_then){.fn = ovs_then, .arg = &op};
+	rc = apply(r, &plan, &then);
 	xp_plan_free(&plan);
-	/* what the new map dropped goes before what it adds: a port may move
-	 * from a dropped bridge to a new one */
-	if ((rc == 0 || rc == EXIT_DEGRADED) && reload && db &&
-	    xp_ovsnet_prune(db, m.b, m.n, r->o->dry_run, ovs_say, r, err, sizeof(err))) {
+	/* no netlink op ran (none, or a dry run): the OVS part on its own */
+	if ((rc == 0 || rc == EXIT_DEGRADED) && !then.ran && ovs_part(&op, err, sizeof(err))) {
 		fflush(stdout);
-		fprintf(stderr, PROG ": Open vSwitch bridges the map dropped not removed: %s\n",
-			err);
-		xp_log(LOG_ERR, "%s", err);
-		rc = 1;
-	}
-	if ((rc == 0 || rc == EXIT_DEGRADED) && m.n &&
-	    xp_ovsnet_start(db, m.b, m.n, r->o->dry_run, ovs_say, r, err, sizeof(err))) {
-		fflush(stdout);
-		fprintf(stderr, PROG ": %s; that bridge's Open vSwitch changes were undone\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		xp_log(LOG_ERR, "%s", err);
 		rc = 1;
 	}
@@ -1159,7 +1220,7 @@ static int cmd_stop(struct run *r)
 	 * plan may delete, dnsmasq bound to them) */
 	l3 = r->o->dry_run || r->o->nlegacy ? 0 : xp_l3_stop(r->sk, r->dir, l3_out(r));
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
-	rc = apply(r, &plan);
+	rc = apply(r, &plan, NULL);
 	if (rc == 0 && r->changes)
 		forget_mtus(r);
 	xp_plan_free(&plan);

@@ -499,6 +499,19 @@ static long cfg_of(json_object *res, int sel)
 	return (long)json_object_get_int64(v);
 }
 
+/* Test hook: XENPLUMB_OVS_FAIL=BRIDGE makes that bridge's ports fail once
+ * ovs-vswitchd applied them, as an Interface error does (ovsnet.h). */
+static int injected(const struct xp_ovsnet_bridge *b, char *err, size_t errlen)
+{
+	const char *f = getenv("XENPLUMB_OVS_FAIL");
+
+	if (!f || strcmp(f, b->name))
+		return 0;
+	snprintf(err, errlen, "%sOVS bridge %s: injected failure (XENPLUMB_OVS_FAIL=%s)",
+		 b->loc ? b->loc : "", b->name, f);
+	return -1;
+}
+
 /* Commit t, wait for ovs-vswitchd, check the ports; undo on an error. */
 static int commit_bridge(struct xp_ovsdb *db, struct xp_ovsdb_txn *t,
 			 const struct xp_ovsnet_bridge *b, int created, const struct added *a,
@@ -519,19 +532,28 @@ static int commit_bridge(struct xp_ovsdb *db, struct xp_ovsdb_txn *t,
 		return -1;
 	if (!rc)
 		rc = port_errors(&o2, b, err, errlen);
+	if (!rc)
+		rc = injected(b, err, errlen);
 	if (rc)
 		undo_bridge(db, &o2, b, created, a->names, a->n);
 	xp_ovs_obs_free(&o2);
 	return rc;
 }
 
+/* What start_one committed for a bridge, so that a later bridge's failure
+ * can take it back. */
+struct committed {
+	int done, created;
+	struct added a;
+};
+
 static int start_one(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *b,
-		     const struct xp_ovs_obs *o, int dry, xp_ovsnet_say fn, void *ctx, char *err,
-		     size_t errlen)
+		     const struct xp_ovs_obs *o, int dry, xp_ovsnet_say fn, void *ctx,
+		     struct committed *c, char *err, size_t errlen)
 {
 	const struct xp_ovs_obridge *ob = xp_ovs_obs_bridge(o, b->name);
 	struct xp_ovsdb_txn t;
-	struct added a = {.n = 0};
+	struct added *a = &c->a;
 	int n, rc = 0;
 
 	if (b->nports > MAXPORTS) {
@@ -555,32 +577,66 @@ static int start_one(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *b,
 			    "(not changed: it would restart the datapath)",
 			    b->name, *ob->datapath_type ? ob->datapath_type : "system",
 			    b->datapath_type);
-		n = adopt_ops(&t, b, o, &a, fn, ctx, err, errlen);
+		n = adopt_ops(&t, b, o, a, fn, ctx, err, errlen);
 	}
 	if (n < 0)
 		rc = -1;
 	else if (n > 0 && !dry)
-		rc = commit_bridge(db, &t, b, !ob, &a, err, errlen);
+		rc = commit_bridge(db, &t, b, !ob, a, err, errlen);
+	c->done = n > 0 && !dry && !rc;
+	c->created = !ob;
 	xp_ovsdb_txn_free(&t);
 	if (!rc && !dry)
 		links_up(b);
 	return rc;
 }
 
+/* A bridge failed after bs[0..n) went in: what they committed goes again,
+ * last first (its own failure undid the failed bridge's). */
+static void undo_committed(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs,
+			   const struct committed *c, size_t n, xp_ovsnet_say fn, void *ctx)
+{
+	struct xp_ovs_obs o;
+	char e2[256];
+
+	if (xp_ovs_observe(db, &o, e2, sizeof(e2))) {
+		say(fn, ctx, "cannot take back this run's other OVS changes: %s", e2);
+		return;
+	}
+	for (size_t i = n; i-- > 0;)
+		if (c[i].done) {
+			undo_bridge(db, &o, &bs[i], c[i].created, c[i].a.names, c[i].a.n);
+			say(fn, ctx, "undone: OVS bridge %s (%s)", bs[i].name,
+			    c[i].created ? "deleted again" : "the ports this run added removed");
+		}
+	xp_ovs_obs_free(&o);
+}
+
 int xp_ovsnet_start(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int dry,
 		    xp_ovsnet_say fn, void *ctx, char *err, size_t errlen)
 {
 	struct xp_ovs_obs o;
+	struct committed *c;
 	size_t i;
 	int rc = 0;
 
 	if (!n)
 		return 0;
-	if (xp_ovs_observe(db, &o, err, errlen))
+	c = calloc(n, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	if (xp_ovs_observe(db, &o, err, errlen)) {
+		free(c);
+		return -1;
+	}
 	for (i = 0; i < n && !rc; i++)
-		rc = start_one(db, &bs[i], &o, dry, fn, ctx, err, errlen);
+		rc = start_one(db, &bs[i], &o, dry, fn, ctx, &c[i], err, errlen);
 	xp_ovs_obs_free(&o);
+	if (rc && i > 1)
+		undo_committed(db, bs, c, i - 1, fn, ctx);
+	free(c);
 	return rc;
 }
 
@@ -747,8 +803,10 @@ int xp_ovsnet_check(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size
 		return -1;
 	if (reload)
 		forget_pruned(&o, bs, n);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = start_one(db, &bs[i], &o, 1, NULL, NULL, err, errlen);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct committed c = {0};
+		rc = start_one(db, &bs[i], &o, 1, NULL, NULL, &c, err, errlen);
+	}
 	xp_ovs_obs_free(&o);
 	return rc;
 }

@@ -90,7 +90,13 @@ const struct xp_ovs_oport *xp_ovs_obs_port(const struct xp_ovs_obs *o, const cha
 typedef void (*xp_ovsnet_say)(void *ctx, const char *line);
 
 /* Make the map's OVS bridges exist with their ports.  dry = 1: say what
- * would be done, change nothing.  0, or -1 with a message in err. */
+ * would be done, change nothing.  0, or -1 with a message in err: then
+ * what this call committed is taken back (a created bridge deleted, the
+ * ports it added to an adopted one removed).
+ *
+ * Test hook: XENPLUMB_OVS_FAIL=BRIDGE fails that bridge after its
+ * transaction was applied, as an Interface error would; it only ever makes
+ * a run fail. */
 int xp_ovsnet_start(struct xp_ovsdb *db, const struct xp_ovsnet_bridge *bs, size_t n, int dry,
 		    xp_ovsnet_say say, void *ctx, char *err, size_t errlen);
 
