@@ -93,6 +93,12 @@ struct run {
 	int lockfd;
 	int changes; /* writes and not a dry run */
 	int fail_rc; /* exit code when prepare() fails */
+	/* --json: the answer of start, stop or reload, printed by run() once
+	 * the command is done, with the Open vSwitch and the routed/NAT
+	 * networks' lines told after the netlink plan */
+	json_object *ans;
+	json_object *ovs_lines;
+	json_object *l3_lines;
 };
 
 /* What the executor runs once a start's netlink ops succeeded (struct
@@ -671,6 +677,9 @@ static void finish(struct run *r)
 		xp_conf_free(&r->conf);
 	xp_nl_close(r->sk);
 	xp_lock_release(r->lockfd);
+	json_object_put(r->ans);
+	json_object_put(r->ovs_lines);
+	json_object_put(r->l3_lines);
 }
 
 /* ---- the answer of start, stop and reload -------------------------------- */
@@ -710,16 +719,34 @@ static json_object *answer_new(const struct run *r, const struct xp_plan *p, con
 	return j;
 }
 
-static void answer_print(json_object *j, const char *result, int applied)
+/* The netlink plan's outcome: the answer is printed by answer_flush(). */
+static void answer_keep(struct run *r, json_object *j, const char *result, int applied)
 {
-	json_object *errs = xp_report_errors();
-
 	json_object_object_add(j, "result", json_object_new_string(result));
 	json_object_object_add(j, "applied", json_object_new_int(applied));
-	json_object_object_add(j, "errors", errs ? errs : json_object_new_array());
+	json_object_put(r->ans);
+	r->ans = j;
+}
+
+static json_object *or_empty(json_object *a)
+{
+	return a ? a : json_object_new_array();
+}
+
+/* Once the command is done: what Open vSwitch and the routed/NAT networks
+ * told, and every error said, go in too. */
+static void answer_flush(struct run *r)
+{
+	json_object *j = r->ans;
+
+	json_object_object_add(j, "openvswitch", or_empty(r->ovs_lines));
+	json_object_object_add(j, "networks", or_empty(r->l3_lines));
+	json_object_object_add(j, "errors", or_empty(xp_report_errors()));
+	r->ovs_lines = r->l3_lines = NULL;
 	printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
+	r->ans = NULL;
 }
 
 /* A run that failed before it had a plan, with --json: the errors said. */
@@ -830,7 +857,7 @@ static int refuse(struct run *r, struct xp_plan *plan, json_object *ans)
 	xp_say(LOG_ERR, "%s: %zu error%s; nothing changed", r->o->cmd->name, plan->nerrors,
 	       plan->nerrors == 1 ? "" : "s");
 	if (ans)
-		answer_print(ans, "error", 0);
+		answer_keep(r, ans, "error", 0);
 	return 2;
 }
 
@@ -871,10 +898,10 @@ static int execute(struct run *r, struct xp_plan *plan, json_object *ans, struct
 	if (ans) {
 		json_object_object_add(ans, "steps", steps_annotate(plan, pg.steps));
 		json_object_object_add(ans, "rollback", pg.rollback);
-		answer_print(ans,
-			     rc < 0 ? (ex.rollback_failed ? "rollback-incomplete" : "rolled-back")
-				    : "applied",
-			     ex.applied);
+		answer_keep(r, ans,
+			    rc < 0 ? (ex.rollback_failed ? "rollback-incomplete" : "rolled-back")
+				   : "applied",
+			    ex.applied);
 	}
 	return rc < 0 ? 1 : 0;
 }
@@ -924,17 +951,17 @@ static int apply(struct run *r, struct xp_plan *plan, struct exec_then *then)
 		free(order);
 		rc = applied_stage(r, tmp, sizeof(tmp)) < 0 || applied_done(r, tmp) < 0 ? 1 : 0;
 		if (ans)
-			answer_print(ans,
-				     rc		  ? "error"
-				     : o->dry_run ? "planned"
-						  : "nothing-to-do",
-				     0);
+			answer_keep(r, ans,
+				    rc		 ? "error"
+				    : o->dry_run ? "planned"
+						 : "nothing-to-do",
+				    0);
 		return rc ? rc : plan->nmissing ? EXIT_DEGRADED : 0;
 	}
 	free(order);
 	if (applied_stage(r, tmp, sizeof(tmp)) < 0) {
 		if (ans)
-			answer_print(ans, "error", 0);
+			answer_keep(r, ans, "error", 0);
 		return 2;
 	}
 	rc = execute(r, plan, ans, then);
@@ -959,11 +986,66 @@ static struct xp_l3_map l3_map(const struct run *r)
 	return m;
 }
 
-/* The routed/NAT networks' lines: with --json stdout carries the one
- * answer object, so they go to stderr. */
-static FILE *l3_out(const struct run *r)
+/* Where the routed/NAT networks' lines go: stdout, or with --json (stdout
+ * carries the one answer object) a buffer l3_done() copies to stderr and
+ * into the answer. */
+static FILE *l3_open(const struct run *r, char **buf, size_t *len)
 {
-	return r->o->json ? stderr : stdout;
+	FILE *f;
+
+	*buf = NULL;
+	*len = 0;
+	if (!r->o->json)
+		return stdout;
+	f = open_memstream(buf, len);
+	return f ? f : stderr;
+}
+
+/* Each line of text into the JSON array *arr (made when needed). */
+static void json_lines(json_object **arr, const char *text)
+{
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+
+		if (!*arr)
+			*arr = json_object_new_array();
+		json_object_array_add(*arr, json_object_new_string_len(text, (int)n));
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* buf: l3_open's (fclose sets it) */
+static void l3_done(struct run *r, FILE *f, char **buf)
+{
+	if (f != stdout && f != stderr) {
+		fclose(f);
+		if (*buf)
+			fputs(*buf, stderr);
+		json_lines(&r->l3_lines, *buf);
+	}
+	free(*buf);
+}
+
+static int l3_start(struct run *r, const struct xp_l3_map *m)
+{
+	char *buf;
+	size_t len;
+	FILE *f = l3_open(r, &buf, &len);
+	int rc = xp_l3_apply(r->sk, m, r->dir, f);
+
+	l3_done(r, f, &buf);
+	return rc;
+}
+
+static int l3_stop(struct run *r)
+{
+	char *buf;
+	size_t len;
+	FILE *f = l3_open(r, &buf, &len);
+	int rc = xp_l3_stop(r->sk, r->dir, f);
+
+	l3_done(r, f, &buf);
+	return rc;
 }
 
 /* After a start or reload that applied: running guests' vifs that are on
@@ -994,10 +1076,12 @@ static FILE *ovs_out(const struct run *r)
  * a warning) at warning.  ctx is the run. */
 static void ovs_say(void *ctx, const char *line)
 {
-	const struct run *r = ctx;
+	struct run *r = ctx;
 	const char *cmd = r->o->cmd->name;
 
 	fprintf(ovs_out(r), "%s\n", line);
+	if (r->o->json)
+		json_lines(&r->ovs_lines, line);
 	if (!strncmp(line, "warning: ", 9))
 		xp_note(LOG_WARNING, "%s: %s", cmd, line + 9);
 	else if (!strncmp(line, "keep ", 5))
@@ -1108,11 +1192,11 @@ static int cmd_plan_start(struct run *r, int reload)
 	int rc;
 
 	if (xp_ovsnet_map(&r->conf, &m)) {
-		fprintf(stderr, PROG ": out of memory\n");
+		xp_say(LOG_ERR, "out of memory");
 		return 2;
 	}
 	if (m.n && !(db = ovs_open(err, sizeof(err)))) {
-		fprintf(stderr, PROG ": %s; nothing changed\n", err);
+		xp_say(LOG_ERR, "%s; nothing changed", err);
 		xp_ovsnet_map_free(&m);
 		return 2;
 	}
@@ -1121,7 +1205,7 @@ static int cmd_plan_start(struct run *r, int reload)
 	 * keep the Linux part of such a map from applying */
 	if (!m.n && reload && !r->o->nlegacy && xp_ovsnet_present() &&
 	    !(db = ovs_open(err, sizeof(err))))
-		fprintf(stderr, PROG ": warning: %s; Open vSwitch bridges left as they are\n", err);
+		xp_say(LOG_WARNING, "warning: %s; Open vSwitch bridges left as they are", err);
 	memset(&plan, 0, sizeof(plan));
 	xp_plan_start(&r->conf, &r->obs, &r->st, reload, &plan);
 	ovs_skip_missing(&m, &plan);
@@ -1135,9 +1219,7 @@ static int cmd_plan_start(struct run *r, int reload)
 	xp_plan_free(&plan);
 	/* no netlink op ran (none, or a dry run): the OVS part on its own */
 	if ((rc == 0 || rc == EXIT_DEGRADED) && !then.ran && ovs_part(&op, err, sizeof(err))) {
-		fflush(stdout);
-		fprintf(stderr, PROG ": %s\n", err);
-		xp_log(LOG_ERR, "%s", err);
+		xp_say(LOG_ERR, "%s", err);
 		rc = 1;
 	}
 	xp_ovsdb_close(db);
@@ -1145,8 +1227,8 @@ static int cmd_plan_start(struct run *r, int reload)
 	/* network-bridge arguments declare no routed/NAT network, and a run
 	 * scoped to one bridge leaves the map's others alone */
 	if ((rc == 0 || rc == EXIT_DEGRADED) && !r->o->dry_run && !r->o->nlegacy &&
-	    xp_l3_apply(r->sk, &l3m, r->dir, l3_out(r)) < 0) {
-		fprintf(stderr, PROG ": the routed/NAT networks are not in place (see above)\n");
+	    l3_start(r, &l3m) < 0) {
+		xp_say(LOG_ERR, "the routed/NAT networks are not in place (see above)");
 		rc = 1;
 	}
 	/* the applied map is in place by now: the vif helper goes by it */
@@ -1177,7 +1259,7 @@ static int ovs_stop(struct run *r)
 	}
 	db = ovs_open(err, sizeof(err));
 	if (!db || xp_ovsnet_stop(db, r->o->dry_run, ovs_say, r, err, sizeof(err))) {
-		fprintf(stderr, PROG ": Open vSwitch bridges not stopped: %s\n", err);
+		xp_say(LOG_ERR, "Open vSwitch bridges not stopped: %s", err);
 		rc = 1;
 	}
 	xp_ovsdb_close(db);
@@ -1218,7 +1300,7 @@ static int cmd_stop(struct run *r)
 	memset(&plan, 0, sizeof(plan));
 	/* first what the routed/NAT networks added (addresses on bridges the
 	 * plan may delete, dnsmasq bound to them) */
-	l3 = r->o->dry_run || r->o->nlegacy ? 0 : xp_l3_stop(r->sk, r->dir, l3_out(r));
+	l3 = r->o->dry_run || r->o->nlegacy ? 0 : l3_stop(r);
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
 	rc = apply(r, &plan, NULL);
 	if (rc == 0 && r->changes)
@@ -1390,9 +1472,15 @@ static int run(const struct opts *o)
 	struct run r;
 	int rc = 2;
 
-	if (prepare(&r, o) == 0)
+	if (prepare(&r, o) == 0) {
 		rc = o->cmd->fn(&r);
-	else {
+		/* start, stop, reload: their one answer (or, when they failed
+		 * before planning, the errors) */
+		if (o->json && r.ans)
+			answer_flush(&r);
+		else if (o->json && o->cmd->writes)
+			answer_error(o);
+	} else {
 		rc = r.fail_rc;
 		if (o->json)
 			answer_error(o);

@@ -103,8 +103,13 @@ vif_map '[bridge xnat0]
 bridge = xnat0
 address = 10.1.1.1/24
 dhcp = yes'
-t_ok "start with a NAT network" "$X" start -c "$XENPLUMB_CONF"
+j=$("$X" start -c "$XENPLUMB_CONF" --json 2>"$VIF_TMP/start.err")
+t_eq "start with a NAT network (--json): exit 0" 0 "$?"
 t_match "gateway on the bridge" "inet 10.1.1.1/24" "$(ip addr show dev xnat0)"
+nets=$(printf '%s' "$j" | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["result"]); print("\n".join(a["networks"]))')
+t_match "--json: the bridge was applied" "^applied" "$nets"
+t_match "--json: the NAT network's lines are in the answer" "nat lan: 10.1.1.1/24 on xnat0" "$nets"
+t_match "... and on stderr, as before" "nat lan: 10.1.1.1/24 on xnat0" "$(cat "$VIF_TMP/start.err")"
 t_match "masquerade out of anything but the bridge" \
 	'ip saddr 10.1.1.0/24 oifname != "xnat0" masquerade' "$(nft list table ip xenplumb-nat 2>&1)"
 t_eq "IPv4 forwarding on" 1 "$(cat /proc/sys/net/ipv4/conf/all/forwarding)"

@@ -39,7 +39,12 @@ t_eq "--json: the answer says rolled-back" rolled-back \
 	"$(printf '%s' "$j" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')"
 t_eq "--json run: no OVS bridge is left either" "" "$(brs)"
 
-t_ok "start without the failure: exit 0" "$NET" start -c "$TMP/a.conf"
+j=$("$NET" start -c "$TMP/a.conf" --json 2>"$TMP/start.err")
+t_eq "start without the failure (--json): exit 0" 0 "$?"
+ovs=$(printf '%s' "$j" | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["result"]); print("\n".join(a["openvswitch"]))')
+t_match "--json: applied" "^applied" "$ovs"
+t_match "--json: the answer has the OVS steps" "create OVS bridge xpo2" "$ovs"
+t_match "... which go to stderr too" "create OVS bridge xpo2" "$(cat "$TMP/start.err")"
 t_eq "both OVS bridges" "xpo1 xpo2" "$(brs)"
 t_eq "and the Linux bridge with its port" xpl1 "$(basename "$(readlink /sys/class/net/nic3/master)")"
 
