@@ -704,8 +704,7 @@ int xp_exec_run(struct xp_exec *e, const struct xp_plan *p)
 			applied(e, &p->ops[f.at[k]], ++count, undo, &nundo);
 		}
 	}
-	e->then_ran = !rc && e->then;
-	if (e->then_ran && e->then(e, e->then_arg)) {
+	if (!rc && e->then && e->then(e, e->then_arg)) {
 		undo_run(e, undo, nundo, &before);
 		rc = -1;
 	}

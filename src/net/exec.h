@@ -30,7 +30,6 @@ struct xp_exec {
 	 * failed op */
 	int (*then)(struct xp_exec *e, void *arg);
 	void *then_arg;
-	int then_ran; /* then was called */
 };
 
 /* Apply p.  0 when every op (and then) succeeded; -1 after a failure

@@ -101,14 +101,6 @@ struct run {
 	json_object *l3_lines;
 };
 
-/* What the executor runs once a start's netlink ops succeeded (struct
- * xp_exec's then), and whether it ran. */
-struct exec_then {
-	int (*fn)(struct xp_exec *e, void *arg);
-	void *arg;
-	int ran;
-};
-
 static int cmd_start(struct run *r);
 static int cmd_stop(struct run *r);
 static int cmd_status(struct run *r);
@@ -862,15 +854,17 @@ static int refuse(struct run *r, struct xp_plan *plan, json_object *ans)
 }
 
 /* Run the plan with undo; its progress lines go through xp_progress. */
-static int execute(struct run *r, struct xp_plan *plan, json_object *ans, struct exec_then *then)
+/* then, then_arg: struct xp_exec's (or NULL) */
+static int execute(struct run *r, struct xp_plan *plan, json_object *ans,
+		   int (*then)(struct xp_exec *e, void *arg), void *then_arg)
 {
 	struct xp_progress pg = {.quiet = r->o->json, .command = r->o->cmd->name};
 	struct xp_exec ex = {.sk = r->sk,
 			     .state = &r->st,
 			     .state_dir = r->dir,
 			     .fail_at = 0,
-			     .then = then ? then->fn : NULL,
-			     .then_arg = then ? then->arg : NULL};
+			     .then = then,
+			     .then_arg = then_arg};
 	int rc;
 
 	if (ans) {
@@ -882,8 +876,6 @@ static int execute(struct run *r, struct xp_plan *plan, json_object *ans, struct
 		ex.out = stdout;
 	ex.fail_at = fail_at();
 	rc = xp_exec_run(&ex, plan);
-	if (then)
-		then->ran = ex.then_ran;
 	if (ex.out != stdout)
 		fclose(ex.out);
 	if (rc < 0) {
@@ -927,7 +919,8 @@ static void report_missing(const struct xp_plan *p)
 
 /* start, stop and reload after planning: report the plan's errors, print
  * it, and apply it (with undo) unless this is a dry run. */
-static int apply(struct run *r, struct xp_plan *plan, struct exec_then *then)
+static int apply(struct run *r, struct xp_plan *plan, int (*then)(struct xp_exec *e, void *arg),
+		 void *then_arg)
 {
 	const struct opts *o = r->o;
 	size_t *order = calloc(plan->n + 1, sizeof(*order));
@@ -964,7 +957,7 @@ static int apply(struct run *r, struct xp_plan *plan, struct exec_then *then)
 			answer_keep(r, ans, "error", 0);
 		return 2;
 	}
-	rc = execute(r, plan, ans, then);
+	rc = execute(r, plan, ans, then, then_arg);
 	if (rc)
 		xp_applied_discard(tmp);
 	else if (applied_done(r, tmp) < 0)
@@ -1131,6 +1124,7 @@ struct ovs_part {
 	struct xp_ovsnet_map *m;
 	int reload;
 	int pruned; /* lines the prune said */
+	int ran;    /* ovs_part was called */
 };
 
 static void prune_say(void *ctx, const char *line)
@@ -1146,6 +1140,7 @@ static int ovs_part(struct ovs_part *op, char *err, size_t errlen)
 	struct run *r = op->r;
 	size_t n;
 
+	op->ran = 1;
 	if (op->reload && op->db &&
 	    xp_ovsnet_prune(op->db, op->m->b, op->m->n, r->o->dry_run, prune_say, op, err,
 			    errlen)) {
@@ -1157,20 +1152,17 @@ static int ovs_part(struct ovs_part *op, char *err, size_t errlen)
 	    xp_ovsnet_start(op->db, op->m->b, op->m->n, r->o->dry_run, ovs_say, r, err, errlen)) {
 		n = strlen(err);
 		snprintf(err + n, errlen - n, "; this run's Open vSwitch changes were undone%s",
-			 op->pruned ? " (what the new map dropped stays removed)" : "");
+			 op->pruned ? " (what the prune above removed stays removed)" : "");
 		return -1;
 	}
 	return 0;
 }
 
-/* As the executor's then: its failure undoes the netlink ops too. */
+/* As the executor's then: its failure undoes the netlink ops too (and
+ * the executor says and logs it). */
 static int ovs_then(struct xp_exec *e, void *arg)
 {
-	int rc = ovs_part(arg, e->error, sizeof(e->error));
-
-	if (rc)
-		xp_log(LOG_ERR, "%s", e->error);
-	return rc;
+	return ovs_part(arg, e->error, sizeof(e->error));
 }
 
 /* start/reload: OVSDB is reached before anything changes; the map's OVS
@@ -1186,7 +1178,6 @@ static int cmd_plan_start(struct run *r, int reload)
 	struct xp_ovsdb *db = NULL;
 	struct xp_plan plan;
 	struct ovs_part op;
-	struct exec_then then;
 	char err[1024];
 	struct xp_l3_map l3m = l3_map(r);
 	int rc;
@@ -1214,11 +1205,10 @@ static int cmd_plan_start(struct run *r, int reload)
 	if (db && xp_ovsnet_check(db, m.b, m.n, reload, err, sizeof(err)))
 		xp_plan_error(&plan, "%s", err);
 	op = (struct ovs_part){.r = r, .db = db, .m = &m, .reload = reload};
-	then = (struct exec_then){.fn = ovs_then, .arg = &op};
-	rc = apply(r, &plan, &then);
+	rc = apply(r, &plan, ovs_then, &op);
 	xp_plan_free(&plan);
 	/* no netlink op ran (none, or a dry run): the OVS part on its own */
-	if ((rc == 0 || rc == EXIT_DEGRADED) && !then.ran && ovs_part(&op, err, sizeof(err))) {
+	if ((rc == 0 || rc == EXIT_DEGRADED) && !op.ran && ovs_part(&op, err, sizeof(err))) {
 		xp_say(LOG_ERR, "%s", err);
 		rc = 1;
 	}
@@ -1302,7 +1292,7 @@ static int cmd_stop(struct run *r)
 	 * plan may delete, dnsmasq bound to them) */
 	l3 = r->o->dry_run || r->o->nlegacy ? 0 : l3_stop(r);
 	xp_plan_stop(r->have_conf ? &r->conf : NULL, &r->obs, &r->st, &plan);
-	rc = apply(r, &plan, NULL);
+	rc = apply(r, &plan, NULL, NULL);
 	if (rc == 0 && r->changes)
 		forget_mtus(r);
 	xp_plan_free(&plan);
